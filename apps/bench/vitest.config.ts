@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@srn/source'] },
+  ssr: { resolve: { conditions: ['@srn/source'] } },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+});
