@@ -21,6 +21,7 @@ import {
   type SsaWorkspace,
 } from './kernels/ssa.ts';
 import { createRng, type Rng, type Seed } from './rng.ts';
+import { sbmlKernelFor } from './sbml/kernel.ts';
 
 /** The exact SSA algorithms: all three sample the same process. */
 export const SSA_METHODS = ['direct', 'nrm', 'cr'] as const;
@@ -50,10 +51,16 @@ export function timeGrid(o: ResolvedRunOptions): Float64Array {
 }
 
 const KERNELS: Record<SsaMethod, SsaKernel> = { direct: runDirect, nrm: runNextReaction, cr: runCompositionRejection };
+/** Largest network for which the direct method generates model-specific code. */
+export const SPECIALISE_MAX_REACTIONS = 64;
 const specialisedKernels = new WeakMap<KernelModel, SsaKernel>();
 
 function kernelFor(km: KernelModel, o: ResolvedRunOptions): SsaKernel {
-  if (o.method !== 'direct' || !o.specialise) return KERNELS[o.method];
+  // Plans from `@srn/gillespie/sbml` with events, rules or step changes in time run on the SBML direct kernel.
+  const sbml = sbmlKernelFor(km);
+  if (sbml) return sbml;
+  // Generated code pays off on small networks; a switch over thousands of reactions is too large for V8 to optimise.
+  if (o.method !== 'direct' || !o.specialise || km.reactionCount > SPECIALISE_MAX_REACTIONS) return KERNELS[o.method];
   let kernel = specialisedKernels.get(km);
   if (!kernel) {
     kernel = specialiseDirect(km);

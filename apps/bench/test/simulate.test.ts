@@ -1,0 +1,99 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.ts';
+
+const example = new URL('../examples/lotka-volterra.srn', import.meta.url).pathname;
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err.push(String(chunk));
+    return true;
+  });
+  return { out, err };
+}
+
+describe('srn-bench simulate', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'srn-sim-'));
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('writes moments, mean, sd and summary files, and nothing else', async () => {
+    const io = capture();
+    const code = await main(['simulate', example, '--runs', '40', '--t-end', '2', '--steps', '4', '--seed', '3', '--workers', '1', '--out', dir]);
+    expect(code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['mean.csv', 'moments.csv', 'sd.csv', 'summary.json']);
+    const moments = readFileSync(join(dir, 'moments.csv'), 'utf8').trim().split('\n');
+    expect(moments[0]).toBe('time,X-mean,X-sd,Y-mean,Y-sd');
+    expect(moments).toHaveLength(6);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.runs).toBe(40);
+    expect(summary.events).toBeGreaterThan(0);
+    expect(summary.eventsPerSecond).toBeGreaterThan(0);
+    expect(io.out.join('')).toMatch(/40 runs/);
+  });
+
+  it('gives identical results for 1 and 2 workers', async () => {
+    capture();
+    const other = mkdtempSync(join(tmpdir(), 'srn-sim-'));
+    const args = [example, '--runs', '30', '--t-end', '1', '--steps', '2', '--seed', '9'];
+    expect(await main(['simulate', ...args, '--workers', '1', '--out', dir])).toBe(0);
+    expect(await main(['simulate', ...args, '--workers', '2', '--out', other])).toBe(0);
+    expect(readFileSync(join(dir, 'moments.csv'), 'utf8')).toBe(readFileSync(join(other, 'moments.csv'), 'utf8'));
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['an unknown option', ['--frobnicate', '1'], /unknown option '--frobnicate'/],
+    ['a non-numeric value', ['--runs', 'ten'], /--runs must be a integer|--runs must be an integer/],
+    ['a value out of range', ['--runs', '0'], /--runs must be >= 1/],
+    ['a non-integer', ['--steps', '2.5'], /--steps must be an integer/],
+    ['a bad choice', ['--method', 'tau-leap'], /--method must be one of direct, nrm, cr/],
+    ['a missing value', ['--seed'], /--seed needs a value/],
+    ['a negative end time', ['--t-end', '-1'], /--t-end must be > 0/],
+  ];
+  for (const [title, extra, pattern] of bad) {
+    it(`exits with code 2 on ${title}`, async () => {
+      const io = capture();
+      const code = await main(['simulate', example, '--out', dir, ...extra]);
+      expect(code).toBe(2);
+      expect(io.err.join('')).toMatch(pattern);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  it('exits with code 2 and names the line and column of a DSL error', async () => {
+    const model = join(dir, 'bad.srn');
+    writeFileSync(model, 'X = 5\nX -> 0 @ -2\n');
+    const io = capture();
+    expect(await main(['simulate', model, '--out', join(dir, 'out')])).toBe(2);
+    expect(io.err.join('')).toMatch(/bad\.srn:2:10: rate constant evaluates to -2/);
+  });
+
+  it('exits with code 2 on a missing model file or a missing --out', async () => {
+    const io = capture();
+    expect(await main(['simulate', join(dir, 'nope.srn'), '--out', dir])).toBe(2);
+    expect(await main(['simulate', example])).toBe(2);
+    expect(io.err.join('')).toMatch(/cannot read/);
+    expect(io.err.join('')).toMatch(/missing required option --out/);
+  });
+
+  it('prints help for every command and the overview', async () => {
+    const io = capture();
+    expect(await main(['simulate', '--help'])).toBe(0);
+    expect(await main(['--help'])).toBe(0);
+    expect(await main(['no-such-command'])).toBe(2);
+    expect(io.out.join('')).toMatch(/Usage: srn-bench simulate MODEL/);
+    expect(io.err.join('')).toMatch(/unknown command 'no-such-command'/);
+  });
+});

@@ -1,0 +1,304 @@
+import { createRng } from '@srn/gillespie';
+import { describe, expect, it } from 'vitest';
+import {
+  clampSnapshots,
+  conditionalProbabilities,
+  createChains,
+  createMachine,
+  createParameters,
+  createProbabilities,
+  exactMoments,
+  gibbs,
+  type Machine,
+  meanField,
+  meanStatistics,
+  paperMachine,
+  randomizeChains,
+  snapshotFromChain,
+  softmaxWithEmpty,
+  statesToProbabilities,
+  sufficientStatistics,
+  sufficientStatisticsFromProbabilities,
+} from '../src/index.ts';
+
+function randomParams(m: Machine, seed: number, scale: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: m.parameters.count }, () => scale * (2 * rng.nextFloat64() - 1));
+}
+
+/**
+ * z-scores of Gibbs estimates against exact means. Chains are independent and each contributes only its final state
+ * (after `sweeps` sweeps from noise, far beyond the mixing time of these tiny machines), so the estimate of ⟨T_k⟩ is
+ * a mean of n iid draws with standard error sqrt(Var_exact(T_k) / n); no autocorrelation correction is needed.
+ */
+function zScores(m: Machine, theta: Float64Array, chains: number, sweeps: number, seed: number): number[] {
+  const exact = exactMoments(m, theta, { covariance: true });
+  const rng = createRng(seed);
+  const states = createChains(m, chains);
+  randomizeChains(m, states, rng);
+  gibbs(m, theta, states, rng, { sweeps });
+  const mean = meanStatistics(m, sufficientStatistics(m, states));
+  const P = m.parameters.count;
+  const cov = exact.covariance!;
+  const z: number[] = [];
+  for (let k = 0; k < P; k++) {
+    const se = Math.sqrt(cov[k * P + k] / chains);
+    z.push(se === 0 ? mean[k] - exact.mean[k] : (mean[k] - exact.mean[k]) / se);
+  }
+  return z;
+}
+
+// With ~80 z-scores over the file, |z| < 4.5 has a family-wise false-alarm rate below 1e-3 (fixed seeds make it
+// deterministic anyway); a biased sampler typically shows |z| in the tens at these sample sizes.
+const Z_MAX = 4.5;
+
+describe('block Gibbs against exact enumeration', () => {
+  it('paper machine on 2 x 2 lattices (three layers, 3 states, 3^12 states)', () => {
+    const m = paperMachine({ size: 2 });
+    const theta = createParameters(m, {
+      hX: -0.5,
+      hY: 0.3,
+      bX1: 0.4,
+      bY1: -0.6,
+      bX2: -0.2,
+      bY2: 0.5,
+      wXX1: 0.7,
+      wYY1: -0.5,
+      wX1X2: -0.6,
+      wY1Y2: 0.8,
+    });
+    const z = zScores(m, theta, 4000, 40, 11);
+    for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
+  });
+
+  it('per-unit dense RBM with Bernoulli units and random parameters', () => {
+    const m = createMachine({
+      layers: [
+        { name: 'v', shape: [5], states: ['on'] },
+        { name: 'h', shape: [3], states: ['on'] },
+      ],
+      connections: [{ kind: 'dense', lower: 0, upper: 1 }],
+      parameterization: 'per-unit',
+    });
+    const z = zScores(m, randomParams(m, 5, 1.2), 4000, 40, 12);
+    expect(z).toHaveLength(5 + 3 + 15);
+    for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
+  });
+
+  it('1D ring with a 3-wide field, all couplings between a 2-state and a 1-state layer', () => {
+    const m = createMachine({
+      layers: [
+        { name: 'v', shape: [4], states: ['A', 'B'] },
+        { name: 'h', shape: [4], states: ['on'] },
+        { name: 'g', shape: [4], states: ['A2', 'B2'] },
+      ],
+      connections: [
+        { lower: 0, upper: 1, field: [[-1], [0], [1]], couplings: 'all' },
+        { lower: 1, upper: 2, field: '2x2', couplings: [['on', 'B2']] },
+      ],
+    });
+    const z = zScores(m, randomParams(m, 6, 0.8), 4000, 40, 13);
+    for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
+  });
+
+  it('3D 2 x 2 x 2 lattices with 2 x 2 x 2 fields', () => {
+    const m = createMachine({
+      layers: [
+        { name: 'v', shape: [2, 2, 2], states: ['on'] },
+        { name: 'h', shape: [2, 2, 2], states: ['on'] },
+      ],
+    });
+    const z = zScores(m, Float64Array.of(-0.3, 0.2, 0.25), 4000, 40, 14);
+    for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
+  });
+
+  it('clamped visible layer: awake moments agree with the exact conditional moments', () => {
+    const m = paperMachine({ size: 2 });
+    const theta = randomParams(m, 7, 0.8);
+    const visible = Uint8Array.of(1, 0, 2, 1);
+    const exact = exactMoments(m, theta, { visible, covariance: true });
+    const chains = 4000;
+    const rng = createRng(15);
+    const states = createChains(m, chains);
+    randomizeChains(m, states, rng);
+    const snap = { shape: [2, 2], species: ['X', 'Y'], occupancy: visible };
+    clampSnapshots(m, states, new Array(chains).fill(snap));
+    gibbs(m, theta, states, rng, { sweeps: 40, clamped: ['visible'] });
+    expect(Array.from(snapshotFromChain(m, states, 17).occupancy)).toEqual([1, 0, 2, 1]);
+    const mean = meanStatistics(m, sufficientStatistics(m, states));
+    const P = m.parameters.count;
+    for (let k = 0; k < P; k++) {
+      const v = exact.covariance![k * P + k];
+      if (v === 0) expect(mean[k]).toBeCloseTo(exact.mean[k], 12);
+      else expect(Math.abs((mean[k] - exact.mean[k]) / Math.sqrt(v / chains))).toBeLessThan(Z_MAX);
+    }
+  });
+
+  it('final-sweep probabilities give unbiased bias moments (parallel and sequential)', () => {
+    const m = paperMachine({ size: 2 });
+    const theta = randomParams(m, 8, 0.8);
+    const exact = exactMoments(m, theta);
+    for (const final of ['parallel', 'sequential'] as const) {
+      const chains = 3000;
+      const rng = createRng(16);
+      const states = createChains(m, chains);
+      randomizeChains(m, states, rng);
+      const probs = createProbabilities(m, chains);
+      gibbs(m, theta, states, rng, { sweeps: 40, probabilities: probs, final });
+      const T = sufficientStatisticsFromProbabilities(m, probs);
+      const P = m.parameters.count;
+      // E[p(s_i = α | neighbours)] = p(s_i = α), so bias statistics from probabilities are unbiased
+      // (Rao-Blackwell). The per-chain values are iid; the SE uses their sample variance.
+      for (const b of m.parameters.blocks.filter((x) => x.kind === 'bias')) {
+        let s = 0;
+        let s2 = 0;
+        for (let c = 0; c < chains; c++) {
+          const x = T[c * P + b.offset];
+          s += x;
+          s2 += x * x;
+        }
+        const mean = s / chains;
+        const se = Math.sqrt((s2 / chains - mean * mean) / chains);
+        expect(Math.abs((mean - exact.mean[b.offset]) / se)).toBeLessThan(Z_MAX);
+      }
+      expect(probs.every((p) => p >= 0 && p <= 1)).toBe(true);
+    }
+  });
+
+  it('is reproducible for a fixed seed and restarts from noise uniformly', () => {
+    const m = paperMachine({ size: 4 });
+    const theta = randomParams(m, 9, 1);
+    const run = () => {
+      const rng = createRng(3);
+      const s = createChains(m, 3);
+      randomizeChains(m, s, rng);
+      gibbs(m, theta, s, rng, { sweeps: 5 });
+      return s;
+    };
+    expect(run()).toEqual(run());
+    const s = createChains(m, 200);
+    randomizeChains(m, s, createRng(4), { layers: ['hidden1'] });
+    const L = m.layers[1];
+    const counts = [0, 0, 0];
+    for (let c = 0; c < 200; c++) for (let i = 0; i < L.size; i++) counts[s[c * m.unitCount + L.unitOffset + i]]++;
+    // 3200 draws, each state with p = 1/3: SD of a count is sqrt(3200 · 2/9) ≈ 26.7.
+    for (const n of counts) expect(Math.abs(n - 3200 / 3) / 26.7).toBeLessThan(Z_MAX);
+    expect(s.subarray(0, 16).every((x) => x === 0)).toBe(true); // visible untouched
+  });
+});
+
+describe('specialised kernel', () => {
+  it('the homogeneous K = 2 fast path draws exactly what the generic per-unit path draws', () => {
+    const hom = paperMachine({ size: 5 });
+    const per = paperMachine({ size: 5, parameterization: 'per-unit' });
+    const values = { hX: -0.4, hY: 0.2, bX1: 0.3, bY1: -0.5, bX2: 0.1, bY2: 0.6, wXX1: 0.9, wYY1: -0.7, wX1X2: -0.4, wY1Y2: 0.5 };
+    const a = createChains(hom, 3);
+    const b = createChains(per, 3);
+    randomizeChains(hom, a, createRng(1));
+    b.set(a);
+    gibbs(hom, createParameters(hom, values), a, createRng(2), { sweeps: 5 });
+    gibbs(per, createParameters(per, values), b, createRng(2), { sweeps: 5 });
+    expect(a).toEqual(b);
+  });
+});
+
+describe('numerical stability', () => {
+  it('softmax with the empty state stays finite for activations of ±1000', () => {
+    for (const acts of [
+      [1000, -1000],
+      [-1000, -1000],
+      [1000, 1000],
+      [-1000, 1000],
+      [1000, 999],
+    ]) {
+      const a = Float64Array.from(acts);
+      const p0 = softmaxWithEmpty(a, 2);
+      expect(Number.isFinite(p0)).toBe(true);
+      expect(a.every(Number.isFinite)).toBe(true);
+      expect(p0 + a[0] + a[1]).toBeCloseTo(1, 12);
+    }
+    const a = Float64Array.of(-1000, -1000);
+    expect(softmaxWithEmpty(a, 2)).toBe(1);
+    const b = Float64Array.of(1000, 999);
+    softmaxWithEmpty(b, 2);
+    expect(b[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+  });
+
+  it('sampling and probabilities stay finite and deterministic with huge parameters', () => {
+    const m = paperMachine({ size: 3 });
+    const theta = createParameters(m, { hX: 1000, hY: -1000, bX1: -1000, bY1: -1000, bX2: 1000, bY2: 1000 });
+    const rng = createRng(1);
+    const states = createChains(m, 4);
+    randomizeChains(m, states, rng);
+    const probs = createProbabilities(m, 4);
+    gibbs(m, theta, states, rng, { sweeps: 3, probabilities: probs });
+    expect(probs.every(Number.isFinite)).toBe(true);
+    const V = m.layers[0];
+    for (let c = 0; c < 4; c++) {
+      for (let i = 0; i < V.size; i++) expect(states[c * m.unitCount + V.unitOffset + i]).toBe(1);
+      for (let i = 0; i < 9; i++) expect(states[c * m.unitCount + m.layers[1].unitOffset + i]).toBe(0);
+    }
+  });
+});
+
+describe('mean field', () => {
+  it('is exact without couplings and reaches a self-consistent fixed point with them', () => {
+    const m = paperMachine({ size: 3 });
+    const free = createParameters(m, { hX: -1, hY: 0.5, bX1: 0.2, bY1: -0.3, bX2: 1, bY2: 0 });
+    const probs = createProbabilities(m, 2);
+    meanField(m, free, probs, { iterations: 2 });
+    const zx = 1 + Math.exp(-1) + Math.exp(0.5);
+    expect(probs[0]).toBeCloseTo(Math.exp(-1) / zx, 12);
+    expect(probs[1]).toBeCloseTo(Math.exp(0.5) / zx, 12);
+    const theta = randomParams(m, 10, 0.7);
+    meanField(m, theta, probs, { iterations: 200, damping: 0.3 });
+    // Fixed point: a parallel conditional update computed from the probabilities changes nothing.
+    const again = probs.slice();
+    meanField(m, theta, again, { iterations: 1 });
+    for (let i = 0; i < probs.length; i++) expect(again[i]).toBeCloseTo(probs[i], 8);
+  });
+
+  it('clamps one-hot data and matches conditionalProbabilities for a single hidden layer', () => {
+    const m = paperMachine({ size: 3, layers: 2 });
+    const theta = randomParams(m, 11, 1);
+    const rng = createRng(2);
+    const states = createChains(m, 3);
+    randomizeChains(m, states, rng);
+    const probs = createProbabilities(m, 3);
+    statesToProbabilities(m, states, probs);
+    meanField(m, theta, probs, { iterations: 1, clamped: [0] });
+    const cond = createProbabilities(m, 3);
+    conditionalProbabilities(m, theta, states, cond, { layers: [1] });
+    const H = m.layers[1];
+    for (let c = 0; c < 3; c++) {
+      for (let i = 0; i < H.size * 2; i++) {
+        const j = c * m.probabilityCount + H.probabilityOffset + i;
+        expect(probs[j]).toBeCloseTo(cond[j], 12);
+      }
+    }
+  });
+});
+
+describe('validation', () => {
+  it('names the argument and value', () => {
+    const m = paperMachine({ size: 2 });
+    const theta = createParameters(m);
+    const rng = createRng(1);
+    const states = createChains(m, 2);
+    expect(() => gibbs({} as Machine, theta, states, rng)).toThrow(/machine must be a Machine/);
+    expect(() => gibbs(m, new Float64Array(3), states, rng)).toThrow(/params must have length 10; got length 3/);
+    expect(() => gibbs(m, theta, new Uint8Array(5), rng)).toThrow(/states length must be a positive multiple/);
+    const bad = states.slice();
+    bad[3] = 7;
+    expect(() => gibbs(m, theta, bad, rng)).toThrow(/states\[3\] must be a state of layer "visible" in \[0, 2\]; got 7/);
+    expect(() => gibbs(m, theta, states, rng, { sweeps: -1 })).toThrow(/options.sweeps must be an integer >= 0; got -1/);
+    expect(() => gibbs(m, theta, states, rng, { clamped: ['nope'] })).toThrow(/options.clamped\[0\] names no layer/);
+    expect(() => gibbs(m, theta, states, {} as never)).toThrow(TypeError);
+    expect(() =>
+      clampSnapshots(m, states, [{ shape: [2, 2], species: ['Z'], occupancy: new Uint8Array(4) }]),
+    ).toThrow(/snapshots\[0\].species\[0\] = "Z" is not a state/);
+    expect(() =>
+      clampSnapshots(m, states, [{ shape: [3, 3], species: ['X'], occupancy: new Uint8Array(9) }]),
+    ).toThrow(/snapshots\[0\].shape/);
+  });
+});

@@ -1,0 +1,157 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { CoefficientStore, createFunction } from '../src/index.ts';
+
+describe('CoefficientStore', () => {
+  test.prop(
+    [
+      fc.integer({ min: 1, max: 8 }).chain((d) =>
+        fc.tuple(
+          fc.constant(d),
+          fc.array(
+            fc.tuple(
+              fc.array(fc.integer({ min: -3, max: 3 }), { minLength: d, maxLength: d }),
+              fc.double({ min: -10, max: 10, noNaN: true }),
+              fc.boolean(),
+            ),
+            { maxLength: 300 },
+          ),
+        ),
+      ),
+    ],
+    { numRuns: 60 },
+  )('behaves like a reference Map keyed by the index tuple', ([d, ops]) => {
+    const store = new CoefficientStore(d, 2, { initialCapacity: 1 });
+    const ref = new Map<string, number[]>();
+    for (const [v, x, isSet] of ops) {
+      const key = v.join(',');
+      const cur = ref.get(key) ?? [0, 0];
+      if (isSet) {
+        store.set(v, [x, -x]);
+        ref.set(key, [x + 0, -x + 0]);
+      } else {
+        store.add(v, [1, 2], x);
+        ref.set(key, [cur[0] + x, cur[1] + 2 * x]);
+      }
+    }
+    expect(store.size).toBe(ref.size);
+    for (const [key, val] of ref) {
+      const v = key.split(',').map(Number);
+      expect(Array.from(store.get(v))).toEqual(val);
+    }
+    let seen = 0;
+    store.forEach((v, c, s) => {
+      expect(store.slotOf(v)).toBe(s);
+      expect(Array.from(c)).toEqual(ref.get(Array.from(v).join(',')));
+      seen++;
+    });
+    expect(seen).toBe(ref.size);
+    expect(store.get([9, 9, 9, 9, 9, 9, 9, 9].slice(0, d))).toEqual(new Float64Array(2));
+    expect(store.size).toBe(ref.size); // reads do not allocate
+  });
+
+  it('handles large and negative indices, frozen coefficients, memory and clear', () => {
+    const s = new CoefficientStore(3, 8);
+    s.set([-2147483646, 0, 2147483646], [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.get([-2147483646, 0, 2147483646])[7]).toBe(8);
+    s.fix([-2147483646, 0, 2147483646], 7);
+    s.add([-2147483646, 0, 2147483646], [1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(s.get([-2147483646, 0, 2147483646]))).toEqual([2, 3, 4, 5, 6, 7, 8, 8]);
+    expect(s.isFixed([-2147483646, 0, 2147483646], 7)).toBe(true);
+    expect(s.isFixed([-2147483646, 0, 2147483646], 6)).toBe(false);
+    expect(s.fixedCount).toBe(1);
+    s.fix([1, 1, 1]);
+    expect(s.fixedCount).toBe(9);
+    s.unfix([1, 1, 1], 0);
+    expect(s.fixedCount).toBe(8);
+    const before = s.memoryBytes();
+    for (let i = 0; i < 1000; i++) s.add([i, -i, i % 7], [1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(s.size).toBe(1002);
+    expect(s.memoryBytes()).toBeGreaterThan(before);
+    expect(s.memoryBytes()).toBeLessThan(1002 * (8 * 9 + 12) * 4);
+    s.clear();
+    expect(s.size).toBe(0);
+    expect(s.get([5, -5, 5])[0]).toBe(0);
+  });
+});
+
+describe('coefficient updates through the function', () => {
+  it('addToCoefficients scatters scale·weights, skips all-zero corners and frozen coefficients', () => {
+    const fn = createFunction({ spacing: [0.5, 0.5, 0.5] });
+    const buf = fn.createBasisBuffers();
+    fn.basisAt([0.5, -1, 0], buf.vertices, buf.weights); // exactly on node (1, -2, 0): one corner has weight
+    fn.addToCoefficients(buf.vertices, buf.weights, 2);
+    expect(fn.store.size).toBe(1);
+    expect(fn.store.get([1, -2, 0])[0]).toBe(2);
+    expect(fn.value([0.5, -1, 0])).toBe(2);
+
+    const x = [0.3, -0.8, 0.1];
+    fn.store.fix([0, -2, 0], 0);
+    const v0 = fn.basisAt(x, buf.vertices, buf.weights);
+    const w = buf.weights.slice();
+    fn.addToCoefficients(buf.vertices, buf.weights, 0.1);
+    expect(fn.store.size).toBe(8);
+    // F is linear in c: the change is 0.1·Σ w² over the non-frozen coefficients
+    let expected = 0;
+    const m = fn.coefficientsPerVertex;
+    for (let c = 0; c < fn.corners; c++) {
+      const v = Array.from(buf.vertices.subarray(3 * c, 3 * c + 3));
+      for (let t = 0; t < m; t++) if (!fn.store.isFixed(v, t)) expected += 0.1 * w[c * m + t] ** 2;
+    }
+    expect(fn.value(x) - v0).toBeCloseTo(expected, 12);
+    expect(fn.store.get([0, -2, 0])[0]).toBe(0);
+  });
+
+  it('a training loop with addBasisAt (SGD on squared error) fits a smooth target', () => {
+    const fn = createFunction({ spacing: [0.25, 0.25] });
+    let s = 1;
+    const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const target = (x: number[]) => Math.sin(2 * x[0]) + x[1] * x[1];
+    const loss = () => {
+      let l = 0;
+      for (let i = 0; i < 200; i++) {
+        const x = [r(), r()];
+        l += (fn.value(x) - target(x)) ** 2;
+      }
+      return l / 200;
+    };
+    const l0 = loss();
+    for (let it = 0; it < 20000; it++) {
+      const x = [r(), r()];
+      const err = fn.value(x) - target(x);
+      fn.addBasisAt(x, -0.5 * err);
+    }
+    expect(loss()).toBeLessThan(l0 * 1e-3);
+    expect(fn.memoryBytes()).toBeGreaterThan(fn.store.memoryBytes());
+  });
+});
+
+describe('factored basis', () => {
+  test.prop([fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 1e9 }), fc.constantFrom('q3c1' as const, 'q1' as const)], {
+    numRuns: 30,
+  })('expands to the basisAt weights and scatters identically', (d, seed, element) => {
+    let s = seed || 1;
+    const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const spacing = Array.from({ length: d }, () => 0.1 + r());
+    const a = createFunction({ spacing, element });
+    const b = createFunction({ spacing, element });
+    const x = spacing.map((h) => (r() * 8 - 4) * h * (r() < 0.2 ? 0 : 1));
+    a.store.fix(Array.from(a.grid.locate(x).cell), 0);
+    b.store.fix(Array.from(b.grid.locate(x).cell), 0);
+    const buf = a.createBasisBuffers();
+    const va = a.basisAt(x, buf.vertices, buf.weights);
+    const cell = new Int32Array(d);
+    const factors = new Float64Array(b.factorsPerPoint);
+    const vb = b.basisFactorsAt(x, cell, factors);
+    expect(vb).toBe(va);
+    expect(Array.from(b.expandFactors(factors, new Float64Array(b.weightsPerPoint)))).toEqual(Array.from(buf.weights));
+    a.addToCoefficients(buf.vertices, buf.weights, 0.7);
+    b.addFactoredToCoefficients(cell, factors, 0.7);
+    expect(b.store.size).toBe(a.store.size);
+    a.store.forEach((v, c) => {
+      const cb = b.store.get(v);
+      for (let t = 0; t < c.length; t++) expect(Math.abs(cb[t] - c[t])).toBeLessThanOrEqual(1e-15);
+    });
+    expect(Math.abs(a.value(x) - b.value(x))).toBeLessThan(1e-12);
+  });
+});
