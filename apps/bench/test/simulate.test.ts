@@ -88,6 +88,28 @@ describe('srn-bench simulate', () => {
     expect(io.err.join('')).toMatch(/missing required option --out/);
   });
 
+  it('detects SBML and takes the grid from a test-suite settings file', async () => {
+    const suite = new URL('../../../../shared/sbml-dsmts/00001/', import.meta.url).pathname;
+    capture();
+    const code = await main([
+      'simulate', join(suite, '00001-sbml-l3v2.xml'), '--settings', join(suite, '00001-settings.txt'),
+      '--runs', '200', '--workers', '1', '--out', dir,
+    ]);
+    expect(code).toBe(0);
+    const rows = readFileSync(join(dir, 'moments.csv'), 'utf8').trim().split('\n');
+    const expected = readFileSync(join(suite, '00001-results.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('time,X-mean,X-sd');
+    expect(rows.map((r) => r.split(',')[0])).toEqual(expected.map((r) => String(Number(r.split(',')[0]) || r.split(',')[0])));
+  });
+
+  it('exits with code 2 naming the element of a broken SBML file', async () => {
+    const broken = join(dir, 'broken.xml');
+    writeFileSync(broken, '<?xml version="1.0"?><sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2"><model><listOfSpecies><species id="X" compartment="nowhere" initialAmount="1" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/></listOfSpecies></model></sbml>');
+    const io = capture();
+    expect(await main(['simulate', broken, '--out', join(dir, 'o')])).toBe(2);
+    expect(io.err.join('')).toMatch(/broken\.xml: .*nowhere/);
+  });
+
   it('prints help for every command and the overview', async () => {
     const io = capture();
     expect(await main(['simulate', '--help'])).toBe(0);

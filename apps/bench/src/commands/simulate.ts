@@ -3,7 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensembleToCsv, type EnsembleStatistics, ModelError, parseModel, type ReactionModel } from '@srn/gillespie';
+import { type CompiledModel, ensembleToCsv, type EnsembleStatistics, ModelError, parseModel, type ReactionModel } from '@srn/gillespie';
+import { loadSbml, looksLikeSbml, parseSettingsFile, runOptionsFromSettings, type SbmlTestSettings } from '@srn/gillespie/sbml';
 import { simulateEnsembleParallel } from '@srn/gillespie/node';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
@@ -13,9 +14,9 @@ import { availableParallelism } from 'node:os';
 export const simulateSpec: CommandSpec = {
   name: 'simulate',
   summary:
-    'Simulate an ensemble of exact stochastic runs of a model (reaction DSL) and write DIR/moments.csv ' +
+    'Simulate an ensemble of exact stochastic runs of a model (reaction DSL or SBML) and write DIR/moments.csv ' +
     '(time,X-mean,X-sd,...), DIR/mean.csv, DIR/sd.csv and DIR/summary.json.',
-  positionals: [{ name: 'MODEL', description: 'model file in the reaction DSL (see packages/gillespie/README.md)' }],
+  positionals: [{ name: 'MODEL', description: 'model file: reaction DSL, or SBML L2/L3 (detected from the content)' }],
   options: {
     'out': { type: 'string', description: 'output directory', required: true, placeholder: 'DIR' },
     't-end': { type: 'number', description: 'end time', default: 10, greaterThan: 0, placeholder: 'T' },
@@ -26,22 +27,42 @@ export const simulateSpec: CommandSpec = {
     'workers': { type: 'integer', description: 'worker threads (results do not depend on it)', default: availableParallelism(), min: 1, max: 256 },
     'max-events': { type: 'integer', description: 'stop (and flag) a run after this many events', default: 1e9, min: 1 },
     'max-population': { type: 'number', description: 'stop (and flag) a run when a species exceeds this', default: 1e12, greaterThan: 0 },
+    'settings': {
+      type: 'string',
+      description: 'SBML test-suite settings file: its start, duration and steps set the grid (overrides --t-end, --steps)',
+      placeholder: 'FILE',
+    },
   },
   examples: ['srn-bench simulate apps/bench/examples/lotka-volterra.srn --t-end 10 --runs 10000 --seed 7 --out out/lv-wm'],
 };
 
-function loadModel(path: string): ReactionModel {
-  let text: string;
+function readText(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`MODEL ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+/** Loads a DSL or SBML model (told apart by content); model errors become usage errors naming the file. */
+function loadModel(path: string, settings: SbmlTestSettings | undefined): ReactionModel | CompiledModel {
+  const text = readText(path, 'MODEL');
   try {
+    if (looksLikeSbml(text)) return loadSbml(text, { concentrations: settings?.concentration }).plan;
     return parseModel(text, path);
   } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(error.message);
+    if (error instanceof ModelError) throw new UsageError(`${looksLikeSbml(text) ? `${path}: ` : ''}${error.message}`);
     throw error;
+  }
+}
+
+function loadSettings(path: string | undefined): SbmlTestSettings | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return parseSettingsFile(readText(path, '--settings'));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--settings ${path}: ${(error as Error).message}`);
   }
 }
 
@@ -56,7 +77,9 @@ export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summa
 /** Runs the `simulate` command. */
 export async function runSimulate(options: ParsedOptions, positionals: string[]): Promise<void> {
   const modelPath = resolve(positionals[0]);
-  const model = loadModel(modelPath);
+  const settings = loadSettings(options.settings === undefined ? undefined : resolve(String(options.settings)));
+  const model = loadModel(modelPath, settings);
+  const grid = settings ? runOptionsFromSettings(settings) : { t0: 0, tEnd: Number(options.tEnd), steps: Number(options.steps) };
   const out = resolve(String(options.out));
   prepareOutputDirectory(out);
   const runs = Number(options.runs);
@@ -65,8 +88,7 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
   const stats = await simulateEnsembleParallel(model, {
     runs,
     seed: Number(options.seed),
-    tEnd: Number(options.tEnd),
-    steps: Number(options.steps),
+    ...grid,
     method: options.method as 'direct',
     workers: Number(options.workers),
     maxEvents: Number(options.maxEvents),
@@ -82,8 +104,10 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
     seed: options.seed,
     method: options.method,
     workers: options.workers,
-    tEnd: options.tEnd,
-    steps: options.steps,
+    t0: grid.t0,
+    tEnd: grid.tEnd,
+    steps: grid.steps,
+    settings: options.settings,
     events: stats.events,
     eventsPerSecond: stats.events / wallSeconds,
     eventsPerKernelSecond: stats.eventsPerSecond,
