@@ -12,6 +12,7 @@ import {
   type RunControl,
   type RunReport,
   recordRows,
+  recordUntil,
   type SsaWorkspace,
   STATUS_COMPLETED,
   STATUS_EVENT_CAP,
@@ -87,9 +88,7 @@ export function specialiseDirect(m: KernelModel): SsaKernel {
       for (;;) {
         if (!(a0 > 0)) break;
         const tNext = t - Math.log(1 - rng.nextFloat64()) / a0;
-        let gEnd = g;
-        while (gEnd < gridLength && grid[gEnd] < tNext) gEnd++;
-        if (gEnd > g) { h.recordRows(x, s, g, gEnd, out); g = gEnd; }
+        g = h.recordUntil(x, s, grid, g, tNext, out);
         if (tNext > tEnd) break;
         if (events >= maxEvents) return h.finish(report, h.STATUS_EVENT_CAP, events, t, g);
         t = tNext;
@@ -115,6 +114,6 @@ export function specialiseDirect(m: KernelModel): SsaKernel {
       h.recordRows(x, s, g, gridLength, out);
       h.finish(report, h.STATUS_COMPLETED, events, tEnd, gridLength);
     };`;
-  const helpers = { failBad, finish, recordRows, STATUS_COMPLETED, STATUS_EVENT_CAP, STATUS_POPULATION_CAP };
+  const helpers = { failBad, finish, recordRows, recordUntil, STATUS_COMPLETED, STATUS_EVENT_CAP, STATUS_POPULATION_CAP };
   return new Function('h', source)(helpers) as SsaKernel;
 }

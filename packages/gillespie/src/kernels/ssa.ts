@@ -147,6 +147,14 @@ export function recordRows(x: Float64Array, s: number, from: number, until: numb
   }
 }
 
+/** Records the state in every grid row from `g` whose time is before `until`; returns the next unrecorded row. */
+export function recordUntil(x: Float64Array, s: number, grid: Float64Array, g: number, until: number, out: Float64Array): number {
+  let end = g;
+  while (end < grid.length && grid[end] < until) end++;
+  if (end > g) recordRows(x, s, g, end, out);
+  return end;
+}
+
 /** Applies reaction j's net change; returns true when a changed species exceeds maxPopulation. */
 function fire(m: KernelModel, j: number, x: Float64Array, maxPopulation: number): boolean {
   let over = false;
@@ -192,12 +200,7 @@ export function runDirect(
   for (;;) {
     if (!(a0 > 0)) break;
     const tNext = t - Math.log(1 - rng.nextFloat64()) / a0;
-    let gEnd = g;
-    while (gEnd < gridLength && grid[gEnd] < tNext) gEnd++;
-    if (gEnd > g) {
-      recordRows(x, s, g, gEnd, out);
-      g = gEnd;
-    }
+    g = recordUntil(x, s, grid, g, tNext, out);
     if (tNext > tEnd) break;
     if (events >= control.maxEvents) return finish(report, STATUS_EVENT_CAP, events, t, g);
     t = tNext;
@@ -317,12 +320,7 @@ export function runNextReaction(
   while (r > 0) {
     const j = heap[0];
     const tNext = tau[j];
-    let gEnd = g;
-    while (gEnd < gridLength && grid[gEnd] < tNext) gEnd++;
-    if (gEnd > g) {
-      recordRows(x, s, g, gEnd, out);
-      g = gEnd;
-    }
+    g = recordUntil(x, s, grid, g, tNext, out);
     if (tNext > tEnd) break;
     if (events >= control.maxEvents) return finish(report, STATUS_EVENT_CAP, events, t, g);
     t = tNext;
@@ -462,12 +460,7 @@ export function runCompositionRejection(
     for (let i = 0; i < ws.activeCount; i++) a0 += ws.groupSum[ws.activeGroups[i]];
     if (!(a0 > 0)) break;
     const tNext = t - Math.log(1 - rng.nextFloat64()) / a0;
-    let gEnd = g;
-    while (gEnd < gridLength && grid[gEnd] < tNext) gEnd++;
-    if (gEnd > g) {
-      recordRows(x, s, g, gEnd, out);
-      g = gEnd;
-    }
+    g = recordUntil(x, s, grid, g, tNext, out);
     if (tNext > tEnd) break;
     if (events >= control.maxEvents) return finish(report, STATUS_EVENT_CAP, events, t, g);
     t = tNext;
