@@ -1,0 +1,29 @@
+/**
+ * Classical moment-closure baselines for the lattice Lotka–Volterra model: mean-field rate equations and the pair
+ * approximation, predicting the same observables as the learned closure (counts, NN and "NNN" pair counts).
+ */
+export {
+  meanFieldFixedPoint,
+  meanFieldLotkaVolterra,
+  meanFieldRhs,
+  type MeanFieldFixedPoint,
+} from './mean-field.ts';
+export {
+  PAIR_STATE_NAMES,
+  type PairApproximationOptions,
+  pairApproximationLotkaVolterra,
+  pairApproximationRhs,
+  type PairDensities,
+  pairInitialState,
+} from './pair-approximation.ts';
+export {
+  BASELINE_COLUMNS,
+  type BaselineColumn,
+  type BaselineOptions,
+  type BaselinePrediction,
+  type BirthPlacement,
+  COORDINATION,
+  type LotkaVolterraRates,
+  type ResolvedLotkaVolterraRates,
+  resolveLotkaVolterraRates,
+} from './params.ts';

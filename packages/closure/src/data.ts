@@ -1,0 +1,146 @@
+/**
+ * Training data: lattice trajectories of `@srn/gillespie/lattice`, validated against a machine's visible layer, with
+ * species codes mapped to visible-layer states and a fingerprint that checkpoints are matched against.
+ *
+ * @packageDocumentation
+ */
+
+import type { Machine } from '@srn/boltzmann';
+import type { LatticeTrajectory } from '@srn/gillespie/lattice';
+import { crc32 } from './container.ts';
+import { show } from './validate.ts';
+
+/**
+ * The data a DBD is trained on: trajectories with equal shape, species and time grid (t = 0, Δt, …, (T − 1)Δt).
+ *
+ * @example
+ * ```ts
+ * const data: TrainingData = { trajectories: runs.map((r) => r.trajectory!) };
+ * ```
+ */
+export interface TrainingData {
+  readonly trajectories: readonly LatticeTrajectory[];
+}
+
+/**
+ * Identity of a data set, stored in checkpoints.
+ *
+ * @example
+ * ```ts
+ * const f: DataFingerprint = { trajectories: 100, timePoints: 500, shape: [40, 40], species: ['X', 'Y'], crc: 0 };
+ * ```
+ */
+export interface DataFingerprint {
+  readonly trajectories: number;
+  readonly timePoints: number;
+  readonly shape: number[];
+  readonly species: string[];
+  /** CRC-32 of every trajectory's occupancy, chained in order. */
+  readonly crc: number;
+}
+
+/**
+ * Validated data (internal).
+ *
+ * @example
+ * ```ts
+ * const p: PreparedData = prepareData(data, machine, 1);
+ * ```
+ */
+export interface PreparedData {
+  readonly count: number;
+  readonly timePoints: number;
+  readonly sites: number;
+  readonly occupancy: readonly Uint8Array[];
+  /** Per trajectory: data species code → visible-layer state. */
+  readonly maps: readonly Uint8Array[];
+  readonly fingerprint: DataFingerprint;
+}
+
+/**
+ * Shape and species of the first trajectory (to build a default machine), validated lightly.
+ *
+ * @example
+ * ```ts
+ * peekData(data); // { shape: [40, 40], species: ['X', 'Y'] }
+ * ```
+ */
+export function peekData(data: unknown): { shape: number[]; species: string[] } {
+  const d = data as TrainingData;
+  if (d === null || typeof d !== 'object' || !Array.isArray(d.trajectories) || d.trajectories.length === 0) {
+    throw new TypeError(`data must be { trajectories: LatticeTrajectory[] } with at least one trajectory; got ${show(data)}`);
+  }
+  const t0 = d.trajectories[0];
+  if (t0 === null || typeof t0 !== 'object' || !Array.isArray(t0.shape) || !Array.isArray(t0.species)) {
+    throw new TypeError(`data.trajectories[0] must be a LatticeTrajectory; got ${show(t0)}`);
+  }
+  return { shape: [...t0.shape], species: [...t0.species] };
+}
+
+/**
+ * Validates the data against the machine's visible layer and the time step.
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareData(data, createMachine(paperMachineSpec(40)), 1);
+ * ```
+ */
+export function prepareData(data: unknown, machine: Machine, dt: number): PreparedData {
+  const { shape, species } = peekData(data);
+  const trajectories = (data as TrainingData).trajectories;
+  const V = machine.layers[0];
+  if (shape.length !== V.shape.length || shape.some((n, k) => n !== V.shape[k])) {
+    throw new RangeError(`data.trajectories[0].shape ${show(shape)} must equal the visible layer shape ${show([...V.shape])}`);
+  }
+  const N = V.size;
+  const T = (trajectories[0].times as Float64Array)?.length;
+  if (!(trajectories[0].times instanceof Float64Array) || T < 2) {
+    throw new RangeError(`data.trajectories[0].times must be a Float64Array of at least 2 time points; got ${show(trajectories[0].times)}`);
+  }
+  const occupancy: Uint8Array[] = [];
+  const maps: Uint8Array[] = [];
+  let crc = 0;
+  trajectories.forEach((tr, i) => {
+    const name = `data.trajectories[${i}]`;
+    if (tr === null || typeof tr !== 'object') throw new TypeError(`${name} must be a LatticeTrajectory; got ${show(tr)}`);
+    if (!Array.isArray(tr.shape) || tr.shape.length !== shape.length || tr.shape.some((n, k) => n !== shape[k])) {
+      throw new RangeError(`${name}.shape must equal ${show(shape)}; got ${show(tr.shape)}`);
+    }
+    if (!Array.isArray(tr.species) || tr.species.length !== species.length || tr.species.some((s, k) => s !== species[k])) {
+      throw new RangeError(`${name}.species must equal ${show(species)}; got ${show(tr.species)}`);
+    }
+    if (!(tr.times instanceof Float64Array) || tr.times.length !== T) {
+      throw new RangeError(`${name}.times must be a Float64Array of ${T} time points; got ${show(tr.times)}`);
+    }
+    for (let t = 0; t < T; t++) {
+      if (!(Math.abs(tr.times[t] - tr.times[0] - t * dt) <= 1e-9 * Math.max(1, Math.abs(t * dt)))) {
+        throw new RangeError(`${name}.times must be equally spaced with step dt = ${dt}; got times[${t}] = ${tr.times[t]}`);
+      }
+    }
+    if (!(tr.occupancy instanceof Uint8Array) || tr.occupancy.length !== T * N) {
+      throw new TypeError(`${name}.occupancy must be a Uint8Array of T·N = ${T * N} codes; got ${show(tr.occupancy)}`);
+    }
+    const S = species.length;
+    const occ = tr.occupancy;
+    for (let k = 0; k < occ.length; k++) {
+      if (occ[k] > S) throw new RangeError(`${name}.occupancy[${k}] = ${occ[k]} exceeds the species count ${S}`);
+    }
+    const map = new Uint8Array(S + 1);
+    species.forEach((s, k) => {
+      const st = V.states.indexOf(s);
+      if (st < 0) throw new RangeError(`${name}.species[${k}] = ${show(s)} is not a state of the visible layer (${V.states.join(', ')})`);
+      map[k + 1] = st + 1;
+    });
+    occupancy.push(occ);
+    maps.push(map);
+    crc = crc32(occ, 0, occ.length, crc);
+  });
+  return {
+    count: trajectories.length,
+    timePoints: T,
+    sites: N,
+    occupancy,
+    maps,
+    fingerprint: { trajectories: trajectories.length, timePoints: T, shape, species, crc },
+  };
+}

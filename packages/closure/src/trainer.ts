@@ -1,0 +1,1130 @@
+/**
+ * Adjoint training of a dynamic Boltzmann distribution (spec 6): per optimisation step a forward Euler solve of
+ * dθ/dt = F(x(θ)) from θ(0), wake/sleep moments at every time point of the current window, the centered adjoint
+ * system integrated backwards (6.4), the FE-coefficient gradients (6.5) and an SGD or Adam update, inside the
+ * sliding-window curriculum (6.6). Checkpoints capture the complete state.
+ *
+ * @packageDocumentation
+ */
+
+import {
+  createAdam,
+  createChains,
+  exactMoments,
+  fitStatic,
+  gibbs,
+  type GibbsOptions,
+  type Machine,
+  type MachineSpec,
+  randomizeChains,
+  sufficientStatistics,
+} from '@srn/boltzmann';
+import type { FeFunction, GradientOptions } from '@srn/fem-basis';
+import { createFunction, fromBinary, toBinary } from '@srn/fem-basis';
+import { type Rng, rngFromState } from '@srn/gillespie';
+import { bytesF64, bytesU32, decodeContainer, encodeContainer, f64Bytes, type Section } from './container.ts';
+import { type DataFingerprint, type PreparedData, peekData, prepareData, type TrainingData } from './data.ts';
+import { CheckpointError } from './errors.ts';
+import { integrateParameters, type ParameterTrajectory } from './integrate.ts';
+import { type TablePlan, tableGibbs, tablePlan } from './kernels/table-gibbs.ts';
+import {
+  buildMachine,
+  checkTheta,
+  cloneModel,
+  createDbd,
+  type LearnedDbd,
+  modelFromContainer,
+  modelHeader,
+  modelSections,
+  paperMachineSpec,
+  type PsiDerivScale,
+  resolveDomain,
+  resolveSpacing,
+  resolveTheta0,
+  rhsInto,
+} from './model.ts';
+import { checkEnum, checkInt, checkNum, checkObject, checkPositive, checkRngLike, show } from './validate.ts';
+
+/**
+ * Static learning of θ(0) from the snapshots at t = 0 (all trajectories) with `fitStatic` of `@srn/boltzmann`
+ * (persistent CD, centered gradients, Adam), used when θ(0) is not known analytically.
+ *
+ * @example
+ * ```ts
+ * const fit: Theta0FitConfig = { iterations: 300, batchSize: 10, learningRate: 0.02 };
+ * ```
+ */
+export interface Theta0FitConfig {
+  readonly iterations?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly sweeps?: number;
+  /** Parameter names to learn (default all). */
+  readonly trainable?: readonly string[];
+}
+
+/**
+ * Configuration of {@link createDbdTrainer}. Every hyperparameter of spec 6.8 is an option with the paper's value
+ * as its default.
+ *
+ * @example
+ * ```ts
+ * const config: DbdTrainerConfig = { steps: 980, window: 10, batchSize: 5, learningRate: 2.5e-6 }; // the paper
+ * ```
+ */
+export interface DbdTrainerConfig {
+  /** Lattice side of the default paper machine (default: the data's shape, 40 in the paper). */
+  readonly latticeSize?: number;
+  /** The machine (default {@link paperMachineSpec}(latticeSize) with the data's species); homogeneous. */
+  readonly machine?: MachineSpec;
+  /** Optimisation steps (default 980). */
+  readonly steps?: number;
+  /** Window length Δτ in data intervals (default 10: 11 time points). */
+  readonly window?: number;
+  /** Initial forward horizon H (default 10); the first window is [H − window, H]. */
+  readonly horizonStart?: number;
+  /** The window moves by one time point before every step s > moveEvery with (s − 1) % moveEvery = 0 (default 2). */
+  readonly moveEvery?: number;
+  /** Data trajectories per step, drawn without replacement (default 5) = awake chains. */
+  readonly batchSize?: number;
+  /** Asleep chains per time point (default 5). */
+  readonly asleepChains?: number;
+  /** Gibbs sweeps of the awake / asleep phases (default 10 / 10). */
+  readonly awakeSweeps?: number;
+  readonly asleepSweeps?: number;
+  /** Learning rate η (default 2.5e-6, tuned to extensive moments; spec P2). */
+  readonly learningRate?: number;
+  /** `'sgd'` (default, spec P14) or `'adam'` (sparse/lazy Adam: only the coefficients touched in a step move). */
+  readonly optimizer?: 'sgd' | 'adam';
+  readonly adamBeta1?: number;
+  readonly adamBeta2?: number;
+  readonly adamEpsilon?: number;
+  /** FE spacing Δ (default 0.1), one number or one per domain coordinate. */
+  readonly spacing?: number | readonly number[];
+  /** Euler sub-steps per data interval in the forward solve (default 1). */
+  readonly substeps?: number;
+  /** Time step of the data grid (default 1). */
+  readonly dt?: number;
+  /** Units of ∂F/∂θ inside ψ (spec P1; default `'fractional'` for parity with the original). */
+  readonly psiDerivScale?: PsiDerivScale;
+  /** Sliding factor of the offsets (default 0.5). */
+  readonly lambda?: number;
+  /** Initial offsets per layer (default visible 0.0625, hidden 0.33; spec 5.3). */
+  readonly initialOffsets?: readonly number[];
+  /** θ(0) by name or as a vector (default: the paper's, hX = hY = ln(p/(1 − 2p)), p = 1/16). */
+  readonly theta0?: Readonly<Record<string, number>> | readonly number[];
+  /** Learn θ(0) statically from the t = 0 snapshots instead (starting from `theta0`). */
+  readonly theta0Fit?: Theta0FitConfig;
+  /** FE input parameters (default: visible biases and all weights). */
+  readonly domain?: readonly string[];
+  /**
+   * `'sampled'` (default): wake/sleep Gibbs estimates. `'exact'`: moments by exact enumeration (`exactMoments`) for
+   * tiny machines, so that the adjoint gradient can be checked against finite differences.
+   */
+  readonly moments?: 'sampled' | 'exact';
+  /**
+   * Gibbs kernel of the sampled mode: `'table'` (default; tabulated conditionals of homogeneous machines, same
+   * distribution, about 3× faster, falls back to `'generic'` when a machine cannot be tabulated) or `'generic'`
+   * (`gibbs` of `@srn/boltzmann`). The two consume the random stream differently.
+   */
+  readonly sampler?: 'table' | 'generic';
+}
+
+/**
+ * The fully resolved configuration (JSON), stored in checkpoints.
+ *
+ * @example
+ * ```ts
+ * const c: ResolvedDbdConfig = resolveDbdConfig({}, data); c.steps; // 980
+ * ```
+ */
+export interface ResolvedDbdConfig {
+  readonly machine: MachineSpec;
+  readonly steps: number;
+  readonly window: number;
+  readonly horizonStart: number;
+  readonly moveEvery: number;
+  readonly batchSize: number;
+  readonly asleepChains: number;
+  readonly awakeSweeps: number;
+  readonly asleepSweeps: number;
+  readonly learningRate: number;
+  readonly optimizer: 'sgd' | 'adam';
+  readonly adamBeta1: number;
+  readonly adamBeta2: number;
+  readonly adamEpsilon: number;
+  readonly spacing: number[];
+  readonly substeps: number;
+  readonly dt: number;
+  readonly psiDerivScale: PsiDerivScale;
+  readonly lambda: number;
+  readonly initialOffsets: number[];
+  readonly theta0: number[];
+  readonly theta0Fit: Required<Omit<Theta0FitConfig, 'trainable'>> & { trainable: string[] | null } | null;
+  readonly domain: string[];
+  readonly moments: 'sampled' | 'exact';
+  readonly sampler: 'table' | 'generic';
+}
+
+/**
+ * What {@link DbdTrainer.step} reports.
+ *
+ * @example
+ * ```ts
+ * const info: DbdStepInfo = trainer.step();
+ * console.log(info.step, info.horizon, info.windowStart, info.seconds.toFixed(2));
+ * ```
+ */
+export interface DbdStepInfo {
+  /** 1-based index of the step just taken. */
+  readonly step: number;
+  /** Forward horizon H and window start τ of this step. */
+  readonly horizon: number;
+  readonly windowStart: number;
+  /** Wall-clock seconds of the step. */
+  readonly seconds: number;
+  /** Trajectory indices of the batch. */
+  readonly batch: Int32Array;
+  /** Raw moment differences ΔE = model − data (asleep − awake), averaged over the window's time points. */
+  readonly momentDifference: Float64Array;
+  /** Costates λ(τ) (raw coordinates) at the window start. */
+  readonly costate: Float64Array;
+  /** Raw awake (data) and asleep (model) moment means at the window's time points τ..H, row-major (H − τ + 1) × P. */
+  readonly awakeMoments: Float64Array;
+  readonly asleepMoments: Float64Array;
+  /** Total FE vertices stored over all F. */
+  readonly vertices: number;
+}
+
+/**
+ * A running DBD optimisation. Create with {@link createDbdTrainer}, resume with {@link restoreDbdTrainer}.
+ *
+ * @example
+ * ```ts
+ * const trainer = createDbdTrainer({}, data, createRng(1));
+ * while (!trainer.done) {
+ *   const info = trainer.step();
+ *   if (info.step % 50 === 0) saveFile('ckpt.bin', trainer.checkpoint());
+ * }
+ * const model = trainer.model();
+ * ```
+ */
+export interface DbdTrainer {
+  /** Steps taken so far. */
+  readonly stepIndex: number;
+  /** `config.steps`. */
+  readonly totalSteps: number;
+  readonly done: boolean;
+  /** Current forward horizon H and window start τ (of the last step taken, or the initial ones). */
+  readonly horizon: number;
+  readonly windowStart: number;
+  readonly config: ResolvedDbdConfig;
+  /** One optimisation step (spec 6.7). Throws RangeError when done, DbdDivergenceError if θ(t) diverges. */
+  step(): DbdStepInfo;
+  /** The complete state as bytes (container: JSON header + binary sections, versioned, CRC-32). */
+  checkpoint(): Uint8Array;
+  /** A deep copy of the current model. */
+  model(): LearnedDbd;
+  /** A copy of the offsets μ(t) (one value per layer and state, `machine.centerCount`). */
+  offsets(t: number): Float64Array;
+  /**
+   * θ(t) for t = 0, Δt, …, horizon·Δt (default the current horizon) by the trainer's Euler scheme with the current F,
+   * without copying the model (cheap enough for progress output every few steps).
+   */
+  parameterTrajectory(horizon?: number): ParameterTrajectory;
+}
+
+const TRAINER_KIND = 'srn-dbd-trainer';
+/**
+ * Version of the trainer checkpoint layout.
+ *
+ * @example
+ * ```ts
+ * CHECKPOINT_VERSION; // 1
+ * ```
+ */
+export const CHECKPOINT_VERSION = 1;
+
+const now = (): number => (globalThis.performance !== undefined ? globalThis.performance.now() : Date.now());
+
+/**
+ * Resolves a user config against the data (pure, throws TypeError/RangeError naming the option).
+ *
+ * @example
+ * ```ts
+ * resolveDbdConfig({ steps: 100 }, data).window; // 10
+ * ```
+ */
+export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): ResolvedDbdConfig {
+  const c = checkObject(config, 'config') as DbdTrainerConfig;
+  const known = new Set([
+    'latticeSize', 'machine', 'steps', 'window', 'horizonStart', 'moveEvery', 'batchSize', 'asleepChains',
+    'awakeSweeps', 'asleepSweeps', 'learningRate', 'optimizer', 'adamBeta1', 'adamBeta2', 'adamEpsilon', 'spacing',
+    'substeps', 'dt', 'psiDerivScale', 'lambda', 'initialOffsets', 'theta0', 'theta0Fit', 'domain', 'moments', 'sampler',
+  ]);
+  for (const k of Object.keys(c)) if (!known.has(k)) throw new RangeError(`config.${k} is not a DbdTrainerConfig option`);
+  const { shape, species } = peekData(data);
+  let spec: MachineSpec;
+  if (c.machine !== undefined) {
+    spec = c.machine;
+    if (c.latticeSize !== undefined) throw new RangeError('config.latticeSize and config.machine are exclusive; give one');
+  } else {
+    const L = c.latticeSize === undefined ? shape[0] : checkInt(c.latticeSize, 'config.latticeSize', 1);
+    if (shape.length !== 2 || shape[0] !== L || shape[1] !== L) {
+      throw new RangeError(`the default paper machine needs L × L data with L = ${L}; got data shape ${show(shape)}`);
+    }
+    spec = paperMachineSpec(L, 3, species);
+  }
+  const machine = buildMachine(spec, 'config.machine');
+  const T = (data.trajectories[0].times as Float64Array | undefined)?.length ?? 0;
+  const steps = c.steps === undefined ? 980 : checkInt(c.steps, 'config.steps', 1);
+  const window = c.window === undefined ? 10 : checkInt(c.window, 'config.window', 1);
+  const horizonStart = c.horizonStart === undefined ? 10 : checkInt(c.horizonStart, 'config.horizonStart', 1);
+  if (horizonStart < window) throw new RangeError(`config.horizonStart (${horizonStart}) must be >= config.window (${window})`);
+  if (horizonStart > T - 1) {
+    throw new RangeError(`config.horizonStart (${horizonStart}) must be <= the last data time index ${T - 1}`);
+  }
+  const batchSize = c.batchSize === undefined ? 5 : checkInt(c.batchSize, 'config.batchSize', 1);
+  if (batchSize > data.trajectories.length) {
+    throw new RangeError(`config.batchSize (${batchSize}) must be <= the number of trajectories (${data.trajectories.length})`);
+  }
+  const dom = resolveDomain(machine, c.domain, 'config.domain');
+  const spacing = Array.from(resolveSpacing(c.spacing, dom.names.length, 'config.spacing'));
+  const initialOffsets = c.initialOffsets ?? machine.layers.map((_, l) => (l === 0 ? 0.0625 : 0.33));
+  if (!Array.isArray(initialOffsets) || initialOffsets.length !== machine.layers.length) {
+    throw new RangeError(`config.initialOffsets must hold one number per layer (${machine.layers.length}); got ${show(initialOffsets)}`);
+  }
+  for (let i = 0; i < initialOffsets.length; i++) checkNum(initialOffsets[i], `config.initialOffsets[${i}]`, 0, 1);
+  let theta0Fit: ResolvedDbdConfig['theta0Fit'] = null;
+  if (c.theta0Fit !== undefined) {
+    const f = checkObject(c.theta0Fit, 'config.theta0Fit') as Theta0FitConfig;
+    if (f.trainable !== undefined && (!Array.isArray(f.trainable) || !f.trainable.every((n) => machine.parameters.names.includes(n)))) {
+      throw new RangeError(`config.theta0Fit.trainable must list parameter names; got ${show(f.trainable)}`);
+    }
+    const fitBatch = f.batchSize === undefined ? Math.min(10, data.trajectories.length) : checkInt(f.batchSize, 'config.theta0Fit.batchSize', 1);
+    if (fitBatch > data.trajectories.length) {
+      throw new RangeError(`config.theta0Fit.batchSize (${fitBatch}) must be <= the number of trajectories (${data.trajectories.length})`);
+    }
+    theta0Fit = {
+      iterations: f.iterations === undefined ? 300 : checkInt(f.iterations, 'config.theta0Fit.iterations', 1),
+      batchSize: fitBatch,
+      learningRate: f.learningRate === undefined ? 0.02 : checkPositive(f.learningRate, 'config.theta0Fit.learningRate'),
+      sweeps: f.sweeps === undefined ? 10 : checkInt(f.sweeps, 'config.theta0Fit.sweeps', 1),
+      trainable: f.trainable === undefined ? null : [...f.trainable],
+    };
+  }
+  return {
+    machine: JSON.parse(JSON.stringify(spec)) as MachineSpec,
+    steps,
+    window,
+    horizonStart,
+    moveEvery: c.moveEvery === undefined ? 2 : checkInt(c.moveEvery, 'config.moveEvery', 1),
+    batchSize,
+    asleepChains: c.asleepChains === undefined ? 5 : checkInt(c.asleepChains, 'config.asleepChains', 1),
+    awakeSweeps: c.awakeSweeps === undefined ? 10 : checkInt(c.awakeSweeps, 'config.awakeSweeps', 1),
+    asleepSweeps: c.asleepSweeps === undefined ? 10 : checkInt(c.asleepSweeps, 'config.asleepSweeps', 1),
+    learningRate: c.learningRate === undefined ? 2.5e-6 : checkPositive(c.learningRate, 'config.learningRate'),
+    optimizer: c.optimizer === undefined ? 'sgd' : checkEnum(c.optimizer, 'config.optimizer', ['sgd', 'adam']),
+    adamBeta1: c.adamBeta1 === undefined ? 0.9 : checkNum(c.adamBeta1, 'config.adamBeta1', 0, 0.999999999),
+    adamBeta2: c.adamBeta2 === undefined ? 0.999 : checkNum(c.adamBeta2, 'config.adamBeta2', 0, 0.999999999),
+    adamEpsilon: c.adamEpsilon === undefined ? 1e-8 : checkPositive(c.adamEpsilon, 'config.adamEpsilon'),
+    spacing,
+    substeps: c.substeps === undefined ? 1 : checkInt(c.substeps, 'config.substeps', 1, 10_000),
+    dt: c.dt === undefined ? 1 : checkPositive(c.dt, 'config.dt'),
+    psiDerivScale: c.psiDerivScale === undefined ? 'fractional' : checkEnum(c.psiDerivScale, 'config.psiDerivScale', ['fractional', 'physical']),
+    lambda: c.lambda === undefined ? 0.5 : checkNum(c.lambda, 'config.lambda', 0, 1),
+    initialOffsets: [...initialOffsets],
+    theta0: Array.from(resolveTheta0(machine, c.theta0, 'config.theta0')),
+    theta0Fit,
+    domain: dom.names,
+    moments: c.moments === undefined ? 'sampled' : checkEnum(c.moments, 'config.moments', ['sampled', 'exact']),
+    sampler: c.sampler === undefined ? 'table' : checkEnum(c.sampler, 'config.sampler', ['table', 'generic']),
+  };
+}
+
+/** Saved state of a trainer (internal). */
+interface TrainerState {
+  stepIndex: number;
+  horizon: number;
+  windowStart: number;
+  entered: number;
+  adamCount: number;
+  offsets: Float64Array;
+  chains: Uint8Array[];
+  adamM: FeFunction[] | null;
+  adamV: FeFunction[] | null;
+}
+
+class DbdTrainerImpl implements DbdTrainer {
+  readonly config: ResolvedDbdConfig;
+  private readonly machine: Machine;
+  private readonly live: LearnedDbd;
+  private readonly data: PreparedData;
+  private readonly rng: Rng;
+  private readonly P: number;
+  private readonly C: number;
+  private readonly d: number;
+  private readonly W: number;
+  private readonly R: number;
+  private readonly nf: number;
+  private readonly psiUnits: GradientOptions;
+  // Parameter roles.
+  private readonly isWeight: Uint8Array;
+  private readonly lowBias: Int32Array;
+  private readonly upBias: Int32Array;
+  private readonly lowCenter: Int32Array;
+  private readonly upCenter: Int32Array;
+  private readonly qLow: Float64Array;
+  private readonly qUp: Float64Array;
+  private readonly biasCenter: Int32Array;
+  private readonly biasSize: Float64Array;
+  private readonly domDim: Int32Array;
+  // State.
+  private _stepIndex: number;
+  private _horizon: number;
+  private _windowStart: number;
+  private entered: number;
+  private adamCount: number;
+  private readonly mu: Float64Array;
+  private readonly chains: Uint8Array[];
+  private readonly adamM: FeFunction[] | null;
+  private readonly adamV: FeFunction[] | null;
+  private readonly grads: FeFunction[] | null;
+  // Scratch (allocated once).
+  private readonly asleep: Uint8Array;
+  private readonly awakeStats: Float64Array;
+  private readonly asleepStats: Float64Array;
+  private readonly awakeMean: Float64Array;
+  private readonly asleepMean: Float64Array;
+  private readonly theta: Float64Array;
+  private readonly Fbuf: Float64Array;
+  private readonly x: Float64Array;
+  private readonly thetaWin: Float64Array;
+  private readonly thetaViews: Float64Array[];
+  private readonly cells: Int32Array;
+  private readonly factors: Float64Array;
+  private readonly Fwin: Float64Array;
+  private readonly dF: Float64Array;
+  private readonly gradBuf: Float64Array;
+  private readonly dE: Float64Array;
+  private readonly dEc: Float64Array;
+  private readonly awakeWin: Float64Array;
+  private readonly asleepWin: Float64Array;
+  private readonly cost: Float64Array;
+  private readonly lam: Float64Array;
+  private readonly psi: Float64Array;
+  private readonly order: Int32Array;
+  private readonly batch: Int32Array;
+  private readonly awakeOptions: GibbsOptions;
+  private readonly asleepOptions: GibbsOptions;
+  private readonly visibleScratch: Uint8Array;
+  private readonly plan: TablePlan | null;
+
+  constructor(config: ResolvedDbdConfig, model: LearnedDbd, data: PreparedData, rng: Rng, state: TrainerState | null) {
+    this.config = config;
+    this.machine = model.machine;
+    this.live = model;
+    this.data = data;
+    this.rng = rng;
+    const m = this.machine;
+    const P = (this.P = m.parameters.count);
+    const C = (this.C = m.centerCount);
+    const d = (this.d = model.domainIndex.length);
+    const W = (this.W = config.window);
+    const R = (this.R = W + 1);
+    this.nf = model.functions[0].factorsPerPoint;
+    this.psiUnits = { units: config.psiDerivScale };
+    // Roles of the parameters.
+    this.isWeight = new Uint8Array(P);
+    this.lowBias = new Int32Array(P).fill(-1);
+    this.upBias = new Int32Array(P).fill(-1);
+    this.lowCenter = new Int32Array(P).fill(-1);
+    this.upCenter = new Int32Array(P).fill(-1);
+    this.qLow = new Float64Array(P);
+    this.qUp = new Float64Array(P);
+    this.biasCenter = new Int32Array(P).fill(-1);
+    this.biasSize = new Float64Array(P);
+    for (const L of m.layers) {
+      for (let a = 0; a < L.stateCount; a++) {
+        this.biasCenter[L.biasStart + a] = L.centerOffset + a;
+        this.biasSize[L.biasStart + a] = L.size;
+      }
+    }
+    for (const Cn of m.connections) {
+      const Lo = m.layers[Cn.lower];
+      const Up = m.layers[Cn.upper];
+      for (let p = 0; p < Cn.pairCount; p++) {
+        const k = Cn.weightStart + p;
+        const a = Cn.pairs[2 * p];
+        const b = Cn.pairs[2 * p + 1];
+        this.isWeight[k] = 1;
+        this.lowBias[k] = Lo.biasStart + a - 1;
+        this.upBias[k] = Up.biasStart + b - 1;
+        this.lowCenter[k] = Lo.centerOffset + a - 1;
+        this.upCenter[k] = Up.centerOffset + b - 1;
+        this.qLow[k] = Cn.lowerMultiplicity;
+        this.qUp[k] = Cn.upperMultiplicity;
+      }
+    }
+    this.domDim = new Int32Array(P).fill(-1);
+    model.domainIndex.forEach((k, i) => {
+      this.domDim[k] = i;
+    });
+    // Scratch.
+    const B = config.batchSize;
+    this.asleep = createChains(m, config.asleepChains);
+    this.awakeStats = new Float64Array(B * P);
+    this.asleepStats = new Float64Array(config.asleepChains * P);
+    this.awakeMean = new Float64Array(P);
+    this.asleepMean = new Float64Array(P);
+    this.theta = new Float64Array(P);
+    this.Fbuf = new Float64Array(P);
+    this.x = new Float64Array(d);
+    this.thetaWin = new Float64Array(R * P);
+    this.thetaViews = Array.from({ length: R }, (_, i) => this.thetaWin.subarray(i * P, (i + 1) * P));
+    this.cells = new Int32Array(R * d);
+    this.factors = new Float64Array(R * this.nf);
+    this.Fwin = new Float64Array(R * P);
+    this.dF = new Float64Array(R * P * d);
+    this.gradBuf = new Float64Array(d);
+    this.dE = new Float64Array(R * P);
+    this.dEc = new Float64Array(R * P);
+    this.awakeWin = new Float64Array(R * P);
+    this.asleepWin = new Float64Array(R * P);
+    this.cost = new Float64Array(R * P);
+    this.lam = new Float64Array(R * P);
+    this.psi = new Float64Array(P);
+    this.order = new Int32Array(data.count);
+    this.batch = new Int32Array(B);
+    this.awakeOptions = { sweeps: config.awakeSweeps, clamped: [0] };
+    this.asleepOptions = { sweeps: config.asleepSweeps };
+    this.visibleScratch = new Uint8Array(m.layers[0].size);
+    this.plan = config.sampler === 'table' ? tablePlan(m) : null;
+    const T = data.timePoints;
+    const fe = () => model.functions.map(() => createFunction({ spacing: Array.from(model.spacing), origin: Array.from(model.origin), dims: d }));
+    if (state === null) {
+      this._stepIndex = 0;
+      this._horizon = config.horizonStart;
+      this._windowStart = config.horizonStart - W;
+      this.entered = config.horizonStart;
+      this.adamCount = 0;
+      this.mu = new Float64Array(T * C);
+      for (let t = 0; t < T; t++) {
+        for (const L of m.layers) this.mu.fill(config.initialOffsets[L.index], t * C + L.centerOffset, t * C + L.centerOffset + L.stateCount);
+      }
+      this.chains = Array.from({ length: R }, () => createChains(m, B));
+      const hidden = m.layers.slice(1).map((L) => L.index);
+      if (hidden.length > 0) {
+        for (let t = this._windowStart; t <= this._horizon; t++) randomizeChains(m, this.chains[t % R], rng, { layers: hidden });
+      }
+      this.adamM = config.optimizer === 'adam' ? fe() : null;
+      this.adamV = config.optimizer === 'adam' ? fe() : null;
+    } else {
+      this._stepIndex = state.stepIndex;
+      this._horizon = state.horizon;
+      this._windowStart = state.windowStart;
+      this.entered = state.entered;
+      this.adamCount = state.adamCount;
+      this.mu = state.offsets;
+      this.chains = Array.from({ length: R }, () => createChains(m, B));
+      for (let t = this._windowStart; t <= this._horizon; t++) this.chains[t % R].set(state.chains[t - this._windowStart]);
+      this.adamM = state.adamM;
+      this.adamV = state.adamV;
+    }
+    this.grads = config.optimizer === 'adam' ? fe() : null;
+  }
+
+  get stepIndex(): number {
+    return this._stepIndex;
+  }
+  get totalSteps(): number {
+    return this.config.steps;
+  }
+  get done(): boolean {
+    return this._stepIndex >= this.config.steps;
+  }
+  get horizon(): number {
+    return this._horizon;
+  }
+  get windowStart(): number {
+    return this._windowStart;
+  }
+
+  offsets(t: number): Float64Array {
+    checkInt(t, 't', 0, this.data.timePoints - 1);
+    return this.mu.slice(t * this.C, (t + 1) * this.C);
+  }
+
+  model(): LearnedDbd {
+    return cloneModel(this.live);
+  }
+
+  parameterTrajectory(horizon?: number): ParameterTrajectory {
+    const H = horizon === undefined ? this._horizon : checkInt(horizon, 'horizon', 0, this.data.timePoints - 1);
+    const times = Float64Array.from({ length: H + 1 }, (_, t) => t * this.config.dt);
+    return integrateParameters(this.live, times, { method: 'euler', substeps: this.config.substeps });
+  }
+
+  step(): DbdStepInfo {
+    if (this.done) throw new RangeError(`the trainer is done: stepIndex (${this._stepIndex}) = totalSteps (${this.config.steps})`);
+    const start = now();
+    const cfg = this.config;
+    const s = this._stepIndex + 1;
+    let H = this._horizon;
+    let tau = this._windowStart;
+    if (s > cfg.moveEvery && (s - 1) % cfg.moveEvery === 0 && H < this.data.timePoints - 1) {
+      H++;
+      tau++;
+    }
+    // 1. Forward solve from θ(0) (throws before any state changes).
+    this.forward(H, tau);
+    // Commit the curriculum move: the new time point inherits chains and offsets of its predecessor (spec P10).
+    if (H !== this._horizon) {
+      this.chains[H % this.R].set(this.chains[(H - 1) % this.R]);
+      if (H > this.entered) {
+        this.mu.copyWithin(H * this.C, (H - 1) * this.C, H * this.C);
+        this.entered = H;
+      }
+      this._horizon = H;
+      this._windowStart = tau;
+    }
+    // 2. Batch of trajectories (partial Fisher–Yates from the identity).
+    const n = this.data.count;
+    const B = cfg.batchSize;
+    for (let i = 0; i < n; i++) this.order[i] = i;
+    for (let b = 0; b < B; b++) {
+      const j = b + Math.floor(this.rng.nextFloat64() * (n - b));
+      const tmp = this.order[b];
+      this.order[b] = this.order[j];
+      this.order[j] = tmp;
+      this.batch[b] = this.order[b];
+    }
+    // 3. Wake/sleep moments, offsets, centered differences at every time point of the window.
+    const momentDifference = new Float64Array(this.P);
+    for (let t = tau; t <= H; t++) {
+      this.wakeSleep(t, t - tau);
+      for (let k = 0; k < this.P; k++) momentDifference[k] += this.dE[(t - tau) * this.P + k] / (H - tau + 1);
+    }
+    // 4. Backward costates; 5. gradient and update.
+    this.backward(H, tau);
+    this.update(H, tau);
+    this._stepIndex = s;
+    let vertices = 0;
+    for (const f of this.live.functions) vertices += f.store.count;
+    return {
+      step: s,
+      horizon: H,
+      windowStart: tau,
+      seconds: (now() - start) / 1000,
+      batch: this.batch.slice(),
+      momentDifference,
+      costate: this.lam.slice(0, this.P),
+      awakeMoments: this.awakeWin.slice(0, (H - tau + 1) * this.P),
+      asleepMoments: this.asleepWin.slice(0, (H - tau + 1) * this.P),
+      vertices,
+    };
+  }
+
+  /** Euler from θ(0) to θ(H), caching θ, x-basis, F and ∂F/∂x at the window points τ..H. */
+  private forward(H: number, tau: number): void {
+    const { P, d, nf } = this;
+    const model = this.live;
+    const fns = model.functions;
+    const di = model.domainIndex;
+    const theta = this.theta;
+    const x = this.x;
+    const n = this.config.substeps;
+    const h = this.config.dt / n;
+    theta.set(model.theta0);
+    for (let t = 0; t <= H; t++) {
+      checkTheta(model, theta, t * this.config.dt);
+      const inWindow = t >= tau;
+      if (inWindow) {
+        const i = t - tau;
+        this.thetaWin.set(theta, i * P);
+        for (let k = 0; k < d; k++) x[k] = theta[di[k]];
+        fns[0].basisFactorsAt(x, this.cells, this.factors, i * d, i * nf);
+        for (let j = 0; j < P; j++) {
+          const f = fns[j];
+          const g = this.gradBuf;
+          const v = f.store.count === 0 ? g.fill(0)[0] : f.valueAndGradient(x, g, this.psiUnits);
+          this.Fwin[i * P + j] = v;
+          for (let k = 0; k < d; k++) this.dF[(i * P + j) * d + k] = g[k];
+        }
+      }
+      if (t === H) break;
+      for (let sub = 0; sub < n; sub++) {
+        if (sub === 0 && inWindow) {
+          const o = (t - tau) * P;
+          for (let k = 0; k < P; k++) this.Fbuf[k] = this.Fwin[o + k];
+        } else {
+          checkTheta(model, theta, (t + sub / n) * this.config.dt);
+          rhsInto(model, theta, this.Fbuf, x);
+        }
+        for (let k = 0; k < P; k++) theta[k] += h * this.Fbuf[k];
+      }
+    }
+  }
+
+  /** Wake/sleep at time point t (window row i): raw ΔE, offsets slide, centered ΔE. */
+  private wakeSleep(t: number, i: number): void {
+    const { P, C, machine } = this;
+    const cfg = this.config;
+    const th = this.thetaViews[i];
+    const aw = this.awakeMean;
+    const as = this.asleepMean;
+    const V = machine.layers[0];
+    const N = V.size;
+    const B = cfg.batchSize;
+    if (cfg.moments === 'exact') {
+      aw.fill(0);
+      const vis = this.visibleScratch;
+      for (let b = 0; b < B; b++) {
+        const tr = this.batch[b];
+        const occ = this.data.occupancy[tr];
+        const map = this.data.maps[tr];
+        for (let u = 0; u < N; u++) vis[u] = map[occ[t * N + u]];
+        const r = exactMoments(machine, th, { visible: vis });
+        for (let k = 0; k < P; k++) aw[k] += r.mean[k] / B;
+      }
+      as.set(exactMoments(machine, th).mean);
+    } else {
+      const chains = this.chains[t % this.R];
+      const U = machine.unitCount;
+      for (let b = 0; b < B; b++) {
+        const tr = this.batch[b];
+        const occ = this.data.occupancy[tr];
+        const map = this.data.maps[tr];
+        const base = b * U + V.unitOffset;
+        const src = t * N;
+        for (let u = 0; u < N; u++) chains[base + u] = map[occ[src + u]];
+      }
+      if (this.plan !== null) {
+        tableGibbs(this.plan, th, chains, B, this.rng, cfg.awakeSweeps, true);
+        randomizeChains(machine, this.asleep, this.rng);
+        tableGibbs(this.plan, th, this.asleep, cfg.asleepChains, this.rng, cfg.asleepSweeps, false);
+      } else {
+        gibbs(machine, th, chains, this.rng, this.awakeOptions);
+        randomizeChains(machine, this.asleep, this.rng);
+        gibbs(machine, th, this.asleep, this.rng, this.asleepOptions);
+      }
+      sufficientStatistics(machine, chains, { out: this.awakeStats });
+      sufficientStatistics(machine, this.asleep, { out: this.asleepStats });
+      meanInto(this.awakeStats, B, P, aw);
+      meanInto(this.asleepStats, cfg.asleepChains, P, as);
+    }
+    // Offsets slide towards the awake means (bias moments first, spec 5.3).
+    const mu = this.mu;
+    const lam = cfg.lambda;
+    for (let k = 0; k < P; k++) {
+      const c = this.biasCenter[k];
+      if (c >= 0) mu[t * C + c] = (1 - lam) * mu[t * C + c] + lam * (aw[k] / this.biasSize[k]);
+    }
+    // Raw and centered differences with the updated offsets.
+    const o = i * P;
+    this.awakeWin.set(aw, o);
+    this.asleepWin.set(as, o);
+    for (let k = 0; k < P; k++) this.dE[o + k] = as[k] - aw[k];
+    for (let k = 0; k < P; k++) {
+      if (this.isWeight[k] === 0) {
+        this.dEc[o + k] = this.dE[o + k];
+      } else {
+        const muLow = mu[t * C + this.lowCenter[k]];
+        const muUp = mu[t * C + this.upCenter[k]];
+        this.dEc[o + k] = this.dE[o + k] - this.qLow[k] * muUp * this.dE[o + this.lowBias[k]] - this.qUp[k] * muLow * this.dE[o + this.upBias[k]];
+      }
+    }
+  }
+
+  /** Raw costates λ(row i) from the centered ones at time t: λ_W = Λ_W + q_low μ_up φ_low + q_up μ_low φ_up. */
+  private rawCostate(i: number, t: number): void {
+    const { P, C } = this;
+    const o = i * P;
+    for (let k = 0; k < P; k++) {
+      if (this.isWeight[k] === 0) {
+        this.lam[o + k] = this.cost[o + k];
+      } else {
+        const muLow = this.mu[t * C + this.lowCenter[k]];
+        const muUp = this.mu[t * C + this.upCenter[k]];
+        this.lam[o + k] =
+          this.cost[o + k] + this.qLow[k] * muUp * this.cost[o + this.lowBias[k]] + this.qUp[k] * muLow * this.cost[o + this.upBias[k]];
+      }
+    }
+  }
+
+  /** Centered adjoint system (spec 6.4), explicit Euler backwards from zero at the window end. */
+  private backward(H: number, tau: number): void {
+    const { P, C, d } = this;
+    const dt = this.config.dt;
+    const nRows = H - tau;
+    const cost = this.cost;
+    const psi = this.psi;
+    const mu = this.mu;
+    cost.fill(0, nRows * P, (nRows + 1) * P);
+    for (let i = nRows; i >= 1; i--) {
+      const t = tau + i;
+      this.rawCostate(i, t);
+      // ψ_θ = Σ_j λ_j ∂F_j/∂θ for domain coordinates θ (0 otherwise, spec P15).
+      for (let k = 0; k < P; k++) {
+        const dim = this.domDim[k];
+        if (dim < 0) {
+          psi[k] = 0;
+          continue;
+        }
+        let sacc = 0;
+        for (let j = 0; j < P; j++) sacc += this.lam[i * P + j] * this.dF[(i * P + j) * d + dim];
+        psi[k] = sacc;
+      }
+      const o = i * P;
+      const p = (i - 1) * P;
+      for (let k = 0; k < P; k++) {
+        if (this.isWeight[k] === 0) {
+          cost[p + k] = cost[o + k] - dt * (this.dE[o + k] - psi[k]);
+        } else {
+          const lo = this.lowBias[k];
+          const up = this.upBias[k];
+          const muLow = mu[t * C + this.lowCenter[k]];
+          const muUp = mu[t * C + this.upCenter[k]];
+          const dMuLow = (muLow - mu[(t - 1) * C + this.lowCenter[k]]) / dt;
+          const dMuUp = (muUp - mu[(t - 1) * C + this.upCenter[k]]) / dt;
+          const rhs =
+            this.dEc[o + k] -
+            psi[k] +
+            this.qLow[k] * muUp * psi[lo] +
+            this.qUp[k] * muLow * psi[up] -
+            this.qLow[k] * cost[o + lo] * dMuUp -
+            this.qUp[k] * cost[o + up] * dMuLow;
+          cost[p + k] = cost[o + k] - dt * rhs;
+        }
+      }
+    }
+    this.rawCostate(0, tau);
+  }
+
+  /** Coefficient gradients g_u = −Σ_t Δt λ(t) ∂F/∂u|x(t) (spec 6.5) and the optimiser step. */
+  private update(H: number, tau: number): void {
+    const { P } = this;
+    const cfg = this.config;
+    const fns = this.live.functions;
+    const dt = cfg.dt;
+    const rows = H - tau; // row H has zero costates
+    if (cfg.optimizer === 'sgd') {
+      const eta = cfg.learningRate;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < P; j++) {
+          const scale = eta * dt * this.lam[i * P + j];
+          if (scale !== 0) fns[j].addFactoredToCoefficients(this.cells, this.factors, scale, i);
+        }
+      }
+      return;
+    }
+    const grads = this.grads!;
+    const Ms = this.adamM!;
+    const Vs = this.adamV!;
+    for (let j = 0; j < P; j++) grads[j].store.clear();
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < P; j++) {
+        const g = -dt * this.lam[i * P + j];
+        if (g !== 0) grads[j].addFactoredToCoefficients(this.cells, this.factors, g, i);
+      }
+    }
+    this.adamCount++;
+    const b1 = cfg.adamBeta1;
+    const b2 = cfg.adamBeta2;
+    const eps = cfg.adamEpsilon;
+    const eta = cfg.learningRate;
+    const c1 = 1 - b1 ** this.adamCount;
+    const c2 = 1 - b2 ** this.adamCount;
+    const d = this.d;
+    for (let j = 0; j < P; j++) {
+      const gs = grads[j].store;
+      const fs = fns[j].store;
+      const ms = Ms[j].store;
+      const vs = Vs[j].store;
+      const m = gs.coefficientsPerVertex;
+      for (let sl = 0; sl < gs.count; sl++) {
+        const fSlot = fs.ensureSlot(gs.indices, sl * d);
+        const mSlot = ms.ensureSlot(gs.indices, sl * d);
+        const vSlot = vs.ensureSlot(gs.indices, sl * d);
+        const gc = gs.coeffs;
+        const fc = fs.coeffs;
+        const mc = ms.coeffs;
+        const vc = vs.coeffs;
+        for (let q = 0; q < m; q++) {
+          const g = gc[sl * m + q];
+          const mi = b1 * mc[mSlot * m + q] + (1 - b1) * g;
+          const vi = b2 * vc[vSlot * m + q] + (1 - b2) * g * g;
+          mc[mSlot * m + q] = mi;
+          vc[vSlot * m + q] = vi;
+          if (fs.fixed[fSlot * m + q] === 0) fc[fSlot * m + q] -= (eta * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+        }
+      }
+    }
+  }
+
+  checkpoint(): Uint8Array {
+    const model = this.live;
+    const sections: Section[] = [...modelSections(model)];
+    sections.push({ name: 'offsets', bytes: f64Bytes(this.mu) });
+    const window = this._horizon - this._windowStart + 1;
+    const U = this.machine.unitCount * this.config.batchSize;
+    const chains = new Uint8Array(window * U);
+    for (let t = this._windowStart; t <= this._horizon; t++) chains.set(this.chains[t % this.R], (t - this._windowStart) * U);
+    sections.push({ name: 'chains', bytes: chains });
+    const rngState = this.rng.getState();
+    sections.push({ name: 'rng', bytes: new Uint8Array(rngState.buffer.slice(rngState.byteOffset, rngState.byteOffset + rngState.byteLength)) });
+    if (this.adamM !== null && this.adamV !== null) {
+      for (let j = 0; j < this.adamM.length; j++) sections.push({ name: `adamM${j}`, bytes: toBinary(this.adamM[j]) });
+      for (let j = 0; j < this.adamV.length; j++) sections.push({ name: `adamV${j}`, bytes: toBinary(this.adamV[j]) });
+    }
+    return encodeContainer(
+      {
+        kind: TRAINER_KIND,
+        version: CHECKPOINT_VERSION,
+        config: this.config,
+        model: modelHeader(model),
+        data: this.data.fingerprint,
+        state: {
+          stepIndex: this._stepIndex,
+          horizon: this._horizon,
+          windowStart: this._windowStart,
+          entered: this.entered,
+          adamCount: this.adamCount,
+          rngStateLength: rngState.length,
+        },
+      },
+      sections,
+    );
+  }
+}
+
+function meanInto(perChain: Float64Array, chains: number, P: number, out: Float64Array): void {
+  out.fill(0);
+  for (let c = 0; c < chains; c++) for (let k = 0; k < P; k++) out[k] += perChain[c * P + k];
+  for (let k = 0; k < P; k++) out[k] /= chains;
+}
+
+/**
+ * Options of {@link createDbdTrainer} beyond the configuration.
+ *
+ * @example
+ * ```ts
+ * const trainer = createDbdTrainer(config, data, rng, { warmStart: previous });
+ * ```
+ */
+export interface CreateTrainerOptions {
+  /** Start from these F (copied); its machine, domain and grid must match the configuration. */
+  readonly warmStart?: LearnedDbd;
+}
+
+/**
+ * Creates a trainer for a DBD on lattice trajectories (spec 6). `rng` drives every random choice (batches, Gibbs
+ * sampling, chain initialisation, the optional static fit of θ(0)); its state is part of every checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { createRng } from '@srn/gillespie';
+ * import { lotkaVolterraLattice, simulateLattice } from '@srn/gillespie/lattice';
+ * const runs = Array.from({ length: 100 }, (_, i) => simulateLattice(lotkaVolterraLattice(), createRng(7, i)));
+ * const trainer = createDbdTrainer({}, { trajectories: runs.map((r) => r.trajectory!) }, createRng(1));
+ * while (!trainer.done) trainer.step();
+ * ```
+ */
+export function createDbdTrainer(
+  config: DbdTrainerConfig,
+  data: TrainingData,
+  rng: Rng,
+  options?: CreateTrainerOptions,
+): DbdTrainer {
+  const cfg = resolveDbdConfig(config, data);
+  checkRngLike(rng, 'rng');
+  const o = checkObject(options, 'options');
+  const machine = buildMachine(cfg.machine, 'config.machine');
+  const prepared = prepareData(data, machine, cfg.dt);
+  let theta0 = Float64Array.from(cfg.theta0);
+  if (cfg.theta0Fit !== null) {
+    const f = cfg.theta0Fit;
+    const snaps = prepared.occupancy.map((occ) => ({
+      shape: [...machine.layers[0].shape],
+      species: [...data.trajectories[0].species],
+      occupancy: occ.subarray(0, prepared.sites),
+    }));
+    const fit = fitStatic(machine, snaps, {
+      rng,
+      iterations: f.iterations,
+      batchSize: f.batchSize,
+      awakeSweeps: f.sweeps,
+      asleepSweeps: f.sweeps,
+      initial: theta0,
+      averageFrom: Math.floor(f.iterations / 2),
+      optimizer: createAdam({ learningRate: f.learningRate }),
+      ...(f.trainable !== null ? { trainable: f.trainable } : {}),
+    });
+    theta0 = (fit.averaged ?? fit.parameters).slice();
+  }
+  let model = createDbd({
+    machine: cfg.machine,
+    theta0,
+    domain: cfg.domain,
+    spacing: cfg.spacing,
+    dt: cfg.dt,
+    psiDerivScale: cfg.psiDerivScale,
+  });
+  if (o.warmStart !== undefined) {
+    const w = o.warmStart;
+    const same =
+      JSON.stringify(w.machineSpec) === JSON.stringify(model.machineSpec) &&
+      JSON.stringify(w.domain) === JSON.stringify(model.domain) &&
+      w.spacing.every((v, i) => v === model.spacing[i]);
+    if (!same) throw new RangeError('options.warmStart must have the machine, domain and spacing of the configuration');
+    model = cloneModel({ ...model, theta0: cfg.theta0Fit !== null ? theta0 : w.theta0, origin: w.origin, functions: w.functions });
+  }
+  return new DbdTrainerImpl(cfg, model, prepared, rng, null);
+}
+
+/**
+ * Options of {@link restoreDbdTrainer}.
+ *
+ * @example
+ * ```ts
+ * restoreDbdTrainer(bytes, data, { config: sameConfigAsBefore });
+ * ```
+ */
+export interface RestoreTrainerOptions {
+  /** If given, it must resolve to the checkpoint's configuration (else CheckpointError 'mismatch'). */
+  readonly config?: DbdTrainerConfig;
+  /** Generator to restore the RNG state into (default a new xoshiro128** from `@srn/gillespie`). */
+  readonly rng?: Rng;
+}
+
+function sameFingerprint(a: DataFingerprint, b: DataFingerprint): string | null {
+  if (a.trajectories !== b.trajectories) return `${b.trajectories} trajectories instead of ${a.trajectories}`;
+  if (a.timePoints !== b.timePoints) return `${b.timePoints} time points instead of ${a.timePoints}`;
+  if (JSON.stringify(a.shape) !== JSON.stringify(b.shape)) return `shape ${show(b.shape)} instead of ${show(a.shape)}`;
+  if (JSON.stringify(a.species) !== JSON.stringify(b.species)) return `species ${show(b.species)} instead of ${show(a.species)}`;
+  if (a.crc !== b.crc) return `different occupancies (CRC-32 ${b.crc.toString(16)} instead of ${a.crc.toString(16)})`;
+  return null;
+}
+
+/**
+ * Restores a trainer from {@link DbdTrainer.checkpoint} bytes and the same data. The restored trainer continues to
+ * the bit-identical result the original would have reached. Corrupt, truncated or foreign bytes, different data, or
+ * a configuration that does not match throw {@link CheckpointError}; nothing is half-loaded.
+ *
+ * @example
+ * ```ts
+ * const trainer = restoreDbdTrainer(readFileSync('ckpt.bin'), data);
+ * while (!trainer.done) trainer.step();
+ * ```
+ */
+export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options?: RestoreTrainerOptions): DbdTrainer {
+  const c = decodeContainer(bytes, 'checkpoint');
+  const h = c.header;
+  if (h.kind !== TRAINER_KIND) throw new CheckpointError('format', `checkpoint has kind ${show(h.kind)}; expected '${TRAINER_KIND}'`);
+  if (h.version !== CHECKPOINT_VERSION) {
+    throw new CheckpointError('version', `checkpoint has version ${show(h.version)}; this build reads version ${CHECKPOINT_VERSION}`);
+  }
+  const o = checkObject(options, 'options');
+  const cfg = h.config as ResolvedDbdConfig;
+  let resolved: ResolvedDbdConfig;
+  try {
+    resolved = resolveDbdConfig({ ...cfg, theta0Fit: undefined } as unknown as DbdTrainerConfig, data);
+    resolved = { ...resolved, theta0Fit: cfg.theta0Fit };
+  } catch (e) {
+    throw new CheckpointError('mismatch', `checkpoint configuration does not fit the data: ${(e as Error).message}`);
+  }
+  if (JSON.stringify(resolved) !== JSON.stringify(cfg)) {
+    throw new CheckpointError('header', 'checkpoint configuration is not a resolved DbdTrainerConfig');
+  }
+  if (o.config !== undefined) {
+    let given: ResolvedDbdConfig;
+    try {
+      given = resolveDbdConfig(o.config, data);
+    } catch (e) {
+      throw new CheckpointError('mismatch', `options.config is invalid for this data: ${(e as Error).message}`);
+    }
+    if (JSON.stringify(given) !== JSON.stringify(cfg)) {
+      const diff = Object.keys(cfg).filter(
+        (k) => JSON.stringify((given as unknown as Record<string, unknown>)[k]) !== JSON.stringify((cfg as unknown as Record<string, unknown>)[k]),
+      );
+      throw new CheckpointError('mismatch', `checkpoint was written with a different configuration (differs in ${diff.join(', ')})`);
+    }
+  }
+  const machine = buildMachine(cfg.machine, 'config.machine');
+  let prepared: PreparedData;
+  try {
+    prepared = prepareData(data, machine, cfg.dt);
+  } catch (e) {
+    throw new CheckpointError('mismatch', `data do not fit the checkpoint: ${(e as Error).message}`);
+  }
+  const diff = sameFingerprint(h.data as DataFingerprint, prepared.fingerprint);
+  if (diff !== null) throw new CheckpointError('mismatch', `checkpoint was written for different data: ${diff}`);
+  const model = modelFromContainer(h.model as Record<string, unknown>, (n) => c.section(n), 'checkpoint');
+  const st = h.state as Record<string, number>;
+  const T = prepared.timePoints;
+  const ints = ['stepIndex', 'horizon', 'windowStart', 'entered', 'adamCount', 'rngStateLength'];
+  if (st === null || typeof st !== 'object' || !ints.every((k) => Number.isSafeInteger(st[k]) && st[k] >= 0)) {
+    throw new CheckpointError('header', `checkpoint state must hold the integers ${ints.join(', ')}`);
+  }
+  if (
+    st.horizon - st.windowStart !== cfg.window ||
+    st.horizon > T - 1 ||
+    st.entered < st.horizon ||
+    st.entered > T - 1 ||
+    st.stepIndex > cfg.steps
+  ) {
+    throw new CheckpointError('header', `checkpoint state is inconsistent: ${JSON.stringify(st)}`);
+  }
+  const offsets = bytesF64(c.section('offsets'), T * machine.centerCount, 'checkpoint section offsets');
+  const U = machine.unitCount * cfg.batchSize;
+  const chainBytes = c.section('chains');
+  const window = cfg.window + 1;
+  if (chainBytes.length !== window * U) {
+    throw new CheckpointError('header', `checkpoint section chains must hold ${window * U} bytes; got ${chainBytes.length}`);
+  }
+  const chains = Array.from({ length: window }, (_, i) => chainBytes.subarray(i * U, (i + 1) * U));
+  for (const L of machine.layers) {
+    for (let i = 0; i < window * cfg.batchSize; i++) {
+      const base = i * machine.unitCount + L.unitOffset;
+      for (let u = 0; u < L.size; u++) {
+        if (chainBytes[base + u] > L.stateCount) throw new CheckpointError('header', 'checkpoint section chains holds invalid unit states');
+      }
+    }
+  }
+  const rngState = bytesU32(c.section('rng'), st.rngStateLength, 'checkpoint section rng');
+  let adamM: FeFunction[] | null = null;
+  let adamV: FeFunction[] | null = null;
+  if (cfg.optimizer === 'adam') {
+    try {
+      adamM = model.functions.map((_, j) => fromBinary(c.section(`adamM${j}`)));
+      adamV = model.functions.map((_, j) => fromBinary(c.section(`adamV${j}`)));
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError('header', `checkpoint holds an invalid Adam state: ${(e as Error).message}`);
+    }
+  }
+  let rng: Rng;
+  try {
+    if (o.rng !== undefined) {
+      checkRngLike(o.rng, 'options.rng');
+      o.rng.setState(rngState);
+      rng = o.rng;
+    } else {
+      rng = rngFromState(rngState);
+    }
+  } catch (e) {
+    if (e instanceof TypeError && o.rng !== undefined) throw e;
+    throw new CheckpointError('mismatch', `checkpoint RNG state cannot be restored: ${(e as Error).message}`);
+  }
+  return new DbdTrainerImpl(cfg, model, prepared, rng, {
+    stepIndex: st.stepIndex,
+    horizon: st.horizon,
+    windowStart: st.windowStart,
+    entered: st.entered,
+    adamCount: st.adamCount,
+    offsets,
+    chains,
+    adamM,
+    adamV,
+  });
+}

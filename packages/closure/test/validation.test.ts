@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createDbd,
+  createDbdTrainer,
+  type DbdTrainerConfig,
+  integrateParameters,
+  paperMachineSpec,
+  resolveDbdConfig,
+  serializeLearnedDbd,
+} from '../src/index.ts';
+import { createRng, randomTrajectories, twoLayerSpec } from './helpers.ts';
+
+const data = { trajectories: randomTrajectories(6, 15, 4, createRng(1)) };
+
+describe('configuration defaults', () => {
+  it('are the paper values of spec 6.8', () => {
+    const c = resolveDbdConfig({}, data);
+    expect(c).toMatchObject({
+      steps: 980,
+      window: 10,
+      horizonStart: 10,
+      moveEvery: 2,
+      batchSize: 5,
+      asleepChains: 5,
+      awakeSweeps: 10,
+      asleepSweeps: 10,
+      learningRate: 2.5e-6,
+      optimizer: 'sgd',
+      substeps: 1,
+      dt: 1,
+      psiDerivScale: 'fractional',
+      lambda: 0.5,
+      initialOffsets: [0.0625, 0.33, 0.33],
+      domain: ['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2'],
+      spacing: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+      moments: 'sampled',
+    });
+    expect(c.theta0[0]).toBeCloseTo(Math.log(1 / 16 / (1 - 2 / 16)), 12);
+    expect(c.theta0.slice(2)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    const m = createDbd({ machine: paperMachineSpec(40) });
+    expect(Array.from(m.origin)).toEqual([m.theta0[0] - 0.05, m.theta0[1] - 0.05, -0.05, -0.05, -0.05, -0.05]);
+  });
+
+  it('the curriculum moves the window every 2 steps from step 3 on', () => {
+    const t = createDbdTrainer({ steps: 7, window: 3, horizonStart: 3, batchSize: 2, awakeSweeps: 1, asleepSweeps: 1 }, data, createRng(2));
+    const seen: [number, number][] = [];
+    while (!t.done) {
+      const i = t.step();
+      seen.push([i.horizon, i.windowStart]);
+      expect(i.awakeMoments.length).toBe(4 * 10);
+      // The awake visible moments are data counts: integers averaged over the 2-trajectory batch.
+      expect(Number.isInteger(2 * i.awakeMoments[0])).toBe(true);
+    }
+    expect(seen).toEqual([
+      [3, 0],
+      [3, 0],
+      [4, 1],
+      [4, 1],
+      [5, 2],
+      [5, 2],
+      [6, 3],
+    ]);
+    expect(() => t.step()).toThrow(/the trainer is done/);
+    // Progress output: θ(0..H) from the live model equals the integration of a model copy.
+    const traj = t.parameterTrajectory();
+    const again = integrateParameters(t.model(), Float64Array.from({ length: 7 }, (_, k) => k));
+    expect(traj.theta.length).toBe(7 * 10);
+    expect(Array.from(traj.theta)).toEqual(Array.from(again.theta));
+    expect(() => t.parameterTrajectory(99)).toThrow(/horizon must be an integer in \[0, 14\]/);
+  });
+});
+
+describe('validation', () => {
+  const bad: [DbdTrainerConfig, RegExp, ErrorConstructor][] = [
+    [{ steps: 0 }, /config.steps must be an integer >= 1; got 0/, RangeError],
+    [{ window: 1.5 }, /config.window/, RangeError],
+    [{ window: 12, horizonStart: 10 }, /config.horizonStart \(10\) must be >= config.window \(12\)/, RangeError],
+    [{ horizonStart: 20 }, /must be <= the last data time index 14/, RangeError],
+    [{ batchSize: 7 }, /config.batchSize \(7\) must be <= the number of trajectories \(6\)/, RangeError],
+    [{ learningRate: Number.NaN }, /config.learningRate must be a finite number > 0; got NaN/, RangeError],
+    [{ optimizer: 'rmsprop' as 'sgd' }, /config.optimizer must be one of 'sgd', 'adam'; got "rmsprop"/, RangeError],
+    [{ psiDerivScale: 'si' as 'physical' }, /config.psiDerivScale/, RangeError],
+    [{ lambda: 2 }, /config.lambda must be a finite number in \[0, 1\]; got 2/, RangeError],
+    [{ spacing: [0.1, 0.1] }, /config.spacing must be a positive number or an array of 6/, RangeError],
+    [{ domain: ['hX', 'nope'] }, /config.domain\[1\] must name a parameter/, RangeError],
+    [{ theta0: { hZ: 1 } }, /config.theta0.hZ names no parameter/, RangeError],
+    [{ initialOffsets: [0.1] }, /config.initialOffsets must hold one number per layer \(3\)/, RangeError],
+    [{ latticeSize: 5 }, /needs L × L data with L = 5/, RangeError],
+    [{ moments: 'magic' as 'exact' }, /config.moments/, RangeError],
+    [{ stepz: 3 } as DbdTrainerConfig, /config.stepz is not a DbdTrainerConfig option/, RangeError],
+    [{ machine: { ...twoLayerSpec(4), parameterization: 'per-unit' } }, /parameterization must be 'homogeneous'/, RangeError],
+  ];
+  for (const [config, pattern, type] of bad) {
+    it(`rejects ${JSON.stringify(config).slice(0, 60)}`, () => {
+      expect(() => createDbdTrainer(config, data, createRng(1))).toThrow(type);
+      expect(() => createDbdTrainer(config, data, createRng(1))).toThrow(pattern);
+    });
+  }
+
+  it('rejects bad data and arguments', () => {
+    expect(() => createDbdTrainer({}, { trajectories: [] }, createRng(1))).toThrow(/at least one trajectory/);
+    const [a, b] = randomTrajectories(2, 15, 4, createRng(3));
+    expect(() => createDbdTrainer({ batchSize: 1 }, { trajectories: [a, { ...b, species: ['Y', 'X'] }] }, createRng(1))).toThrow(
+      /data.trajectories\[1\].species must equal \["X", "Y"\]/,
+    );
+    expect(() => createDbdTrainer({ batchSize: 1 }, { trajectories: [a, { ...b, times: b.times.slice(1) }] }, createRng(1))).toThrow(
+      /data.trajectories\[1\].times must be a Float64Array of 15 time points/,
+    );
+    const occ = b.occupancy.slice();
+    occ[7] = 3;
+    expect(() => createDbdTrainer({ batchSize: 1 }, { trajectories: [a, { ...b, occupancy: occ }] }, createRng(1))).toThrow(
+      /data.trajectories\[1\].occupancy\[7\] = 3 exceeds the species count 2/,
+    );
+    const uneven = Float64Array.from(a.times);
+    uneven[3] = 3.5;
+    expect(() => createDbdTrainer({ batchSize: 1 }, { trajectories: [{ ...a, times: uneven }] }, createRng(1))).toThrow(/equally spaced/);
+    expect(() => createDbdTrainer({}, data, {} as never)).toThrow(/rng must be an Rng/);
+    expect(() => serializeLearnedDbd({} as never)).toThrow(TypeError);
+    expect(() => createDbd({ spacing: -1 })).toThrow(/options.spacing must be a finite number > 0; got -1/);
+  });
+});
