@@ -9,6 +9,11 @@ const require = createRequire(import.meta.url);
 const tsxLoader = require.resolve('tsx');
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const args = ['--conditions=@srn/source', '--import', new URL(`file://${tsxLoader}`).href, cli, ...process.argv.slice(2)];
+// Ctrl-C reaches the child too (same process group); the child decides (e.g. checkpoint, then exit 130), so this
+// wrapper must not die first and hand the terminal back while the child is still writing.
+const ignore = () => {};
+process.on('SIGINT', ignore);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+process.off('SIGINT', ignore);
 if (result.signal) process.kill(process.pid, result.signal);
 process.exit(result.status ?? 1);

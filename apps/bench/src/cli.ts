@@ -3,17 +3,34 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatUsage, parseCommandLine, type ParsedOptions, UsageError } from './args.ts';
+import { lvAllSpec, runLvAll } from './commands/lv-all.ts';
+import { lvPredictSpec, runLvPredict } from './commands/lv-predict.ts';
+import { lvReportSpec, runLvReport } from './commands/lv-report.ts';
 import { lvSimulateSpec, runLvSimulate } from './commands/lv-simulate.ts';
+import { lvTrainSpec, runLvTrain } from './commands/lv-train.ts';
 import { runSimulate, simulateSpec } from './commands/simulate.ts';
+import { LvInputError, LvInterruptedError, LvMissingCapabilityError } from './lv/errors.ts';
+
+/** What a command gets besides its options: the flags given explicitly, and Ctrl-C as an abort signal. */
+export interface CommandContext {
+  readonly given: ReadonlySet<string>;
+  readonly signal: AbortSignal;
+}
 
 interface Command {
   readonly spec: CommandSpec;
-  readonly run: (options: ParsedOptions, positionals: string[]) => Promise<void>;
+  readonly run: (options: ParsedOptions, positionals: string[], context: CommandContext) => Promise<void>;
+  /** The command handles Ctrl-C itself (checkpoint, then stop); others exit at once. */
+  readonly graceful?: boolean;
 }
 
 const commands: Command[] = [
   { spec: simulateSpec, run: runSimulate },
+  { spec: lvAllSpec, run: runLvAll, graceful: true },
   { spec: lvSimulateSpec, run: runLvSimulate },
+  { spec: lvTrainSpec, run: runLvTrain, graceful: true },
+  { spec: lvPredictSpec, run: runLvPredict },
+  { spec: lvReportSpec, run: runLvReport },
 ];
 
 function version(): string {
@@ -40,8 +57,8 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return best;
 }
 
-/** Runs the CLI on `argv` and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/** Runs the CLI on `argv` and returns the exit code (130 after Ctrl-C). */
+export async function main(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(overview());
     return argv.length === 0 ? 2 : 0;
@@ -68,12 +85,25 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(formatUsage(found.command.spec));
       return 0;
     }
-    await found.command.run(parsed.options, parsed.positionals);
+    if (found.command.graceful) gracefulCommand = true;
+    await found.command.run(parsed.options, parsed.positionals, { given: parsed.given, signal });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`srn-bench ${found.command.spec.name}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof LvInterruptedError) {
+      process.stderr.write(`\nsrn-bench ${found.command.spec.name}: ${error.message}\n`);
+      return 130;
+    }
+    if (error instanceof LvInputError || error instanceof LvMissingCapabilityError) {
+      process.stderr.write(`srn-bench ${found.command.spec.name}: error: ${error.message}\n`);
+      return 1;
+    }
+    if (signal.aborted) {
+      process.stderr.write(`\nsrn-bench ${found.command.spec.name}: interrupted\n`);
+      return 130;
     }
     process.stderr.write(`srn-bench ${found.command.spec.name}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
     return 1;
@@ -81,14 +111,23 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+/** Set when the running command handles Ctrl-C itself. */
+let gracefulCommand = false;
+
 if (isEntry) {
   const abort = new AbortController();
-  process.once('SIGINT', () => {
-    abort.abort();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (gracefulCommand && interrupts === 1) {
+      abort.abort();
+      process.stderr.write('\ninterrupt: saving a checkpoint (press Ctrl-C again to quit at once)\n');
+      return;
+    }
     process.stderr.write('\ninterrupted\n');
     process.exit(130);
   });
-  main(process.argv.slice(2)).then((code) => {
+  main(process.argv.slice(2), abort.signal).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,0 +1,351 @@
+/**
+ * The lattice Lotka-Volterra experiment's settings: presets (`quick`, `paper`), one declarative table of every
+ * setting (its command-line flag, range, and value per preset), DIR/config.json (settings, seed, per-stage random
+ * streams, package versions) and the hash that ties each stage's output to the settings it was made with.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type OptionSpec, type ParsedOptions, UsageError } from '../args.ts';
+import { writeFileAtomic } from '../io.ts';
+import { LvInputError } from './errors.ts';
+
+/** The presets. */
+export type LvPreset = 'quick' | 'paper';
+export const LV_PRESETS: readonly LvPreset[] = ['quick', 'paper'];
+
+/** Every setting of the experiment (all stages). */
+export interface LvSettings {
+  simulate: {
+    /** Lattice side L. */
+    size: number;
+    /** Snapshots t = 0 .. timeSteps − 1 (dt = 1). */
+    timeSteps: number;
+    trainRuns: number;
+    heldoutRuns: number;
+    scheme: 'paper' | 'exact';
+    selection: 'uniform' | 'row-biased';
+    preyBirth: number;
+    predatorDeath: number;
+    predationProbability: number;
+  };
+  train: {
+    steps: number;
+    window: number;
+    horizonStart: number;
+    moveEvery: number;
+    batchSize: number;
+    asleepChains: number;
+    awakeSweeps: number;
+    asleepSweeps: number;
+    learningRate: number;
+    optimizer: 'sgd' | 'adam';
+    spacing: number;
+    substeps: number;
+    lambda: number;
+    psiDerivScale: 'fractional' | 'physical';
+    checkpointEvery: number;
+  };
+  predict: {
+    chains: number;
+    sweeps: number;
+    cutoff: number;
+    taps: number;
+    /** Time of the sampled layer-probability figure (−1: 74 % of the run, t = 370 of 500 as in the paper). */
+    layerTime: number;
+  };
+}
+
+type Section = keyof LvSettings;
+
+/** One row of the settings table. */
+interface SettingRow {
+  section: Section;
+  key: string;
+  flag: string;
+  option: OptionSpec;
+  quick: number | string;
+  paper: number | string;
+}
+
+function int(description: string, min: number, max: number): OptionSpec {
+  return { type: 'integer', description, min, max };
+}
+function num(description: string, greaterThan: number, max?: number): OptionSpec {
+  return { type: 'number', description, greaterThan, max };
+}
+
+/** The settings table: flag, range and preset values (paper = spec 6.8 / 1.2-1.3). */
+export const SETTING_ROWS: readonly SettingRow[] = [
+  { section: 'simulate', key: 'size', flag: 'size', option: int('lattice side L (L x L, periodic; densities stay 1/16)', 4, 1024), quick: 20, paper: 40 },
+  { section: 'simulate', key: 'timeSteps', flag: 'time-steps', option: int('snapshots t = 0 .. N-1 (dt = 1)', 12, 100_000), quick: 200, paper: 500 },
+  { section: 'simulate', key: 'trainRuns', flag: 'train-runs', option: int('training trajectories', 1, 1_000_000), quick: 50, paper: 100 },
+  { section: 'simulate', key: 'heldoutRuns', flag: 'heldout-runs', option: int('held-out runs (other random streams)', 1, 10_000_000), quick: 300, paper: 1000 },
+  {
+    section: 'simulate',
+    key: 'scheme',
+    flag: 'scheme',
+    option: { type: 'choice', description: 'lattice scheme: paper (operator-split hybrid) or exact (lattice SSA)', choices: ['paper', 'exact'] },
+    quick: 'paper',
+    paper: 'paper',
+  },
+  {
+    section: 'simulate',
+    key: 'selection',
+    flag: 'selection',
+    option: { type: 'choice', description: "paper scheme picks: 'row-biased' reproduces the original's statistics", choices: ['uniform', 'row-biased'] },
+    quick: 'row-biased',
+    paper: 'row-biased',
+  },
+  { section: 'simulate', key: 'preyBirth', flag: 'prey-birth', option: num('prey birth rate kr1', 0, 100), quick: 0.025, paper: 0.025 },
+  { section: 'simulate', key: 'predatorDeath', flag: 'predator-death', option: num('predator death rate kr2', 0, 100), quick: 0.06, paper: 0.06 },
+  {
+    section: 'simulate',
+    key: 'predationProbability',
+    flag: 'predation-probability',
+    option: num('predation probability per hop attempt', 0, 1),
+    quick: 0.4,
+    paper: 0.4,
+  },
+  { section: 'train', key: 'steps', flag: 'train-steps', option: int('optimisation steps', 1, 10_000_000), quick: 400, paper: 980 },
+  { section: 'train', key: 'window', flag: 'window', option: int('time intervals per training window', 1, 100_000), quick: 10, paper: 10 },
+  { section: 'train', key: 'horizonStart', flag: 'horizon-start', option: int('initial horizon of the sliding window', 1, 100_000), quick: 10, paper: 10 },
+  {
+    section: 'train',
+    key: 'moveEvery',
+    flag: 'move-every',
+    option: int('the window moves one time point every N steps', 1, 100_000),
+    quick: 2,
+    paper: 2,
+  },
+  { section: 'train', key: 'batchSize', flag: 'batch-size', option: int('awake chains (trajectories per step)', 1, 100_000), quick: 5, paper: 5 },
+  { section: 'train', key: 'asleepChains', flag: 'asleep-chains', option: int('asleep (model) chains', 1, 100_000), quick: 5, paper: 5 },
+  { section: 'train', key: 'awakeSweeps', flag: 'awake-sweeps', option: int('Gibbs sweeps per awake phase', 1, 10_000), quick: 10, paper: 10 },
+  { section: 'train', key: 'asleepSweeps', flag: 'asleep-sweeps', option: int('Gibbs sweeps per asleep phase', 1, 10_000), quick: 10, paper: 10 },
+  // The moments are extensive, so the gradient scales with the number of sites: the quick preset's 20 x 20 lattice
+  // takes the paper's 2.5e-6 times (40/20)^2 for the same effective step.
+  { section: 'train', key: 'learningRate', flag: 'learning-rate', option: num('learning rate', 0, 10), quick: 1e-5, paper: 2.5e-6 },
+  {
+    section: 'train',
+    key: 'optimizer',
+    flag: 'optimizer',
+    option: { type: 'choice', description: 'optimiser', choices: ['sgd', 'adam'] },
+    quick: 'sgd',
+    paper: 'sgd',
+  },
+  { section: 'train', key: 'spacing', flag: 'spacing', option: num('finite-element grid spacing', 0, 100), quick: 0.1, paper: 0.1 },
+  { section: 'train', key: 'substeps', flag: 'substeps', option: int('ODE substeps per time step', 1, 1000), quick: 1, paper: 1 },
+  { section: 'train', key: 'lambda', flag: 'lambda', option: { type: 'number', description: 'offset moving-average weight', min: 0, max: 1 }, quick: 0.5, paper: 0.5 },
+  {
+    section: 'train',
+    key: 'psiDerivScale',
+    flag: 'psi-deriv-scale',
+    option: { type: 'choice', description: "units of dF/dθ in the adjoint ('fractional' = the original's)", choices: ['fractional', 'physical'] },
+    quick: 'fractional',
+    paper: 'fractional',
+  },
+  {
+    section: 'train',
+    key: 'checkpointEvery',
+    flag: 'checkpoint-every',
+    option: int('write DIR/train/checkpoint.bin every K steps', 1, 10_000_000),
+    quick: 25,
+    paper: 20,
+  },
+  { section: 'predict', key: 'chains', flag: 'chains', option: int('model chains per time point', 1, 1_000_000), quick: 100, paper: 100 },
+  { section: 'predict', key: 'sweeps', flag: 'sweeps', option: int('Gibbs sweeps per time point', 1, 10_000), quick: 9, paper: 9 },
+  { section: 'predict', key: 'cutoff', flag: 'cutoff', option: num('low-pass cutoff (rad/sample)', 0, Math.PI), quick: 0.1, paper: 0.1 },
+  { section: 'predict', key: 'taps', flag: 'taps', option: int('low-pass filter length (odd)', 1, 10_001), quick: 51, paper: 51 },
+  {
+    section: 'predict',
+    key: 'layerTime',
+    flag: 'layer-time',
+    option: int('time of the sampled layer-probability figure (-1: 74 % of the run)', -1, 10_000_000),
+    quick: -1,
+    paper: -1,
+  },
+];
+
+/** Options shared by `lv all`: one per setting, without defaults (presets supply them). */
+export const SETTING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(SETTING_ROWS.map((row) => [row.flag, row.option]));
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The settings of a preset. */
+export function presetSettings(preset: LvPreset): LvSettings {
+  const settings = { simulate: {}, train: {}, predict: {} } as Record<Section, Record<string, unknown>>;
+  for (const row of SETTING_ROWS) settings[row.section][row.key] = preset === 'paper' ? row.paper : row.quick;
+  return settings as unknown as LvSettings;
+}
+
+/** Applies the options given on the command line over a preset's values and checks the combinations. */
+export function settingsFromOptions(preset: LvPreset, options: ParsedOptions): LvSettings {
+  const settings = presetSettings(preset) as unknown as Record<Section, Record<string, unknown>>;
+  for (const row of SETTING_ROWS) {
+    const value = options[camel(row.flag)];
+    if (value !== undefined) settings[row.section][row.key] = value;
+  }
+  const result = settings as unknown as LvSettings;
+  checkSettings(result, (key) => `--${SETTING_ROWS.find((r) => r.key === key)?.flag ?? key}`);
+  return result;
+}
+
+/** Checks the combinations of settings that single-option ranges cannot. */
+export function checkSettings(s: LvSettings, name: (key: string) => string = (key) => key): void {
+  if (s.train.window >= s.simulate.timeSteps) {
+    throw new UsageError(`${name('window')} (${s.train.window}) must be smaller than ${name('timeSteps')} (${s.simulate.timeSteps})`);
+  }
+  if (s.train.horizonStart < s.train.window) {
+    throw new UsageError(`${name('horizonStart')} (${s.train.horizonStart}) must be at least ${name('window')} (${s.train.window})`);
+  }
+  if (s.train.horizonStart > s.simulate.timeSteps - 1) {
+    throw new UsageError(`${name('horizonStart')} (${s.train.horizonStart}) must be at most ${name('timeSteps')} - 1 (${s.simulate.timeSteps - 1})`);
+  }
+  if (s.train.batchSize > s.simulate.trainRuns) {
+    throw new UsageError(`${name('batchSize')} (${s.train.batchSize}) must be at most ${name('trainRuns')} (${s.simulate.trainRuns})`);
+  }
+  if (s.predict.taps % 2 !== 1) throw new UsageError(`${name('taps')} must be odd; got ${s.predict.taps}`);
+  if (s.predict.layerTime >= s.simulate.timeSteps) {
+    throw new UsageError(`${name('layerTime')} (${s.predict.layerTime}) must be below ${name('timeSteps')} (${s.simulate.timeSteps})`);
+  }
+  const sites = s.simulate.size * s.simulate.size;
+  if (Math.round(sites / 16) < 1) throw new UsageError(`${name('size')} is too small for an initial density of 1/16`);
+}
+
+/** The time of the sampled layer-probability figure. */
+export function layerTime(s: LvSettings): number {
+  return s.predict.layerTime >= 0 ? s.predict.layerTime : Math.round((370 / 500) * (s.simulate.timeSteps - 1));
+}
+
+/** DIR/config.json. */
+export interface LvConfig {
+  kind: 'srn-lv-experiment';
+  formatVersion: 1;
+  preset: LvPreset;
+  seed: number;
+  settings: LvSettings;
+  /** Seeds of the random streams each stage uses, all derived from `seed`. */
+  streams: { train: string; heldout: string; training: string; predict: string };
+  versions: Record<string, string>;
+  /** sha256 of preset, seed and settings: stage outputs record it and the next stage checks it. */
+  hash: string;
+  created: string;
+}
+
+/** The per-stage random-stream seeds derived from one seed (strings are hashed by SplitMix64 in createRng). */
+export function deriveStreams(seed: number): LvConfig['streams'] {
+  return { train: `${seed}/simulate/train`, heldout: `${seed}/simulate/heldout`, training: `${seed}/train`, predict: `${seed}/predict` };
+}
+
+function settingsHash(preset: LvPreset, seed: number, settings: LvSettings): string {
+  return createHash('sha256').update(JSON.stringify({ preset, seed, settings })).digest('hex').slice(0, 16);
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  const here = new URL('../../package.json', import.meta.url);
+  // Packages whose `exports` hide package.json are found in the app's node_modules (pnpm links direct dependencies).
+  const candidates = [() => require.resolve(`${name}/package.json`, { paths: [here.pathname] }), () => fileURLToPath(new URL(`../../node_modules/${name}/package.json`, import.meta.url))];
+  for (const candidate of candidates) {
+    try {
+      return (JSON.parse(readFileSync(candidate(), 'utf8')) as { version: string }).version;
+    } catch {
+      // next candidate
+    }
+  }
+  return 'unknown';
+}
+
+/** Versions of the runtime and the packages the experiment uses. */
+export function collectVersions(): Record<string, string> {
+  const bench = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const versions: Record<string, string> = { 'node': process.versions.node, '@srn/bench': bench.version };
+  for (const name of ['@srn/gillespie', '@srn/closure', '@srn/boltzmann', '@srn/fem-basis', 'vega', 'vega-lite', '@resvg/resvg-js']) {
+    versions[name] = packageVersion(name);
+  }
+  return versions;
+}
+
+/** Builds a config (not yet written). */
+export function makeConfig(preset: LvPreset, seed: number, settings: LvSettings): LvConfig {
+  return {
+    kind: 'srn-lv-experiment',
+    formatVersion: 1,
+    preset,
+    seed,
+    settings,
+    streams: deriveStreams(seed),
+    versions: collectVersions(),
+    hash: settingsHash(preset, seed, settings),
+    created: new Date().toISOString(),
+  };
+}
+
+/** Path of DIR/config.json. */
+export function configPath(dir: string): string {
+  return join(dir, 'config.json');
+}
+
+/** Writes DIR/config.json atomically. */
+export function writeConfig(dir: string, config: LvConfig): void {
+  writeFileAtomic(configPath(dir), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** True when DIR holds an experiment's config.json (whatever its state). */
+export function hasConfig(dir: string): boolean {
+  return existsSync(configPath(dir));
+}
+
+/**
+ * Reads and validates DIR/config.json; throws an {@link LvInputError} naming the file and the problem.
+ *
+ * @example
+ * ```ts
+ * const config = readConfig('out/lv');
+ * ```
+ */
+export function readConfig(dir: string): LvConfig {
+  const path = configPath(dir);
+  if (!existsSync(path)) {
+    throw new LvInputError(`${path} is missing: run 'srn-bench lv all --out ${dir}' first (it writes the settings)`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new LvInputError(`${path} is corrupt (${(error as Error).message}); rerun 'srn-bench lv all --out ${dir}'`);
+  }
+  const config = parsed as LvConfig;
+  if (!config || typeof config !== 'object' || config.kind !== 'srn-lv-experiment' || config.formatVersion !== 1) {
+    throw new LvInputError(`${path} is not an srn lattice Lotka-Volterra experiment config (kind/formatVersion); rerun 'srn-bench lv all --out ${dir}'`);
+  }
+  if (!LV_PRESETS.includes(config.preset) || !Number.isSafeInteger(config.seed) || typeof config.settings !== 'object') {
+    throw new LvInputError(`${path} is corrupt (preset, seed or settings missing)`);
+  }
+  const defaults = presetSettings(config.preset) as unknown as Record<Section, Record<string, unknown>>;
+  const settings = config.settings as unknown as Record<Section, Record<string, unknown>>;
+  for (const row of SETTING_ROWS) {
+    const value = settings[row.section]?.[row.key];
+    const expected = typeof defaults[row.section][row.key];
+    if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value))) {
+      throw new LvInputError(`${path} is corrupt: settings.${row.section}.${row.key} is ${JSON.stringify(value)}, expected a ${expected}`);
+    }
+    if (row.option.type === 'choice' && !row.option.choices.includes(value as string)) {
+      throw new LvInputError(`${path} is corrupt: settings.${row.section}.${row.key} must be one of ${row.option.choices.join(', ')}`);
+    }
+  }
+  try {
+    checkSettings(config.settings);
+  } catch (error) {
+    throw new LvInputError(`${path} is inconsistent: ${(error as Error).message}`);
+  }
+  if (config.hash !== settingsHash(config.preset, config.seed, config.settings)) {
+    throw new LvInputError(`${path} was edited by hand (its hash does not match its settings); rerun 'srn-bench lv all --out ${dir}' with options instead`);
+  }
+  return config;
+}

@@ -1,0 +1,85 @@
+/**
+ * Stage records: each stage writes DIR/<stage>/stage.json last (atomically), with the config hash, timings and
+ * peak memory. The next stage refuses to run on a missing or stale record, so a half-written or out-of-date stage is
+ * never read.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io.ts';
+import type { LvConfig } from './config.ts';
+import { LvInputError } from './errors.ts';
+
+export type LvStage = 'simulate' | 'train' | 'predict' | 'report';
+export const LV_STAGES: readonly LvStage[] = ['simulate', 'train', 'predict', 'report'];
+
+/** DIR/<stage>/stage.json. */
+export interface StageRecord {
+  stage: LvStage;
+  configHash: string;
+  /** Wall seconds of the stage (for `train`, summed over resumed sessions). */
+  seconds: number;
+  /** Peak resident set size of the process (MB) when the stage finished (threads included). */
+  peakRssMB: number;
+  finished: string;
+  [key: string]: unknown;
+}
+
+/** Peak RSS of this process so far, in MB. */
+export function peakRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Path of a stage's directory. */
+export function stageDir(dir: string, stage: LvStage): string {
+  return join(dir, stage);
+}
+
+/** Writes DIR/<stage>/stage.json. */
+export function writeStageRecord(dir: string, stage: LvStage, config: LvConfig, seconds: number, extra: Record<string, unknown> = {}): StageRecord {
+  const record: StageRecord = { stage, configHash: config.hash, seconds, peakRssMB: peakRssMB(), finished: new Date().toISOString(), ...extra };
+  writeFileAtomic(join(stageDir(dir, stage), 'stage.json'), `${JSON.stringify(record, null, 2)}\n`);
+  return record;
+}
+
+/** Reads a stage record without checking it against the config (undefined when missing or unreadable). */
+export function peekStageRecord(dir: string, stage: LvStage): StageRecord | undefined {
+  const path = join(stageDir(dir, stage), 'stage.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    const record = JSON.parse(readFileSync(path, 'utf8')) as StageRecord;
+    return record && record.stage === stage ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks that `stage` finished with the current settings; throws an {@link LvInputError} that says what to rerun.
+ *
+ * @example
+ * ```ts
+ * requireStage('out/lv', 'simulate', config);
+ * ```
+ */
+export function requireStage(dir: string, stage: LvStage, config: LvConfig): StageRecord {
+  const path = join(stageDir(dir, stage), 'stage.json');
+  const rerun = `run 'srn-bench lv ${stage} --out ${dir}'${stage === 'train' ? ' (add --resume to continue a checkpoint)' : ''}`;
+  if (!existsSync(path)) throw new LvInputError(`${path} is missing: the ${stage} stage has not finished; ${rerun}`);
+  let record: StageRecord;
+  try {
+    record = JSON.parse(readFileSync(path, 'utf8')) as StageRecord;
+  } catch (error) {
+    throw new LvInputError(`${path} is corrupt (${(error as Error).message}); ${rerun}`);
+  }
+  if (!record || record.stage !== stage || typeof record.configHash !== 'string') throw new LvInputError(`${path} is corrupt (not a ${stage} record); ${rerun}`);
+  if (record.configHash !== config.hash) {
+    throw new LvInputError(`${path} was made with other settings than ${join(dir, 'config.json')} (hash ${record.configHash} vs ${config.hash}); ${rerun}`);
+  }
+  return record;
+}
+
+/** Reads a file a stage needs, with an error naming it and the stage to rerun. */
+export function readStageFile(path: string, producer: LvStage, dir: string): Buffer {
+  if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench lv ${producer} --out ${dir}'`);
+  return readFileSync(path);
+}

@@ -1,0 +1,208 @@
+/**
+ * The train stage: fits the dynamic Boltzmann distribution (`@srn/closure`'s DBD trainer) to the training
+ * trajectories. Checkpoints (trainer state + step history) go to DIR/train/checkpoint.bin atomically every K steps,
+ * on Ctrl-C and at the end; `resume` continues from it to the same result as an uninterrupted run. Writes
+ * DIR/train/model.bin (the learned F), theta.csv (θ(t) from the forward solve), history.csv and stage.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRng } from '@srn/gillespie';
+import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
+import type { DbdTrainerConfig } from '@srn/closure';
+import { type DbdTrainerLike, loadClosure } from './closure.ts';
+import { type LvConfig, readConfig } from './config.ts';
+import type { StageContext } from './context.ts';
+import { writeColumnsCsv } from './csv.ts';
+import { LvInputError, LvInterruptedError } from './errors.ts';
+import { loadTrainingTrajectories } from './simulate-stage.ts';
+import { requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
+
+/** Options of {@link runTrainStage}. */
+export interface TrainStageOptions {
+  /** Continue from DIR/train/checkpoint.bin. */
+  resume?: boolean;
+  /** Stop (with a checkpoint) after this many steps in this session; the stage is then not finished. */
+  stopAfterSteps?: number;
+  /** The command to print for resuming (default `srn-bench lv train --out DIR --resume`). */
+  resumeCommand?: string;
+}
+
+/** The state saved next to the trainer's own checkpoint bytes. */
+interface CheckpointMeta {
+  configHash: string;
+  step: number;
+  totalSteps: number;
+  /** Training seconds summed over sessions. */
+  seconds: number;
+  sessions: number;
+  history: Record<string, number>[];
+}
+
+const MAGIC = 'SRNLVCK1';
+
+/** Packs meta + trainer bytes into one file: magic, u32 JSON length, JSON, trainer checkpoint. */
+function packCheckpoint(meta: CheckpointMeta, trainer: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(meta));
+  const out = new Uint8Array(8 + 4 + json.length + trainer.length);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  out.set(trainer, 12 + json.length);
+  return out;
+}
+
+function unpackCheckpoint(bytes: Uint8Array, path: string, rerun: string): { meta: CheckpointMeta; trainer: Uint8Array } {
+  const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); ${rerun}`);
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw corrupt('not an srn-bench training checkpoint');
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  if (12 + length > bytes.length) throw corrupt('truncated');
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as CheckpointMeta;
+  } catch (error) {
+    throw corrupt((error as Error).message);
+  }
+  if (!meta || typeof meta.configHash !== 'string' || !Array.isArray(meta.history)) throw corrupt('bad header');
+  return { meta, trainer: bytes.slice(12 + length) };
+}
+
+/** The trainer configuration from the settings. */
+export function trainerConfig(config: LvConfig): DbdTrainerConfig {
+  const t = config.settings.train;
+  return {
+    latticeSize: config.settings.simulate.size,
+    steps: t.steps,
+    window: t.window,
+    horizonStart: t.horizonStart,
+    moveEvery: t.moveEvery,
+    batchSize: t.batchSize,
+    asleepChains: t.asleepChains,
+    awakeSweeps: t.awakeSweeps,
+    asleepSweeps: t.asleepSweeps,
+    learningRate: t.learningRate,
+    optimizer: t.optimizer,
+    spacing: t.spacing,
+    substeps: t.substeps,
+    lambda: t.lambda,
+    psiDerivScale: t.psiDerivScale,
+  };
+}
+
+/** The model's time grid: t = 0 .. timeSteps − 1. */
+export function modelTimes(config: LvConfig): Float64Array {
+  return Float64Array.from({ length: config.settings.simulate.timeSteps }, (_, t) => t);
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs (or resumes) the train stage. Returns the stage record, or `undefined` when stopped by `stopAfterSteps`.
+ * Throws an {@link LvInterruptedError} (after checkpointing) when `ctx.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * await runTrainStage(quietContext('out/lv'), { resume: true });
+ * ```
+ */
+export async function runTrainStage(ctx: StageContext, options: TrainStageOptions = {}): Promise<StageRecord | undefined> {
+  const dir = ctx.dir;
+  const config = readConfig(dir);
+  requireStage(dir, 'simulate', config);
+  const out = stageDir(dir, 'train');
+  prepareOutputDirectory(out);
+  const checkpointPath = join(out, 'checkpoint.bin');
+  const resumeCommand = options.resumeCommand ?? `srn-bench lv train --out ${dir} --resume`;
+  const closure = await loadClosure('train', ['createDbdTrainer', 'restoreDbdTrainer', 'serializeLearnedDbd', 'integrateParameters']);
+  const trajectories = loadTrainingTrajectories(dir, config);
+  const data = { trajectories };
+
+  let trainer: DbdTrainerLike;
+  let meta: CheckpointMeta;
+  if (options.resume) {
+    const rerun = `start over with 'srn-bench lv train --out ${dir}' (without --resume)`;
+    if (!existsSync(checkpointPath)) throw new LvInputError(`${checkpointPath} is missing: nothing to resume; ${rerun}`);
+    const unpacked = unpackCheckpoint(new Uint8Array(readFileSync(checkpointPath)), checkpointPath, rerun);
+    meta = unpacked.meta;
+    if (meta.configHash !== config.hash) {
+      throw new LvInputError(`${checkpointPath} was made with other settings than ${join(dir, 'config.json')}; ${rerun}`);
+    }
+    try {
+      trainer = closure.restoreDbdTrainer(unpacked.trainer, data);
+    } catch (error) {
+      throw new LvInputError(`${checkpointPath} is corrupt (${(error as Error).message}); ${rerun}`);
+    }
+    meta.sessions += 1;
+    ctx.log(`train: resuming from step ${trainer.stepIndex} of ${trainer.totalSteps}`);
+  } else {
+    trainer = closure.createDbdTrainer(trainerConfig(config), data, createRng(config.streams.training, 0));
+    meta = { configHash: config.hash, step: 0, totalSteps: trainer.totalSteps, seconds: 0, sessions: 1, history: [] };
+  }
+
+  const secondsBefore = meta.seconds;
+  const sessionStart = performance.now();
+  const save = () => {
+    meta.step = trainer.stepIndex;
+    meta.seconds = secondsBefore + (performance.now() - sessionStart) / 1000;
+    writeFileAtomic(checkpointPath, packCheckpoint(meta, trainer.checkpoint()));
+  };
+  const every = config.settings.train.checkpointEvery;
+  const progress = ctx.progress('train', trainer.totalSteps);
+  progress.update(trainer.stepIndex);
+  let sessionSteps = 0;
+  try {
+    while (!trainer.done) {
+      if (ctx.signal?.aborted) {
+        save();
+        throw new LvInterruptedError(
+          `training interrupted at step ${trainer.stepIndex} of ${trainer.totalSteps}; checkpoint saved to ${checkpointPath}.\n` +
+            `Resume with: ${resumeCommand}`,
+        );
+      }
+      if (options.stopAfterSteps !== undefined && sessionSteps >= options.stopAfterSteps) {
+        save();
+        ctx.log(`train: stopped after ${sessionSteps} steps at step ${trainer.stepIndex} of ${trainer.totalSteps}; resume with: ${resumeCommand}`);
+        return undefined;
+      }
+      const report = trainer.step();
+      const row: Record<string, number> = {};
+      for (const [key, value] of Object.entries(report)) if (typeof value === 'number') row[key] = value;
+      meta.history.push(row);
+      sessionSteps++;
+      if (trainer.stepIndex % every === 0 && !trainer.done) save();
+      progress.update(trainer.stepIndex);
+      await yieldToEventLoop();
+    }
+  } finally {
+    progress.stop();
+  }
+  save();
+
+  const model = trainer.model();
+  writeFileAtomic(join(out, 'model.bin'), closure.serializeLearnedDbd(model));
+  const times = modelTimes(config);
+  const { names, theta } = closure.integrateParameters(model, times);
+  writeThetaCsv(join(out, 'theta.csv'), times, names, theta);
+  const keys = [...new Set(meta.history.flatMap((row) => Object.keys(row)))];
+  const historyLines = [keys.join(','), ...meta.history.map((row) => keys.map((k) => (row[k] === undefined ? '' : String(row[k]))).join(','))];
+  writeFileAtomic(join(out, 'history.csv'), `${historyLines.join('\n')}\n`);
+  ctx.log(`train: ${trainer.totalSteps} steps in ${meta.seconds.toFixed(1)} s (${meta.sessions} session${meta.sessions > 1 ? 's' : ''})`);
+  return writeStageRecord(dir, 'train', config, meta.seconds, { steps: trainer.totalSteps, sessions: meta.sessions, parameters: names });
+}
+
+/** Writes a T × P parameter matrix as `time,<names>`. */
+export function writeThetaCsv(path: string, times: Float64Array, names: readonly string[], theta: Float64Array): void {
+  const P = names.length;
+  const columns: Record<string, Float64Array> = {};
+  names.forEach((name, p) => {
+    columns[name] = Float64Array.from({ length: times.length }, (_, t) => theta[t * P + p]);
+  });
+  writeColumnsCsv(path, times, columns);
+}
+
+/** Checks that DIR/train finished with the current settings and returns its model bytes. */
+export function readModelBytes(dir: string, config: LvConfig): Uint8Array {
+  requireStage(dir, 'train', config);
+  const path = join(stageDir(dir, 'train'), 'model.bin');
+  if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench lv train --out ${dir}'`);
+  return new Uint8Array(readFileSync(path));
+}

@@ -1,0 +1,276 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.ts';
+import { presetSettings, readConfig, settingsFromOptions } from '../src/lv/config.ts';
+import { quietContext } from '../src/lv/context.ts';
+import { LvInterruptedError } from '../src/lv/errors.ts';
+import { findPeaks, momentMetrics } from '../src/lv/metrics.ts';
+import { runPipeline } from '../src/lv/pipeline.ts';
+import { reportFiles } from '../src/lv/report-stage.ts';
+
+// A tiny experiment (8 x 8 lattice, 20 time points, a few runs and training steps): seconds, not minutes.
+const TINY = {
+  size: 8,
+  timeSteps: 20,
+  trainRuns: 6,
+  heldoutRuns: 40,
+  window: 5,
+  horizonStart: 5,
+  batchSize: 3,
+  asleepChains: 3,
+  awakeSweeps: 3,
+  asleepSweeps: 3,
+  trainSteps: 12,
+  checkpointEvery: 4,
+  chains: 10,
+  sweeps: 3,
+  taps: 5,
+};
+const SEED = 11;
+const FIGURES = [
+  'lattice-snapshots',
+  'phase-plane',
+  'theta',
+  'moments-train',
+  'moments-heldout',
+  'closure-channels',
+  'closure-sum',
+  'layers',
+  'training-history',
+];
+
+function tinySettings() {
+  return settingsFromOptions('quick', TINY);
+}
+
+/** Runs the CLI and captures its exit code and stderr. */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    return { code: await main(args), stderr };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+  }
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path, `${prefix}${name}/`) : [`${prefix}${name}`];
+  });
+}
+
+describe('srn-bench lv pipeline', () => {
+  let root: string;
+  let full: string;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'srn-lv-pipeline-'));
+    full = join(root, 'full');
+    const result = await runPipeline(quietContext(full), { preset: 'quick', seed: SEED, settings: tinySettings() });
+    expect(result.finished).toBe(true);
+    expect(result.ran).toEqual(['simulate', 'train', 'predict', 'report']);
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes every file of every stage, and the report with all figures as SVG, PNG and vega-lite spec', () => {
+    for (const file of reportFiles(FIGURES)) expect(existsSync(join(full, 'report', file)), file).toBe(true);
+    for (const file of [
+      'config.json',
+      'simulate/stage.json',
+      'simulate/train/moments.csv',
+      'simulate/heldout/moments.csv',
+      'simulate/train/trajectories/run-0005.srnl',
+      'train/stage.json',
+      'train/model.bin',
+      'train/theta.csv',
+      'train/history.csv',
+      'train/checkpoint.bin',
+      'predict/theta.csv',
+      'predict/moments-raw.csv',
+      'predict/moments-filtered.csv',
+      'predict/baselines.csv',
+      'predict/channels.csv',
+      'predict/layers.json',
+    ]) {
+      expect(existsSync(join(full, file)), file).toBe(true);
+    }
+    expect(listFiles(full).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const svg = readFileSync(join(full, 'report', 'figures', 'moments-heldout.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    const png = readFileSync(join(full, 'report', 'figures', 'moments-heldout.png'));
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    const spec = JSON.parse(readFileSync(join(full, 'report', 'figures', 'lattice-snapshots.vl.json'), 'utf8'));
+    expect(spec.$schema).toMatch(/vega-lite/);
+    const html = readFileSync(join(full, 'report', 'report.html'), 'utf8');
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(FIGURES.length);
+    const md = readFileSync(join(full, 'report', 'report.md'), 'utf8');
+    for (const name of FIGURES) expect(md).toContain(`figures/${name}.svg`);
+    expect(md).toMatch(/Quality targets/);
+    expect(md).toMatch(/Timings and memory/);
+  });
+
+  it('config.json holds the settings, seed, streams and versions', () => {
+    const config = readConfig(full);
+    expect(config.seed).toBe(SEED);
+    expect(config.settings.simulate.size).toBe(8);
+    expect(config.streams.train).not.toBe(config.streams.heldout);
+    expect(config.versions['@srn/gillespie']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(config.versions.vega).toMatch(/^6\.4\./);
+  });
+
+  it('metrics are finite and sane for every moment, predictor and dataset', () => {
+    const metrics = JSON.parse(readFileSync(join(full, 'report', 'metrics.json'), 'utf8'));
+    expect(metrics.moments).toEqual(['X', 'Y', 'NN_XX', 'NN_XY', 'NN_YY', 'NNN_XX', 'NNN_XY', 'NNN_YY']);
+    for (const dataset of ['train', 'heldout']) {
+      for (const predictor of ['learned-raw', 'learned-filtered', 'mean-field', 'pair']) {
+        for (const moment of ['X', 'NN_XX', 'NNN_XY']) {
+          const m = metrics.metrics[dataset][predictor][moment];
+          expect(m, `${dataset}/${predictor}/${moment}`).not.toBeNull();
+          expect(Number.isFinite(m.rmse) && m.rmse >= 0).toBe(true);
+          expect(Number.isFinite(m.meanRelError) && m.meanRelError >= 0).toBe(true);
+          expect(m.maxRelError).toBeGreaterThanOrEqual(m.meanRelError);
+        }
+        // Over 20 steps from 4 prey the prey count stays within a factor of a few of the simulation.
+        expect(metrics.metrics[dataset][predictor].X.meanRelError).toBeLessThan(2);
+      }
+    }
+    expect(metrics.qualityTargets.rows.map((r: { moment: string }) => r.moment)).toEqual(['X', 'NN_XX', 'NNN_XY']);
+    expect(metrics.timings.map((t: { stage: string }) => t.stage)).toEqual(['simulate', 'train', 'predict', 'report']);
+    for (const t of metrics.timings) expect(t.seconds).toBeGreaterThan(0);
+  });
+
+  it('resumes an interrupted training to the identical result (step limit, then Ctrl-C)', async () => {
+    const dir = join(root, 'resumed');
+    const first = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: tinySettings(), stopAfterTrainSteps: 3 });
+    expect(first.finished).toBe(false);
+    expect(existsSync(join(dir, 'train', 'checkpoint.bin'))).toBe(true);
+    expect(existsSync(join(dir, 'train', 'stage.json'))).toBe(false);
+    // Second session: Ctrl-C (an abort signal) after two more steps.
+    const abort = new AbortController();
+    const ctx = quietContext(dir, {
+      signal: abort.signal,
+      progress: (label) => ({
+        update(done: number) {
+          if (label === 'train' && done >= 5) abort.abort();
+        },
+        stop() {},
+      }),
+    });
+    const interrupted = await runPipeline(ctx, { resume: true }).catch((error: unknown) => error);
+    expect(interrupted).toBeInstanceOf(LvInterruptedError);
+    expect((interrupted as Error).message).toMatch(/step 5 of 12.*\n.*Resume with: srn-bench lv all --out .* --resume/);
+    expect(ctx.signal?.aborted).toBe(true);
+    const last = await runPipeline(quietContext(dir), { resume: true });
+    expect(last.finished).toBe(true);
+    expect(last.skipped).toEqual(['simulate']);
+    expect(JSON.parse(readFileSync(join(dir, 'train', 'stage.json'), 'utf8')).sessions).toBe(3);
+    expect(readFileSync(join(dir, 'train', 'model.bin')).equals(readFileSync(join(full, 'train', 'model.bin')))).toBe(true);
+    expect(readFileSync(join(dir, 'predict', 'moments-filtered.csv'), 'utf8')).toBe(readFileSync(join(full, 'predict', 'moments-filtered.csv'), 'utf8'));
+    const metrics = (d: string) => JSON.parse(readFileSync(join(d, 'report', 'metrics.json'), 'utf8')).metrics;
+    expect(metrics(dir)).toEqual(metrics(full));
+  });
+
+  it('robustness: missing or corrupt inputs, bad options, a non-writable DIR; nothing earlier is deleted', async () => {
+    const empty = join(root, 'empty');
+    expect((await cli(['lv', 'all', '--out', empty, '--until', 'simulate', '--size', '2'])).code).toBe(2);
+    let r = await cli(['lv', 'train', '--out', empty]);
+    expect(r.code).toBe(2); // DIR does not exist
+    expect(r.stderr).toMatch(/not an existing experiment directory/);
+
+    const bare = join(root, 'bare');
+    mkdirSync(bare);
+    r = await cli(['lv', 'train', '--out', bare]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(bare, 'config.json')} is missing`);
+
+    const dir = join(root, 'broken');
+    cpSync(full, dir, { recursive: true });
+    rmSync(join(dir, 'train', 'checkpoint.bin'));
+    r = await cli(['lv', 'train', '--out', dir, '--resume']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nothing to resume/);
+
+    rmSync(join(dir, 'predict', 'moments-raw.csv'));
+    r = await cli(['lv', 'report', '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(dir, 'predict', 'moments-raw.csv'));
+    expect(r.stderr).toMatch(/missing/);
+    expect(existsSync(join(dir, 'report', 'report.md'))).toBe(true);
+
+    writeFileSync(join(dir, 'simulate', 'train', 'trajectories', 'run-0001.srnl'), 'garbage');
+    r = await cli(['lv', 'train', '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('run-0001.srnl is corrupt');
+    expect(existsSync(join(dir, 'train', 'model.bin'))).toBe(true);
+
+    writeFileSync(join(dir, 'simulate', 'heldout', 'moments.csv'), 'time,X-mean\n0,1\n');
+    r = await cli(['lv', 'report', '--out', dir]);
+    expect(r.code).toBe(1);
+
+    writeFileSync(join(dir, 'config.json'), '{"kind": "srn-lv-experiment"');
+    r = await cli(['lv', 'predict', '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'config.json')} is corrupt`);
+    expect(existsSync(join(dir, 'predict', 'theta.csv'))).toBe(true);
+
+    for (const args of [
+      ['--size', '2'],
+      ['--taps', '4'],
+      ['--window', '30', '--time-steps', '20'],
+      ['--preset', 'huge'],
+      ['--learning-rate', '-1'],
+      ['--batch-size', '9', '--train-runs', '4'],
+    ]) {
+      r = await cli(['lv', 'all', '--out', join(root, 'never'), ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    expect(existsSync(join(root, 'never'))).toBe(false);
+
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    r = await cli(['lv', 'all', '--out', join(file, 'sub')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot create the directory/);
+
+    r = await cli(['lv', 'all', '--out', full, '--resume', '--size', '10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resume continues/);
+    r = await cli(['lv', 'simulate', '--out', full, '--runs', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config\.json/);
+  });
+});
+
+describe('lv metrics', () => {
+  it('finds the peaks of a damped oscillation and measures errors', () => {
+    const sim = Float64Array.from({ length: 500 }, (_, t) => 300 + 200 * Math.exp(-t / 400) * Math.sin((2 * Math.PI * t) / 220));
+    const peaks = findPeaks(sim);
+    expect(peaks.length).toBe(2);
+    expect(Math.abs(peaks[0] - 55)).toBeLessThan(6);
+    expect(Math.abs(peaks[1] - 275)).toBeLessThan(6);
+    const pred = sim.map((x) => 1.1 * x);
+    const m = momentMetrics(sim, pred);
+    expect(m.meanRelError).toBeCloseTo(0.1, 10);
+    expect(m.maxRelError).toBeCloseTo(0.1, 10);
+    expect(m.peaks.every((p) => Math.abs(p.ratio - 1.1) < 1e-12)).toBe(true);
+  });
+
+  it('the presets are valid and differ where the issue says', () => {
+    const quick = presetSettings('quick');
+    const paper = presetSettings('paper');
+    expect(paper.simulate).toMatchObject({ size: 40, timeSteps: 500, trainRuns: 100 });
+    expect(paper.simulate.heldoutRuns).toBeGreaterThanOrEqual(1000);
+    expect(paper.train).toMatchObject({ steps: 980, window: 10, batchSize: 5, asleepChains: 5, awakeSweeps: 10, asleepSweeps: 10, learningRate: 2.5e-6, optimizer: 'sgd', moveEvery: 2 });
+    expect(quick.simulate.size).toBeLessThan(paper.simulate.size);
+  });
+});
