@@ -10,7 +10,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@srn/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
 });

@@ -23,7 +23,7 @@ for (const group of ['packages', 'apps']) {
 
 const turbo = join(root, 'node_modules', '.bin', 'turbo');
 const extra = process.argv.slice(2);
-const run = spawnSync(turbo, ['run', 'test', '--continue', ...extra], {
+const run = spawnSync(turbo, ['run', 'test', '--continue', '--concurrency=2', ...extra], {
   cwd: root,
   stdio: 'inherit',
   // turbo needs the package manager on PATH; the workspace's own pnpm is in node_modules/.bin.
