@@ -30,6 +30,7 @@ import {
   type LotkaVolterraRates,
   type ResolvedLotkaVolterraRates,
   resolveLotkaVolterraRates,
+  emptyColumns,
 } from './params.ts';
 
 /**
@@ -162,16 +163,7 @@ export function meanFieldLotkaVolterra(
   const sol = integrateDopri5(meanFieldRhsResolved(p), y0, times, opts);
   const T = times.length;
   const N = p.N;
-  const cols = {
-    X: new Float64Array(T),
-    Y: new Float64Array(T),
-    NN_XX: new Float64Array(T),
-    NN_XY: new Float64Array(T),
-    NN_YY: new Float64Array(T),
-    NNN_XX: new Float64Array(T),
-    NNN_XY: new Float64Array(T),
-    NNN_YY: new Float64Array(T),
-  };
+  const cols = emptyColumns(T);
   const rhoX = new Float64Array(T);
   const rhoY = new Float64Array(T);
   for (let k = 0; k < T; k++) {

@@ -44,6 +44,7 @@ import {
   type LotkaVolterraRates,
   type ResolvedLotkaVolterraRates,
   resolveLotkaVolterraRates,
+  emptyColumns,
 } from './params.ts';
 
 /**
@@ -277,16 +278,7 @@ export function pairApproximationLotkaVolterra(
   const rho2XX = new Float64Array(T);
   const rho2XY = new Float64Array(T);
   const rho2YY = new Float64Array(T);
-  const cols = {
-    X: new Float64Array(T),
-    Y: new Float64Array(T),
-    NN_XX: new Float64Array(T),
-    NN_XY: new Float64Array(T),
-    NN_YY: new Float64Array(T),
-    NNN_XX: new Float64Array(T),
-    NNN_XY: new Float64Array(T),
-    NNN_YY: new Float64Array(T),
-  };
+  const cols = emptyColumns(T);
   const inv = (v: number): number => (v > 0 ? 1 / v : 0);
   for (let k = 0; k < T; k++) {
     const o = k * S;

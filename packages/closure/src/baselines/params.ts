@@ -136,6 +136,13 @@ export type BaselineColumn = (typeof BASELINE_COLUMNS)[number];
  * p.mean.X[0]; // 100
  * ```
  */
+/** One zero-filled series of length `length` per baseline column. */
+export function emptyColumns(length: number): Record<BaselineColumn, Float64Array> {
+  const columns = {} as Record<BaselineColumn, Float64Array>;
+  for (const name of BASELINE_COLUMNS) columns[name] = new Float64Array(length);
+  return columns;
+}
+
 export interface BaselinePrediction {
   times: Float64Array;
   mean: Record<BaselineColumn, Float64Array>;
