@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
-import { presetSettings, readConfig, settingsFromOptions } from '../src/lv/config.ts';
+import { createMachine } from '@srn/boltzmann';
+import { paperMachineSpec } from '@srn/closure';
+import { makeConfig, presetSettings, readConfig, settingsFromOptions, writeConfig } from '../src/lv/config.ts';
+import { machineSpecFor, trainerConfig } from '../src/lv/train-stage.ts';
 import { quietContext } from '../src/lv/context.ts';
 import { LvInterruptedError } from '../src/lv/errors.ts';
 import { findPeaks, momentMetrics } from '../src/lv/metrics.ts';
@@ -149,6 +152,20 @@ describe('srn-bench lv pipeline', () => {
     for (const t of metrics.timings) expect(t.seconds).toBeGreaterThan(0);
   });
 
+  it('runs end to end with cross-species couplings (14 parameters, the paper FE domain)', async () => {
+    const dir = join(root, 'cross');
+    const result = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: settingsFromOptions('quick', { ...TINY, couplings: 'cross' }) });
+    expect(result.finished).toBe(true);
+    const theta = readFileSync(join(dir, 'predict', 'theta.csv'), 'utf8').split('\n')[0].split(',');
+    for (const name of ['wXY1', 'wYX1', 'wX1Y2', 'wY1X2', 'wXY1-filtered']) expect(theta).toContain(name);
+    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8'));
+    for (const moment of ['X', 'NN_XX', 'NNN_XY']) {
+      const m = metrics.metrics.heldout['learned-filtered'][moment];
+      expect(Number.isFinite(m.meanRelError) && m.meanRelError >= 0, moment).toBe(true);
+    }
+    expect(metrics.metrics.heldout['learned-filtered'].X.meanRelError).toBeLessThan(2);
+  });
+
   it('resumes an interrupted training to the identical result (step limit, then Ctrl-C)', async () => {
     const dir = join(root, 'resumed');
     const first = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: tinySettings(), stopAfterTrainSteps: 3 });
@@ -230,6 +247,7 @@ describe('srn-bench lv pipeline', () => {
       ['--preset', 'huge'],
       ['--learning-rate', '-1'],
       ['--batch-size', '9', '--train-runs', '4'],
+      ['--couplings', 'diagonal'],
     ]) {
       r = await cli(['lv', 'all', '--out', join(root, 'never'), ...args]);
       expect(r.code, args.join(' ')).toBe(2);
@@ -272,5 +290,41 @@ describe('lv metrics', () => {
     expect(paper.simulate.heldoutRuns).toBeGreaterThanOrEqual(1000);
     expect(paper.train).toMatchObject({ steps: 980, window: 10, batchSize: 5, asleepChains: 5, awakeSweeps: 10, asleepSweeps: 10, learningRate: 2.5e-6, optimizer: 'sgd', moveEvery: 2 });
     expect(quick.simulate.size).toBeLessThan(paper.simulate.size);
+    expect(paper.train.couplings).toBe('same');
+    expect(quick.train.couplings).toBe('same');
+  });
+
+  it('--couplings is validated and overrides either preset', () => {
+    expect(settingsFromOptions('paper', { couplings: 'cross' })).toEqual({ ...presetSettings('paper'), train: { ...presetSettings('paper').train, couplings: 'cross' } });
+    expect(settingsFromOptions('quick', { couplings: 'cross' }).train.couplings).toBe('cross');
+  });
+
+  it('reads a config.json written before --couplings existed as the paper machine', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'srn-lv-config-'));
+    try {
+      const settings = presetSettings('paper');
+      delete (settings.train as Partial<typeof settings.train>).couplings;
+      writeConfig(dir, makeConfig('paper', 3, settings));
+      expect(readConfig(dir).settings.train.couplings).toBe('same');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps the couplings onto the trainer: the paper machine, or all species pairs with the paper FE domain', () => {
+    const config = (couplings: 'same' | 'cross') => makeConfig('quick', 1, settingsFromOptions('quick', { couplings }));
+    const same = trainerConfig(config('same'));
+    expect(same).toMatchObject({ latticeSize: 20 });
+    expect(same.machine).toBeUndefined();
+    expect(same.domain).toBeUndefined();
+    const cross = trainerConfig(config('cross'));
+    expect(cross.latticeSize).toBeUndefined();
+    expect(cross.domain).toEqual(['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2']);
+    expect(createMachine(cross.machine!).parameters.names).toEqual(
+      ['hX', 'hY', 'bX1', 'bY1', 'bX2', 'bY2', 'wXX1', 'wXY1', 'wYX1', 'wYY1', 'wX1X2', 'wX1Y2', 'wY1X2', 'wY1Y2'],
+    );
+    // With 'same' couplings the explicit machine is exactly the closure's default paper machine.
+    const sameSpec = machineSpecFor(config('same'));
+    expect(createMachine(sameSpec).parameters.names).toEqual(createMachine(paperMachineSpec(20)).parameters.names);
   });
 });

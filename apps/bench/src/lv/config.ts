@@ -46,6 +46,11 @@ export interface LvSettings {
     substeps: number;
     lambda: number;
     psiDerivScale: 'fractional' | 'physical';
+    /**
+     * Inter-layer couplings of the DBM: `'same'` (the paper: X–X1, Y–Y1, X1–X2, Y1–Y2) or `'cross'` (also X–Y1,
+     * Y–X1, X1–Y2, Y1–X2, each with its own F; the FE input domain stays the paper's six coordinates).
+     */
+    couplings: 'same' | 'cross';
     checkpointEvery: number;
   };
   predict: {
@@ -148,6 +153,18 @@ export const SETTING_ROWS: readonly SettingRow[] = [
   },
   {
     section: 'train',
+    key: 'couplings',
+    flag: 'couplings',
+    option: {
+      type: 'choice',
+      description: "DBM couplings: 'same' species (the paper) or 'cross' (adds X-Y1, Y-X1, X1-Y2, Y1-X2 as outputs of F)",
+      choices: ['same', 'cross'],
+    },
+    quick: 'same',
+    paper: 'same',
+  },
+  {
+    section: 'train',
     key: 'checkpointEvery',
     flag: 'checkpoint-every',
     option: int('write DIR/train/checkpoint.bin every K steps', 1, 10_000_000),
@@ -167,6 +184,9 @@ export const SETTING_ROWS: readonly SettingRow[] = [
     paper: -1,
   },
 ];
+
+/** Settings added after the first config format, with the value that reproduces configs written without them. */
+const ADDED_SETTINGS: Partial<Record<Section, Record<string, unknown>>> = { train: { couplings: 'same' } };
 
 /** Options shared by `lv all`: one per setting, without defaults (presets supply them). */
 export const SETTING_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(SETTING_ROWS.map((row) => [row.flag, row.option]));
@@ -329,6 +349,14 @@ export function readConfig(dir: string): LvConfig {
   }
   const defaults = presetSettings(config.preset) as unknown as Record<Section, Record<string, unknown>>;
   const settings = config.settings as unknown as Record<Section, Record<string, unknown>>;
+  // Settings added after a config was written take the value that reproduces the old behaviour; the hash stays
+  // the one of the settings as written.
+  const hashAsWritten = settingsHash(config.preset, config.seed, config.settings);
+  for (const [section, values] of Object.entries(ADDED_SETTINGS) as [Section, Record<string, unknown>][]) {
+    for (const [key, value] of Object.entries(values)) {
+      if (settings[section] && typeof settings[section] === 'object' && settings[section][key] === undefined) settings[section][key] = value;
+    }
+  }
   for (const row of SETTING_ROWS) {
     const value = settings[row.section]?.[row.key];
     const expected = typeof defaults[row.section][row.key];
@@ -344,7 +372,7 @@ export function readConfig(dir: string): LvConfig {
   } catch (error) {
     throw new LvInputError(`${path} is inconsistent: ${(error as Error).message}`);
   }
-  if (config.hash !== settingsHash(config.preset, config.seed, config.settings)) {
+  if (config.hash !== hashAsWritten) {
     throw new LvInputError(`${path} was edited by hand (its hash does not match its settings); rerun 'srn-bench lv all --out ${dir}' with options instead`);
   }
   return config;

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '@srn/gillespie';
 import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
+import type { MachineSpec } from '@srn/boltzmann';
 import type { DbdTrainerConfig } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
 import { type LvConfig, readConfig } from './config.ts';
@@ -66,11 +67,35 @@ function unpackCheckpoint(bytes: Uint8Array, path: string, rerun: string): { met
   return { meta, trainer: bytes.slice(12 + length) };
 }
 
+/** The paper's FE input domain (visible biases and same-species weights), kept for every coupling choice. */
+export const PAPER_DOMAIN: readonly string[] = ['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2'];
+
+/**
+ * The DBM of the settings: the paper's machine (3 layers, 2 × 2 fields, homogeneous) with `'same'` couplings, or with
+ * every species pair coupled between adjacent layers (`'cross'`).
+ */
+export function machineSpecFor(config: LvConfig): MachineSpec {
+  const L = config.settings.simulate.size;
+  const layers = (n: number) => ({ name: n === 0 ? 'visible' : `hidden${n}`, shape: [L, L], states: n === 0 ? ['X', 'Y'] : [`X${n}`, `Y${n}`] });
+  const couplings = config.settings.train.couplings === 'cross' ? ('all' as const) : ('same' as const);
+  return {
+    layers: [layers(0), layers(1), layers(2)],
+    connections: [
+      { lower: 0, upper: 1, field: '2x2', couplings },
+      { lower: 1, upper: 2, field: '2x2', couplings },
+    ],
+    parameterization: 'homogeneous',
+  };
+}
+
 /** The trainer configuration from the settings. */
 export function trainerConfig(config: LvConfig): DbdTrainerConfig {
   const t = config.settings.train;
+  // The paper's machine is the closure's default (latticeSize); other couplings give the machine and keep its domain.
+  const model: Pick<DbdTrainerConfig, 'latticeSize' | 'machine' | 'domain'> =
+    t.couplings === 'same' ? { latticeSize: config.settings.simulate.size } : { machine: machineSpecFor(config), domain: [...PAPER_DOMAIN] };
   return {
-    latticeSize: config.settings.simulate.size,
+    ...model,
     steps: t.steps,
     window: t.window,
     horizonStart: t.horizonStart,
