@@ -56,6 +56,16 @@ function r(x: number, digits = 5): number | null {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)) : null;
 }
 
+
+/** x/y encoding that draws each row i, column j of a size x size lattice as one unit square (row 0 at the top). */
+function latticeCellEncoding(size: number) {
+  return {
+    x: { field: 'j', type: 'quantitative', scale: { domain: [0, size], nice: false }, axis: null },
+    x2: { field: 'j1' },
+    y: { field: 'i', type: 'quantitative', scale: { domain: [0, size], nice: false, reverse: true }, axis: null },
+    y2: { field: 'i1' },
+  } as const;
+}
 /**
  * Lattice snapshots: one rect per occupied site, prey and predators in their colours, one panel per time.
  *
@@ -84,10 +94,7 @@ export function latticeSnapshotSpec(size: number, panels: { label: string; occup
       height: px,
       mark: { type: 'rect' },
       encoding: {
-        x: { field: 'j', type: 'quantitative', scale: { domain: [0, size], nice: false }, axis: null },
-        x2: { field: 'j1' },
-        y: { field: 'i', type: 'quantitative', scale: { domain: [0, size], nice: false, reverse: true }, axis: null },
-        y2: { field: 'i1' },
+        ...latticeCellEncoding(size),
         color: { field: 'species', type: 'nominal', scale: { domain: ['prey (X)', 'predator (Y)'], range: [COLORS.prey, COLORS.predator] }, title: null },
       },
     },
@@ -277,10 +284,7 @@ export function layersSpec(panels: { layer: number; species: string; shape: read
       height: px,
       mark: { type: 'rect' },
       encoding: {
-        x: { field: 'j', type: 'quantitative', scale: { domain: [0, size], nice: false }, axis: null },
-        x2: { field: 'j1' },
-        y: { field: 'i', type: 'quantitative', scale: { domain: [0, size], nice: false, reverse: true }, axis: null },
-        y2: { field: 'i1' },
+        ...latticeCellEncoding(size),
         color: { field: 'p', type: 'quantitative', title: 'probability', scale: { domain: [0, 1], scheme: 'greys' } },
       },
     },
