@@ -166,6 +166,20 @@ describe('srn-bench lv pipeline', () => {
     expect(metrics.metrics.heldout['learned-filtered'].X.meanRelError).toBeLessThan(2);
   });
 
+  it('runs end to end with lateral visible couplings (no hidden layers, binary-state moments)', async () => {
+    const dir = join(root, 'lateral');
+    const result = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: settingsFromOptions('quick', { ...TINY, couplings: 'lateral' }) });
+    expect(result.finished).toBe(true);
+    const theta = readFileSync(join(dir, 'predict', 'theta.csv'), 'utf8').split('\n')[0].split(',');
+    expect(theta.slice(1, 9)).toEqual(['hX', 'hY', 'nXX', 'nXY', 'nYX', 'nYY', 'mXY', 'mYX']);
+    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8'));
+    for (const moment of ['X', 'NN_XX', 'NNN_XY']) {
+      const m = metrics.metrics.heldout['learned-filtered'][moment];
+      expect(Number.isFinite(m.meanRelError) && m.meanRelError >= 0, moment).toBe(true);
+    }
+    expect(metrics.metrics.heldout['learned-filtered'].X.meanRelError).toBeLessThan(2);
+  });
+
   it('resumes an interrupted training to the identical result (step limit, then Ctrl-C)', async () => {
     const dir = join(root, 'resumed');
     const first = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: tinySettings(), stopAfterTrainSteps: 3 });
@@ -297,6 +311,7 @@ describe('lv metrics', () => {
   it('--couplings is validated and overrides either preset', () => {
     expect(settingsFromOptions('paper', { couplings: 'cross' })).toEqual({ ...presetSettings('paper'), train: { ...presetSettings('paper').train, couplings: 'cross' } });
     expect(settingsFromOptions('quick', { couplings: 'cross' }).train.couplings).toBe('cross');
+    expect(settingsFromOptions('paper', { couplings: 'lateral' }).train.couplings).toBe('lateral');
   });
 
   it('reads a config.json written before --couplings existed as the paper machine', () => {
@@ -312,7 +327,7 @@ describe('lv metrics', () => {
   });
 
   it('maps the couplings onto the trainer: the paper machine, or all species pairs with the paper FE domain', () => {
-    const config = (couplings: 'same' | 'cross') => makeConfig('quick', 1, settingsFromOptions('quick', { couplings }));
+    const config = (couplings: 'same' | 'cross' | 'lateral') => makeConfig('quick', 1, settingsFromOptions('quick', { couplings }));
     const same = trainerConfig(config('same'));
     expect(same).toMatchObject({ latticeSize: 20 });
     expect(same.machine).toBeUndefined();
@@ -323,6 +338,13 @@ describe('lv metrics', () => {
     expect(createMachine(cross.machine!).parameters.names).toEqual(
       ['hX', 'hY', 'bX1', 'bY1', 'bX2', 'bY2', 'wXX1', 'wXY1', 'wYX1', 'wYY1', 'wX1X2', 'wX1Y2', 'wY1X2', 'wY1Y2'],
     );
+    const lateral = trainerConfig(config('lateral'));
+    expect(lateral.domain).toEqual(['hX', 'hY', 'nXX', 'nYY', 'nXY', 'mXY']);
+    const lateralMachine = createMachine(lateral.machine!);
+    expect(lateralMachine.layers.length).toBe(1);
+    expect(lateralMachine.parameters.names).toEqual(['hX', 'hY', 'nXX', 'nXY', 'nYX', 'nYY', 'mXY', 'mYX']);
+    // Nearest neighbours (2 per site) and the 4 displacements at distance 2 up to sign.
+    expect(lateralMachine.connections.map((c) => c.lowerMultiplicity)).toEqual([2, 4]);
     // With 'same' couplings the explicit machine is exactly the closure's default paper machine.
     const sameSpec = machineSpecFor(config('same'));
     expect(createMachine(sameSpec).parameters.names).toEqual(createMachine(paperMachineSpec(20)).parameters.names);

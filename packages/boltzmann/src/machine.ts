@@ -52,14 +52,20 @@ export interface LayerSpec {
 }
 
 /**
- * A connection between two layers of different parity (so that even and odd layers can be sampled as blocks).
+ * A connection between two layers of different parity (so that even and odd layers can be sampled as blocks), or a
+ * lateral connection inside one layer (`lower` = `upper`).
  * `kind: 'convolution'` (default) needs equal shapes and uses a receptive field with stride 1 and periodic wrap;
  * `kind: 'dense'` connects every lower unit to every upper unit (an ordinary RBM).
+ * A lateral connection couples unit i with unit i + d for every offset d of its field (each unordered pair once:
+ * neither 0 nor both d and −d may be listed), e.g. nearest-neighbour pair interactions of a Potts model. A layer with
+ * lateral connections is no longer conditionally independent given the other layers, so samplers update its units
+ * one after another in place (systematic-scan Gibbs), which leaves the Boltzmann distribution invariant.
  *
  * @example
  * ```ts
  * const c: ConnectionSpec = { lower: 'visible', upper: 'hidden1', field: '2x2', couplings: 'same' };
  * const d: ConnectionSpec = { kind: 'dense', lower: 0, upper: 1, couplings: 'all' };
+ * const nn: ConnectionSpec = { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' };
  * ```
  */
 export interface ConnectionSpec {
@@ -72,6 +78,11 @@ export interface ConnectionSpec {
   readonly field?: FieldSpec;
   /** Coupled state pairs (default `'same'`). */
   readonly couplings?: CouplingSpec;
+  /**
+   * Prefix of the short weight names (default `'w'`): the weight of lower state X and upper state Y1 is `wXY1`.
+   * Give lateral connections distinct prefixes (e.g. `'n'` and `'m'`) so that their weights get short names.
+   */
+  readonly weightPrefix?: string;
 }
 
 /** `'homogeneous'`: one bias per (layer, state) and one weight per coupled pair (weight-tied, the paper); `'per-unit'`: one bias per (unit, state) and one weight per (edge, coupled pair). */
@@ -270,6 +281,30 @@ function fieldOffsets(field: FieldSpec, dims: number, name: string): number[][] 
   });
 }
 
+/**
+ * Lateral offsets must give each unordered pair of distinct units once: no offset that wraps onto the unit itself, no
+ * offset listed twice or together with its negative (modulo the periodic shape), also across the layer's earlier
+ * lateral connections (whose canonical keys `seenKeys` holds and gains these).
+ */
+function checkLateralOffsets(offsets: number[][], shape: readonly number[], seenKeys: string[], name: string): void {
+  const canonical = (o: readonly number[]): string => o.map((x, d) => ((x % shape[d]) + shape[d]) % shape[d]).join(',');
+  const own: string[] = [];
+  offsets.forEach((o, i) => {
+    const key = canonical(o);
+    const negated = canonical(o.map((x) => -x));
+    if (o.every((x, d) => ((x % shape[d]) + shape[d]) % shape[d] === 0)) {
+      throw new RangeError(`${name}[${i}] couples every unit with itself on a lattice of shape ${describe(shape)}; got ${describe(o)}`);
+    }
+    if (own.includes(key) || own.includes(negated) || seenKeys.includes(key) || seenKeys.includes(negated)) {
+      throw new RangeError(
+        `${name}[${i}] couples pairs that an earlier lateral offset already couples (d and −d give the same pairs; shape ${describe(shape)}); got ${describe(o)}`,
+      );
+    }
+    own.push(key);
+  });
+  seenKeys.push(...own);
+}
+
 function resolveLayer(ref: string | number, layers: readonly LayerSpec[], name: string): number {
   if (typeof ref === 'number') {
     if (!Number.isInteger(ref) || ref < 0 || ref >= layers.length) {
@@ -420,6 +455,8 @@ export function createMachine(spec: MachineSpec): Machine {
   // Connections.
   const connections: Connection[] = [];
   const seen = new Set<string>();
+  // Offsets of the lateral connections so far, per layer: two lateral connections must not couple the same pairs.
+  const lateralOffsets: string[][] = layers.map(() => []);
   const incidence: [number, 0 | 1][][] = layers.map(() => []);
   connSpecs.forEach((cs, ci) => {
     const name = `spec.connections[${ci}]`;
@@ -430,13 +467,21 @@ export function createMachine(spec: MachineSpec): Machine {
     }
     const lo = resolveLayer(cs.lower, spec.layers, `${name}.lower`);
     const up = resolveLayer(cs.upper, spec.layers, `${name}.upper`);
-    if ((lo - up) % 2 === 0) {
+    const lateral = lo === up;
+    if (!lateral && (lo - up) % 2 === 0) {
       throw new RangeError(
-        `${name} must join layers of different parity (even/odd block Gibbs); got layers ${lo} and ${up}`,
+        `${name} must join layers of different parity (even/odd block Gibbs) or one layer with itself (lateral); got layers ${lo} and ${up}`,
       );
     }
+    if (lateral && kind !== 'convolution') {
+      throw new RangeError(`${name}: a lateral connection (lower = upper = ${lo}) must be a convolution; got kind ${describe(kind)}`);
+    }
+    const prefix = cs.weightPrefix ?? 'w';
+    if (typeof prefix !== 'string' || prefix.length === 0) {
+      throw new TypeError(`${name}.weightPrefix must be a non-empty string; got ${describe(cs.weightPrefix)}`);
+    }
     const key = `${Math.min(lo, up)}-${Math.max(lo, up)}`;
-    if (seen.has(key)) throw new RangeError(`${name} duplicates the connection between layers ${lo} and ${up}`);
+    if (!lateral && seen.has(key)) throw new RangeError(`${name} duplicates the connection between layers ${lo} and ${up}`);
     seen.add(key);
     const L = layers[lo];
     const U = layers[up];
@@ -452,6 +497,7 @@ export function createMachine(spec: MachineSpec): Machine {
         );
       }
       offsets = fieldOffsets(cs.field ?? '2x2', L.shape.length, `${name}.field`);
+      if (lateral) checkLateralOffsets(offsets, L.shape, lateralOffsets[lo], `${name}.field`);
       const q = offsets.length;
       const dims = L.shape.length;
       edgeLower = new Int32Array(L.size * q);
@@ -531,8 +577,8 @@ export function createMachine(spec: MachineSpec): Machine {
     paramCursor += perUnit ? E * P : P;
     pairList.forEach(([a, b], p) => {
       blocks.push({
-        name: `w${L.states[a - 1]}${U.states[b - 1]}`,
-        qualifiedName: `weight:${L.name}.${L.states[a - 1]}:${U.name}.${U.states[b - 1]}`,
+        name: `${prefix}${L.states[a - 1]}${U.states[b - 1]}`,
+        qualifiedName: `weight:${L.name}.${L.states[a - 1]}:${U.name}.${U.states[b - 1]}${lateral ? `#${ci}` : ''}`,
         kind: 'weight',
         owner: ci,
         state: p,

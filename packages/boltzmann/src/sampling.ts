@@ -6,7 +6,8 @@
  * `chains × machine.probabilityCount` entries (unit i, state k of layer l at
  * `c * probabilityCount + layer.probabilityOffset + i * K + k − 1`; the empty probability is 1 − Σ_k).
  * Layers are conditionally independent given their neighbours, so a sweep updates all odd layers, then all even
- * layers (exact block Gibbs).
+ * layers (exact block Gibbs). A layer with lateral connections is updated unit by unit in place, each unit seeing
+ * the new states of the units before it (systematic-scan Gibbs, also exact).
  *
  * @packageDocumentation
  */

@@ -155,3 +155,48 @@ describe('machine structure', () => {
     expect(() => createMachine({ layers: [v], parameterization: 'tied' as never })).toThrow(/parameterization/);
   });
 });
+
+describe('lateral connections', () => {
+  const v = { name: 'v', shape: [4, 4], states: ['X', 'Y'] };
+  it('couples each unordered pair once, with prefixed short names', () => {
+    const m = createMachine({
+      layers: [v],
+      connections: [
+        { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+        { lower: 0, upper: 0, field: [[0, 2], [1, 1], [2, 0], [1, -1]], couplings: [['X', 'Y'], ['Y', 'X']], weightPrefix: 'm' },
+      ],
+    });
+    expect(m.parameters.names).toEqual(['hX', 'hY', 'nXX', 'nXY', 'nYX', 'nYY', 'mXY', 'mYX']);
+    const nn = m.connections[0];
+    expect(nn.edgeCount).toBe(32);
+    expect(nn.lowerMultiplicity).toBe(2);
+    // Unit 5 = (1, 1): right neighbour (1, 2) = 6 and lower neighbour (2, 1) = 9; as the upper end: 4 and 1.
+    expect(Array.from(nn.lowerAdj.subarray(nn.lowerPtr[5], nn.lowerPtr[6])).sort()).toEqual([6, 9]);
+    expect(Array.from(nn.upperAdj.subarray(nn.upperPtr[5], nn.upperPtr[6])).sort()).toEqual([1, 4]);
+    expect(m.parameters.block('mXY').qualifiedName).toBe('weight:v.X:v.Y#1');
+  });
+
+  it('rejects self-couplings, repeated pairs and dense lateral connections', () => {
+    const lateral = (field: number[][], shape = [4, 4]) =>
+      createMachine({ layers: [{ ...v, shape }], connections: [{ lower: 0, upper: 0, field }] });
+    expect(() => lateral([[0, 0]])).toThrow(/field\[0\] couples every unit with itself/);
+    expect(() => lateral([[0, 4]])).toThrow(/itself on a lattice of shape \[4, 4\]/);
+    expect(() => lateral([[0, 1], [0, -1]])).toThrow(/field\[1\] couples pairs that an earlier lateral offset/);
+    expect(() => lateral([[1, 1], [1, -1]], [2, 2])).toThrow(/field\[1\]/);
+    expect(() =>
+      createMachine({
+        layers: [v],
+        connections: [
+          { lower: 0, upper: 0, field: [[0, 1]] },
+          { lower: 0, upper: 0, field: [[1, 0], [0, -1]], weightPrefix: 'm' },
+        ],
+      }),
+    ).toThrow(/spec.connections\[1\].field\[1\] couples pairs/);
+    expect(() => createMachine({ layers: [v], connections: [{ kind: 'dense', lower: 0, upper: 0 }] })).toThrow(
+      /lateral connection .* must be a convolution/,
+    );
+    expect(() =>
+      createMachine({ layers: [v], connections: [{ lower: 0, upper: 0, field: [[0, 1]], weightPrefix: '' }] }),
+    ).toThrow(/weightPrefix must be a non-empty string/);
+  });
+});

@@ -101,6 +101,36 @@ describe('block Gibbs against exact enumeration', () => {
     for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
   });
 
+  it('lateral nearest- and next-nearest-neighbour Potts couplings (systematic scan) on a 3 x 3 torus, 3^9 states', () => {
+    const m = createMachine({
+      layers: [{ name: 'v', shape: [3, 3], states: ['X', 'Y'] }],
+      connections: [
+        { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+        { lower: 0, upper: 0, field: [[1, 1], [1, -1]], couplings: 'all', weightPrefix: 'm' },
+      ],
+    });
+    // Strong enough couplings that a sampler ignoring the in-place updates (or a transposed X-Y weight) is far off.
+    const theta = createParameters(m, { hX: -0.4, hY: -0.8, nXX: 0.9, nXY: -1.1, nYX: 0.3, nYY: 0.6, mXX: -0.5, mXY: 0.7, mYX: -0.9, mYY: 0.4 });
+    const z = zScores(m, theta, 4000, 40, 16);
+    expect(z).toHaveLength(10);
+    for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
+  });
+
+  it('lateral couplings next to a hidden layer, table of the conditional activations of both directions', () => {
+    const m = createMachine({
+      layers: [
+        { name: 'v', shape: [2, 3], states: ['X', 'Y'] },
+        { name: 'h', shape: [2, 3], states: ['on'] },
+      ],
+      connections: [
+        { lower: 0, upper: 1, field: '2x2', couplings: 'all' },
+        { lower: 0, upper: 0, field: [[0, 1]], couplings: 'all', weightPrefix: 'n' },
+      ],
+    });
+    const z = zScores(m, randomParams(m, 17, 1.0), 4000, 40, 18);
+    for (const v of z) expect(Math.abs(v)).toBeLessThan(Z_MAX);
+  });
+
   it('3D 2 x 2 x 2 lattices with 2 x 2 x 2 fields', () => {
     const m = createMachine({
       layers: [

@@ -47,10 +47,12 @@ export interface LvSettings {
     lambda: number;
     psiDerivScale: 'fractional' | 'physical';
     /**
-     * Inter-layer couplings of the DBM: `'same'` (the paper: X–X1, Y–Y1, X1–X2, Y1–Y2) or `'cross'` (also X–Y1,
-     * Y–X1, X1–Y2, Y1–X2, each with its own F; the FE input domain stays the paper's six coordinates).
+     * Couplings of the Boltzmann machine: `'same'` (the paper's DBM: X–X1, Y–Y1, X1–X2, Y1–Y2), `'cross'` (also
+     * X–Y1, Y–X1, X1–Y2, Y1–X2, each with its own F; the FE input domain stays the paper's six coordinates) or
+     * `'lateral'` (no hidden layers: visible Potts pair couplings between nearest neighbours of every species pair and
+     * between prey and predators at distance 2; see {@link LATERAL_DOMAIN}).
      */
-    couplings: 'same' | 'cross';
+    couplings: 'same' | 'cross' | 'lateral';
     checkpointEvery: number;
   };
   predict: {
@@ -157,8 +159,9 @@ export const SETTING_ROWS: readonly SettingRow[] = [
     flag: 'couplings',
     option: {
       type: 'choice',
-      description: "DBM couplings: 'same' species (the paper) or 'cross' (adds X-Y1, Y-X1, X1-Y2, Y1-X2 as outputs of F)",
-      choices: ['same', 'cross'],
+      description:
+        "model couplings: 'same' species (the paper's DBM), 'cross' (adds X-Y1, Y-X1, X1-Y2, Y1-X2 as outputs of F) or 'lateral' (visible pair couplings at distances 1 and 2, no hidden layers)",
+      choices: ['same', 'cross', 'lateral'],
     },
     quick: 'same',
     paper: 'same',

@@ -71,12 +71,35 @@ function unpackCheckpoint(bytes: Uint8Array, path: string, rerun: string): { met
 export const PAPER_DOMAIN: readonly string[] = ['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2'];
 
 /**
- * The DBM of the settings: the paper's machine (3 layers, 2 × 2 fields, homogeneous) with `'same'` couplings, or with
- * every species pair coupled between adjacent layers (`'cross'`).
+ * FE input domain of the `'lateral'` machine: the visible biases, the same-species and the prey–predator
+ * nearest-neighbour couplings and the prey–predator coupling at distance 2. The mirrored couplings nYX and mYX get their
+ * own F but are not inputs: the lattice is statistically symmetric under reflection, so they follow nXY and mXY.
+ */
+export const LATERAL_DOMAIN: readonly string[] = ['hX', 'hY', 'nXX', 'nYY', 'nXY', 'mXY'];
+
+/** Offsets of the `'lateral'` machine: nearest neighbours, and the four displacements at Manhattan distance 2 up to sign. */
+const NEAREST: number[][] = [[0, 1], [1, 0]];
+const DISTANCE_TWO: number[][] = [[0, 2], [2, 0], [1, 1], [1, -1]];
+
+/**
+ * The Boltzmann machine of the settings: the paper's DBM (3 layers, 2 × 2 fields, homogeneous) with `'same'`
+ * couplings, with every species pair coupled between adjacent layers (`'cross'`), or (`'lateral'`) one visible layer
+ * with Potts pair couplings: every species pair between nearest neighbours (nXX, nXY, nYX, nYY) and prey–predator
+ * pairs at distance 2 (mXY, mYX), whose sufficient statistics are the pair counts NN_αβ and (isotropic) NNN_XY.
  */
 export function machineSpecFor(config: LvConfig): MachineSpec {
   const L = config.settings.simulate.size;
   const layers = (n: number) => ({ name: n === 0 ? 'visible' : `hidden${n}`, shape: [L, L], states: n === 0 ? ['X', 'Y'] : [`X${n}`, `Y${n}`] });
+  if (config.settings.train.couplings === 'lateral') {
+    return {
+      layers: [layers(0)],
+      connections: [
+        { lower: 0, upper: 0, field: NEAREST, couplings: 'all', weightPrefix: 'n' },
+        { lower: 0, upper: 0, field: DISTANCE_TWO, couplings: [['X', 'Y'], ['Y', 'X']], weightPrefix: 'm' },
+      ],
+      parameterization: 'homogeneous',
+    };
+  }
   const couplings = config.settings.train.couplings === 'cross' ? ('all' as const) : ('same' as const);
   return {
     layers: [layers(0), layers(1), layers(2)],
@@ -93,7 +116,9 @@ export function trainerConfig(config: LvConfig): DbdTrainerConfig {
   const t = config.settings.train;
   // The paper's machine is the closure's default (latticeSize); other couplings give the machine and keep its domain.
   const model: Pick<DbdTrainerConfig, 'latticeSize' | 'machine' | 'domain'> =
-    t.couplings === 'same' ? { latticeSize: config.settings.simulate.size } : { machine: machineSpecFor(config), domain: [...PAPER_DOMAIN] };
+    t.couplings === 'same'
+      ? { latticeSize: config.settings.simulate.size }
+      : { machine: machineSpecFor(config), domain: [...(t.couplings === 'lateral' ? LATERAL_DOMAIN : PAPER_DOMAIN)] };
   return {
     ...model,
     steps: t.steps,
