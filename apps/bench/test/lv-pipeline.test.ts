@@ -152,6 +152,17 @@ describe('srn-bench lv pipeline', () => {
     for (const t of metrics.timings) expect(t.seconds).toBeGreaterThan(0);
   });
 
+  it("runs end to end with the paper's machine (same-species couplings, one pass)", async () => {
+    const dir = join(root, 'same');
+    const settings = settingsFromOptions('quick', { ...TINY, couplings: 'same', passes: 1, psiDerivScale: 'fractional' });
+    const result = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings });
+    expect(result.finished).toBe(true);
+    const theta = readFileSync(join(dir, 'predict', 'theta.csv'), 'utf8').split('\n')[0].split(',');
+    expect(theta.slice(1, 11)).toEqual(['hX', 'hY', 'bX1', 'bY1', 'bX2', 'bY2', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2']);
+    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8'));
+    expect(metrics.metrics.heldout['learned-filtered'].X.meanRelError).toBeLessThan(2);
+  });
+
   it('runs end to end with cross-species couplings (14 parameters, the paper FE domain)', async () => {
     const dir = join(root, 'cross');
     const result = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: settingsFromOptions('quick', { ...TINY, couplings: 'cross' }) });
@@ -199,7 +210,7 @@ describe('srn-bench lv pipeline', () => {
     });
     const interrupted = await runPipeline(ctx, { resume: true }).catch((error: unknown) => error);
     expect(interrupted).toBeInstanceOf(LvInterruptedError);
-    expect((interrupted as Error).message).toMatch(/step 5 of 12.*\n.*Resume with: srn-bench lv all --out .* --resume/);
+    expect((interrupted as Error).message).toMatch(/step 5 of 24.*\n.*Resume with: srn-bench lv all --out .* --resume/);
     expect(ctx.signal?.aborted).toBe(true);
     const last = await runPipeline(quietContext(dir), { resume: true });
     expect(last.finished).toBe(true);
@@ -300,12 +311,30 @@ describe('lv metrics', () => {
   it('the presets are valid and differ where the issue says', () => {
     const quick = presetSettings('quick');
     const paper = presetSettings('paper');
-    expect(paper.simulate).toMatchObject({ size: 40, timeSteps: 500, trainRuns: 100 });
-    expect(paper.simulate.heldoutRuns).toBeGreaterThanOrEqual(1000);
-    expect(paper.train).toMatchObject({ steps: 980, window: 10, batchSize: 5, asleepChains: 5, awakeSweeps: 10, asleepSweeps: 10, learningRate: 2.5e-6, optimizer: 'sgd', moveEvery: 2 });
+    const original = presetSettings('paper-original');
+    // The paper's exact configuration (spec 6.8), kept as a preset for comparison.
+    expect(original.simulate).toMatchObject({ size: 40, timeSteps: 500, trainRuns: 100 });
+    expect(original.simulate.heldoutRuns).toBeGreaterThanOrEqual(1000);
+    expect(original.train).toMatchObject({
+      steps: 980,
+      passes: 1,
+      window: 10,
+      batchSize: 5,
+      asleepChains: 5,
+      awakeSweeps: 10,
+      asleepSweeps: 10,
+      learningRate: 2.5e-6,
+      optimizer: 'sgd',
+      moveEvery: 2,
+      couplings: 'same',
+      psiDerivScale: 'fractional',
+    });
+    // The paper preset: the same data and prediction, the improved model and training.
+    expect(paper.simulate).toEqual(original.simulate);
+    expect(paper.predict).toEqual(original.predict);
+    expect(paper.train).toMatchObject({ couplings: 'lateral', psiDerivScale: 'physical', passes: 2, batchSize: 20, asleepChains: 20 });
     expect(quick.simulate.size).toBeLessThan(paper.simulate.size);
-    expect(paper.train.couplings).toBe('same');
-    expect(quick.train.couplings).toBe('same');
+    expect(quick.train.couplings).toBe('lateral');
   });
 
   it('--couplings is validated and overrides either preset', () => {
@@ -314,13 +343,14 @@ describe('lv metrics', () => {
     expect(settingsFromOptions('paper', { couplings: 'lateral' }).train.couplings).toBe('lateral');
   });
 
-  it('reads a config.json written before --couplings existed as the paper machine', () => {
+  it('reads a config.json written before --couplings and --passes existed as the paper machine, one pass', () => {
     const dir = mkdtempSync(join(tmpdir(), 'srn-lv-config-'));
     try {
-      const settings = presetSettings('paper');
+      const settings = presetSettings('paper-original');
       delete (settings.train as Partial<typeof settings.train>).couplings;
+      delete (settings.train as Partial<typeof settings.train>).passes;
       writeConfig(dir, makeConfig('paper', 3, settings));
-      expect(readConfig(dir).settings.train.couplings).toBe('same');
+      expect(readConfig(dir).settings.train).toMatchObject({ couplings: 'same', passes: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -77,8 +77,14 @@ export interface DbdTrainerConfig {
   readonly latticeSize?: number;
   /** The machine (default {@link paperMachineSpec}(latticeSize) with the data's species); homogeneous. */
   readonly machine?: MachineSpec;
-  /** Optimisation steps (default 980). */
+  /** Optimisation steps of one pass of the curriculum (default 980). */
   readonly steps?: number;
+  /**
+   * Passes of the sliding-window curriculum (default 1, the paper). Each pass runs `steps` steps from H =
+   * `horizonStart`; F, the optimiser state and the offsets carry over, so later passes refit the early windows
+   * with the trajectory that the later windows changed (the truncated adjoint never looks back otherwise).
+   */
+  readonly passes?: number;
   /** Window length Δτ in data intervals (default 10: 11 time points). */
   readonly window?: number;
   /** Initial forward horizon H (default 10); the first window is [H − window, H]. */
@@ -141,6 +147,7 @@ export interface DbdTrainerConfig {
 export interface ResolvedDbdConfig {
   readonly machine: MachineSpec;
   readonly steps: number;
+  readonly passes: number;
   readonly window: number;
   readonly horizonStart: number;
   readonly moveEvery: number;
@@ -258,7 +265,7 @@ const now = (): number => (globalThis.performance !== undefined ? globalThis.per
 export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): ResolvedDbdConfig {
   const c = checkObject(config, 'config') as DbdTrainerConfig;
   const known = new Set([
-    'latticeSize', 'machine', 'steps', 'window', 'horizonStart', 'moveEvery', 'batchSize', 'asleepChains',
+    'latticeSize', 'machine', 'steps', 'passes', 'window', 'horizonStart', 'moveEvery', 'batchSize', 'asleepChains',
     'awakeSweeps', 'asleepSweeps', 'learningRate', 'optimizer', 'adamBeta1', 'adamBeta2', 'adamEpsilon', 'spacing',
     'substeps', 'dt', 'psiDerivScale', 'lambda', 'initialOffsets', 'theta0', 'theta0Fit', 'domain', 'moments', 'sampler',
   ]);
@@ -278,6 +285,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   const machine = buildMachine(spec, 'config.machine');
   const T = (data.trajectories[0].times as Float64Array | undefined)?.length ?? 0;
   const steps = c.steps === undefined ? 980 : checkInt(c.steps, 'config.steps', 1);
+  const passes = c.passes === undefined ? 1 : checkInt(c.passes, 'config.passes', 1, 1000);
   const window = c.window === undefined ? 10 : checkInt(c.window, 'config.window', 1);
   const horizonStart = c.horizonStart === undefined ? 10 : checkInt(c.horizonStart, 'config.horizonStart', 1);
   if (horizonStart < window) throw new RangeError(`config.horizonStart (${horizonStart}) must be >= config.window (${window})`);
@@ -316,6 +324,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   return {
     machine: JSON.parse(JSON.stringify(spec)) as MachineSpec,
     steps,
+    passes,
     window,
     horizonStart,
     moveEvery: c.moveEvery === undefined ? 2 : checkInt(c.moveEvery, 'config.moveEvery', 1),
@@ -538,10 +547,10 @@ class DbdTrainerImpl implements DbdTrainer {
     return this._stepIndex;
   }
   get totalSteps(): number {
-    return this.config.steps;
+    return this.config.steps * this.config.passes;
   }
   get done(): boolean {
-    return this._stepIndex >= this.config.steps;
+    return this._stepIndex >= this.config.steps * this.config.passes;
   }
   get horizon(): number {
     return this._horizon;
@@ -566,13 +575,16 @@ class DbdTrainerImpl implements DbdTrainer {
   }
 
   step(): DbdStepInfo {
-    if (this.done) throw new RangeError(`the trainer is done: stepIndex (${this._stepIndex}) = totalSteps (${this.config.steps})`);
+    if (this.done) throw new RangeError(`the trainer is done: stepIndex (${this._stepIndex}) = totalSteps (${this.totalSteps})`);
     const start = now();
     const cfg = this.config;
-    const s = this._stepIndex + 1;
+    const s = (this._stepIndex % cfg.steps) + 1; // step within the pass
     let H = this._horizon;
     let tau = this._windowStart;
-    if (s > cfg.moveEvery && (s - 1) % cfg.moveEvery === 0 && H < this.data.timePoints - 1) {
+    if (s === 1 && this._stepIndex > 0) {
+      H = cfg.horizonStart;
+      tau = H - cfg.window;
+    } else if (s > cfg.moveEvery && (s - 1) % cfg.moveEvery === 0 && H < this.data.timePoints - 1) {
       H++;
       tau++;
     }
@@ -580,7 +592,9 @@ class DbdTrainerImpl implements DbdTrainer {
     this.forward(H, tau);
     // Commit the curriculum move: the new time point inherits chains and offsets of its predecessor (spec P10).
     if (H !== this._horizon) {
-      this.chains[H % this.R].set(this.chains[(H - 1) % this.R]);
+      // A new pass starts over at the first window: the slots keep their (stale) hidden states, which the awake sweeps
+      // replace, and every earlier time point keeps its offsets.
+      if (H > this._horizon) this.chains[H % this.R].set(this.chains[(H - 1) % this.R]);
       if (H > this.entered) {
         this.mu.copyWithin(H * this.C, (H - 1) * this.C, H * this.C);
         this.entered = H;
@@ -608,11 +622,11 @@ class DbdTrainerImpl implements DbdTrainer {
     // 4. Backward costates; 5. gradient and update.
     this.backward(H, tau);
     this.update(H, tau);
-    this._stepIndex = s;
+    this._stepIndex++;
     let vertices = 0;
     for (const f of this.live.functions) vertices += f.store.count;
     return {
-      step: s,
+      step: this._stepIndex,
       horizon: H,
       windowStart: tau,
       seconds: (now() - start) / 1000,
@@ -1071,7 +1085,7 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
     st.horizon > T - 1 ||
     st.entered < st.horizon ||
     st.entered > T - 1 ||
-    st.stepIndex > cfg.steps
+    st.stepIndex > cfg.steps * cfg.passes
   ) {
     throw new CheckpointError('header', `checkpoint state is inconsistent: ${JSON.stringify(st)}`);
   }

@@ -68,6 +68,36 @@ describe('configuration defaults', () => {
     expect(Array.from(traj.theta)).toEqual(Array.from(again.theta));
     expect(() => t.parameterTrajectory(99)).toThrow(/horizon must be an integer in \[0, 14\]/);
   });
+
+  it('further passes of the curriculum start over at the first window and keep the learned F', () => {
+    const t = createDbdTrainer(
+      { steps: 5, passes: 2, window: 3, horizonStart: 3, batchSize: 2, awakeSweeps: 1, asleepSweeps: 1, learningRate: 1e-3 },
+      data,
+      createRng(2),
+    );
+    expect(t.totalSteps).toBe(10);
+    const seen: [number, number, number][] = [];
+    let verticesAfterPass1 = 0;
+    while (!t.done) {
+      const i = t.step();
+      seen.push([i.step, i.horizon, i.windowStart]);
+      if (i.step === 5) verticesAfterPass1 = i.vertices;
+    }
+    expect(seen).toEqual([
+      [1, 3, 0],
+      [2, 3, 0],
+      [3, 4, 1],
+      [4, 4, 1],
+      [5, 5, 2],
+      [6, 3, 0],
+      [7, 3, 0],
+      [8, 4, 1],
+      [9, 4, 1],
+      [10, 5, 2],
+    ]);
+    expect(verticesAfterPass1).toBeGreaterThan(0);
+    expect(() => createDbdTrainer({ passes: 0 }, data, createRng(2))).toThrow(/config.passes/);
+  });
 });
 
 describe('validation', () => {

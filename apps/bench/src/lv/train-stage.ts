@@ -122,6 +122,7 @@ export function trainerConfig(config: LvConfig): DbdTrainerConfig {
   return {
     ...model,
     steps: t.steps,
+    passes: t.passes,
     window: t.window,
     horizonStart: t.horizonStart,
     moveEvery: t.moveEvery,
