@@ -1,9 +1,7 @@
-import { createChains, createMachine, type MachineSpec, randomizeChains } from '@srn/boltzmann';
-import type { LatticeTrajectory } from '@srn/gillespie/lattice';
+import type { MachineSpec } from '@srn/boltzmann';
 import { describe, expect, it } from 'vitest';
 import { createDbdTrainer, integrateParameters, type MomentPrediction, predictMoments } from '../src/index.ts';
-import { tableGibbs, tablePlan } from '../src/kernels/table-gibbs.ts';
-import { createRng, twoLayerSpec } from './helpers.ts';
+import { createRng, equilibriumTrajectories, relativeRms, SHORT_CURRICULUM, twoLayerSpec } from './helpers.ts';
 
 // Cross-species couplings (X–Y1, Y–X1) as parameters that are outputs of F but not FE inputs (spec P15: ψ = 0 for
 // them). Data: visible layers of a 6 × 6 + 6 × 6 machine with all species pairs coupled, whose cross weights fall
@@ -12,7 +10,6 @@ import { createRng, twoLayerSpec } from './helpers.ts';
 // with the same 4-D domain (hX, hY, wXX1, wYY1), learns it.
 const L = 6;
 const T = 21;
-const N = L * L;
 const crossSpec = (): MachineSpec => ({ ...twoLayerSpec(L), connections: [{ lower: 0, upper: 1, field: '2x2', couplings: 'all' }] });
 // Parameter order of the 'all' machine: hX hY bX1 bY1 wXX1 wXY1 wYX1 wYY1.
 const names = ['hX', 'hY', 'bX1', 'bY1', 'wXX1', 'wXY1', 'wYX1', 'wYY1'];
@@ -20,39 +17,14 @@ const start = [-1.6, -1.6, -0.5, -0.5, 0.6, 0, 0, 0.6];
 const truth = (t: number) => start.map((s, k) => (k === 5 || k === 6 ? s - 0.075 * t : s));
 const domain = ['hX', 'hY', 'wXX1', 'wYY1'];
 
-function sample(count: number, seed: number): LatticeTrajectory[] {
-  const machine = createMachine(crossSpec());
-  const plan = tablePlan(machine)!;
-  const rng = createRng(seed);
-  const trajectories: LatticeTrajectory[] = Array.from({ length: count }, () => ({
-    shape: [L, L],
-    species: ['X', 'Y'],
-    times: Float64Array.from({ length: T }, (_, t) => t),
-    occupancy: new Uint8Array(T * N),
-  }));
-  const states = createChains(machine, count);
-  for (let t = 0; t < T; t++) {
-    randomizeChains(machine, states, rng);
-    tableGibbs(plan, Float64Array.from(truth(t)), states, count, rng, 200, false);
-    for (let c = 0; c < count; c++) trajectories[c].occupancy.set(states.subarray(c * machine.unitCount, c * machine.unitCount + N), t * N);
-  }
-  return trajectories;
-}
+const sample = (count: number, seed: number) => equilibriumTrajectories(crossSpec(), truth, count, T, seed);
 
 describe('cross-species couplings outside the FE domain', () => {
   it('are trained through their own F and reproduce the X–Y anti-correlation a same-species machine misses', () => {
     const trajectories = sample(200, 1);
     const times = Float64Array.from({ length: T }, (_, t) => t);
     const common = {
-      window: 5,
-      horizonStart: 5,
-      moveEvery: 10,
-      steps: 10 * 17,
-      batchSize: 200,
-      asleepChains: 200,
-      learningRate: 3e-4,
-      spacing: 0.5,
-      psiDerivScale: 'physical' as const,
+      ...SHORT_CURRICULUM,
       domain,
     };
     const train = (machine: MachineSpec, theta0: Record<string, number>) => {
@@ -78,15 +50,7 @@ describe('cross-species couplings outside the FE domain', () => {
     const ref = predictMoments(cross.model, trueTraj, { ...opts, rng: createRng(4) });
     const a = predictMoments(cross.model, cross.traj, { ...opts, rng: createRng(3) });
     const b = predictMoments(same.model, same.traj, { ...opts, rng: createRng(5) });
-    const relRms = (p: MomentPrediction, k: string) => {
-      let s2 = 0;
-      let m = 0;
-      for (let r = 0; r < rows.length; r++) {
-        s2 += (p.mean[k][r] - ref.mean[k][r]) ** 2;
-        m += ref.mean[k][r] / rows.length;
-      }
-      return Math.sqrt(s2 / rows.length) / m;
-    };
+    const relRms = (p: MomentPrediction, k: string) => relativeRms(p, ref, k);
     // The truth's NN_XY falls by about half over the run.
     expect(ref.mean.NN_XY[4]).toBeLessThan(0.7 * ref.mean.NN_XY[0]);
     const crossErr = relRms(a, 'NN_XY');

@@ -1,6 +1,8 @@
+import { createChains, createMachine, type MachineSpec, randomizeChains } from '@srn/boltzmann';
 import { createRng, type Rng } from '@srn/gillespie';
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
-import type { MachineSpec } from '@srn/boltzmann';
+import { tableGibbs, tablePlan } from '../src/kernels/table-gibbs.ts';
+import type { MomentPrediction } from '../src/index.ts';
 
 /** A small two-layer machine: visible L × L {X, Y}, hidden L × L {X1, Y1}, 2 × 2 fields (parameters hX hY bX1 bY1 wXX1 wYY1). */
 export function twoLayerSpec(L: number): MachineSpec {
@@ -32,3 +34,67 @@ export function randomTrajectories(count: number, T: number, L: number, rng: Rng
 }
 
 export { createRng };
+
+/**
+ * `count` trajectories of T snapshots (t = 0 .. T − 1) drawn from the visible layer of `spec` with parameters
+ * `truth(t)`: every snapshot is the end of `sweeps` tabulated Gibbs sweeps from noise (long enough to equilibrate
+ * the small machines of the tests), independent across t.
+ */
+export function equilibriumTrajectories(
+  spec: MachineSpec,
+  truth: (t: number) => number[],
+  count: number,
+  T: number,
+  seed: number,
+  sweeps = 200,
+): LatticeTrajectory[] {
+  const machine = createMachine(spec);
+  const plan = tablePlan(machine)!;
+  const rng = createRng(seed);
+  const V = machine.layers[0];
+  const N = V.size;
+  const trajectories: LatticeTrajectory[] = Array.from({ length: count }, () => ({
+    shape: [...V.shape],
+    species: [...V.states],
+    times: Float64Array.from({ length: T }, (_, t) => t),
+    occupancy: new Uint8Array(T * N),
+  }));
+  const states = createChains(machine, count);
+  for (let t = 0; t < T; t++) {
+    randomizeChains(machine, states, rng);
+    tableGibbs(plan, Float64Array.from(truth(t)), states, count, rng, sweeps, false);
+    for (let c = 0; c < count; c++) {
+      const base = c * machine.unitCount + V.unitOffset;
+      trajectories[c].occupancy.set(states.subarray(base, base + N), t * N);
+    }
+  }
+  return trajectories;
+}
+
+/** Relative rms difference of observable `key` between two predictions over their rows: rms(p − ref) / mean(ref). */
+export function relativeRms(p: MomentPrediction, ref: MomentPrediction, key: string): number {
+  const R = ref.rows.length;
+  let s2 = 0;
+  let m = 0;
+  for (let r = 0; r < R; r++) {
+    s2 += (p.mean[key][r] - ref.mean[key][r]) ** 2;
+    m += ref.mean[key][r] / R;
+  }
+  return Math.sqrt(s2 / R) / m;
+}
+
+/**
+ * Trainer settings of the recovery tests on 21-point data: 5-interval windows that move every 10 steps (17 moves),
+ * 200 awake and asleep chains, a large step on a coarse grid and the correct ψ derivative.
+ */
+export const SHORT_CURRICULUM = {
+  window: 5,
+  horizonStart: 5,
+  moveEvery: 10,
+  steps: 10 * 17,
+  batchSize: 200,
+  asleepChains: 200,
+  learningRate: 3e-4,
+  spacing: 0.5,
+  psiDerivScale: 'physical' as const,
+};

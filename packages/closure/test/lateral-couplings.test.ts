@@ -1,9 +1,7 @@
-import { createChains, createMachine, type MachineSpec, randomizeChains } from '@srn/boltzmann';
-import type { LatticeTrajectory } from '@srn/gillespie/lattice';
+import type { MachineSpec } from '@srn/boltzmann';
 import { describe, expect, it } from 'vitest';
 import { createDbdTrainer, integrateParameters, type MomentPrediction, predictMoments } from '../src/index.ts';
-import { tableGibbs, tablePlan } from '../src/kernels/table-gibbs.ts';
-import { createRng } from './helpers.ts';
+import { createRng, equilibriumTrajectories, relativeRms, SHORT_CURRICULUM } from './helpers.ts';
 
 // A dynamic Boltzmann distribution without hidden layers: a visible 6 × 6 Potts lattice with lateral pair couplings
 // between nearest neighbours (every species pair) and between prey and predators at distance 2. The data come from
@@ -13,7 +11,6 @@ import { createRng } from './helpers.ts';
 // moments follow the data's.
 const L = 6;
 const T = 21;
-const N = L * L;
 const spec: MachineSpec = {
   layers: [{ name: 'visible', shape: [L, L], states: ['X', 'Y'] }],
   connections: [
@@ -27,24 +24,7 @@ const start = [-1.2, -1.2, 0.3, 0, 0, 0.3, 0, 0];
 const slope = [0, 0, 0, -0.075, -0.075, 0, -0.05, -0.05];
 const truth = (t: number) => start.map((s, k) => s + slope[k] * t);
 
-function sample(count: number, seed: number): LatticeTrajectory[] {
-  const machine = createMachine(spec);
-  const plan = tablePlan(machine)!;
-  const rng = createRng(seed);
-  const trajectories: LatticeTrajectory[] = Array.from({ length: count }, () => ({
-    shape: [L, L],
-    species: ['X', 'Y'],
-    times: Float64Array.from({ length: T }, (_, t) => t),
-    occupancy: new Uint8Array(T * N),
-  }));
-  const states = createChains(machine, count);
-  for (let t = 0; t < T; t++) {
-    randomizeChains(machine, states, rng);
-    tableGibbs(plan, Float64Array.from(truth(t)), states, count, rng, 200, false);
-    for (let c = 0; c < count; c++) trajectories[c].occupancy.set(states.subarray(c * N, (c + 1) * N), t * N);
-  }
-  return trajectories;
-}
+const sample = (count: number, seed: number) => equilibriumTrajectories(spec, truth, count, T, seed);
 
 describe('lateral (visible pair) couplings', () => {
   it('are learned through the adjoint so that the model follows the falling prey-predator pair counts', () => {
@@ -56,15 +36,7 @@ describe('lateral (visible pair) couplings', () => {
         machine: spec,
         theta0,
         domain: ['hX', 'hY', 'nXY', 'mXY'],
-        window: 5,
-        horizonStart: 5,
-        moveEvery: 10,
-        steps: 10 * 17,
-        batchSize: 200,
-        asleepChains: 200,
-        learningRate: 3e-4,
-        spacing: 0.5,
-        psiDerivScale: 'physical',
+        ...SHORT_CURRICULUM,
       },
       { trajectories },
       createRng(2),
@@ -85,15 +57,7 @@ describe('lateral (visible pair) couplings', () => {
     const a = predictMoments(model, learned, { ...opts, rng: createRng(3) });
     const b = predictMoments(model, frozen, { ...opts, rng: createRng(5) });
     expect(a.finalProbabilities).toBe(false);
-    const relRms = (p: MomentPrediction, k: string) => {
-      let s2 = 0;
-      let m = 0;
-      for (let r = 0; r < rows.length; r++) {
-        s2 += (p.mean[k][r] - ref.mean[k][r]) ** 2;
-        m += ref.mean[k][r] / rows.length;
-      }
-      return Math.sqrt(s2 / rows.length) / m;
-    };
+    const relRms = (p: MomentPrediction, k: string) => relativeRms(p, ref, k);
     // The truth's prey-predator pair counts fall by more than half over the run.
     expect(ref.mean.NN_XY[4]).toBeLessThan(0.5 * ref.mean.NN_XY[0]);
     expect(ref.mean.NNN_XY[4]).toBeLessThan(0.7 * ref.mean.NNN_XY[0]);
