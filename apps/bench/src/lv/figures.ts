@@ -186,17 +186,39 @@ export function momentsSpec(
   }
   return {
     title,
+    ...facetedTimeSeries(
+      values,
+      moments.map((m) => `⟨${m === 'X' ? 'n_X' : m}⟩`),
+      'ensemble mean',
+      1.4,
+      { field: 'series', type: 'nominal', title: null, scale: { domain: present.map((s) => s.label), range: present.map((s) => s.color) } },
+    ),
+  };
+}
+
+/**
+ * Line charts over t, one panel (column) per `moment` value in `panelOrder`, each with its own y scale; `values`
+ * rows carry `moment`, `t`, `value` and the field that `color` encodes.
+ */
+function facetedTimeSeries(
+  values: Record<string, unknown>[],
+  panelOrder: readonly string[],
+  yTitle: string,
+  strokeWidth: number,
+  color: Record<string, unknown>,
+): Spec {
+  return {
     data: { values },
-    facet: { column: { field: 'moment', type: 'nominal', title: null, sort: moments.map((m) => `⟨${m === 'X' ? 'n_X' : m}⟩`) } },
+    facet: { column: { field: 'moment', type: 'nominal', title: null, sort: [...panelOrder] } },
     resolve: { scale: { y: 'independent' } },
     spec: {
       width: 260,
       height: 200,
-      mark: { type: 'line', strokeWidth: 1.4 },
+      mark: { type: 'line', strokeWidth },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 't' },
-        y: { field: 'value', type: 'quantitative', title: 'ensemble mean' },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: present.map((s) => s.label), range: present.map((s) => s.color) } },
+        y: { field: 'value', type: 'quantitative', title: yTitle },
+        color,
       },
     },
   };
@@ -210,21 +232,12 @@ export function channelsSpec(times: ArrayLike<number>, channels: Record<string, 
       for (let t = 0; t < times.length; t++) values.push({ moment, parameter, t: times[t], value: r(series[t]) });
     }
   }
-  return {
-    data: { values },
-    facet: { column: { field: 'moment', type: 'nominal', title: null, sort: [...moments] } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 260,
-      height: 200,
-      mark: { type: 'line', strokeWidth: 1.1 },
-      encoding: {
-        x: { field: 't', type: 'quantitative', title: 't' },
-        y: { field: 'value', type: 'quantitative', title: 'Cov(O, T_k) · dθ_k/dt' },
-        color: { field: 'parameter', type: 'nominal', title: 'parameter', sort: Object.keys(channels[moments[0]] ?? {}) },
-      },
-    },
-  };
+  return facetedTimeSeries(values, moments, 'Cov(O, T_k) · dθ_k/dt', 1.1, {
+    field: 'parameter',
+    type: 'nominal',
+    title: 'parameter',
+    sort: Object.keys(channels[moments[0]] ?? {}),
+  });
 }
 
 /** Closure sum vs the simulated derivative (forward difference), one panel per observable. */
@@ -236,26 +249,12 @@ export function closureSumSpec(times: ArrayLike<number>, sums: Record<string, { 
       values.push({ moment, series: 'closure sum', t: times[t], value: r(closure[t]) });
     }
   }
-  return {
-    data: { values },
-    facet: { column: { field: 'moment', type: 'nominal', title: null, sort: Object.keys(sums) } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 260,
-      height: 200,
-      mark: { type: 'line', strokeWidth: 1.2 },
-      encoding: {
-        x: { field: 't', type: 'quantitative', title: 't' },
-        y: { field: 'value', type: 'quantitative', title: 'd⟨O⟩/dt' },
-        color: {
-          field: 'series',
-          type: 'nominal',
-          title: null,
-          scale: { domain: ['simulation (forward difference)', 'closure sum'], range: [COLORS.raw, COLORS.filtered] },
-        },
-      },
-    },
-  };
+  return facetedTimeSeries(values, Object.keys(sums), 'd⟨O⟩/dt', 1.2, {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: { domain: ['simulation (forward difference)', 'closure sum'], range: [COLORS.raw, COLORS.filtered] },
+  });
 }
 
 /** Layer probabilities (or sampled states) of the model on the lattice: rows = layers, columns = species. */
