@@ -332,7 +332,14 @@ describe('lv metrics', () => {
     // The paper preset: the same data and prediction, the improved model and training.
     expect(paper.simulate).toEqual(original.simulate);
     expect(paper.predict).toEqual(original.predict);
-    expect(paper.train).toMatchObject({ couplings: 'lateral', psiDerivScale: 'physical', passes: 2, batchSize: 20, asleepChains: 20 });
+    expect(paper.train).toMatchObject({ couplings: 'lateral', psiDerivScale: 'physical', passes: 2, batchSize: 100, asleepChains: 20 });
+    // Every training trajectory in every awake phase (the lateral model has no hidden units to sample).
+    expect(paper.train.batchSize).toBe(paper.simulate.trainRuns);
+    expect(quick.train.batchSize).toBe(quick.simulate.trainRuns);
+    expect(settingsFromOptions('quick', { trainRuns: 30 }).train.batchSize).toBe(30);
+    expect(settingsFromOptions('paper', { trainRuns: 300 }).train.batchSize).toBe(300);
+    expect(settingsFromOptions('paper', { trainRuns: 300, batchSize: 20 }).train.batchSize).toBe(20);
+    expect(settingsFromOptions('paper-original', { trainRuns: 300 }).train.batchSize).toBe(5);
     expect(quick.simulate.size).toBeLessThan(paper.simulate.size);
     expect(quick.train.couplings).toBe('lateral');
   });
@@ -343,14 +350,15 @@ describe('lv metrics', () => {
     expect(settingsFromOptions('paper', { couplings: 'lateral' }).train.couplings).toBe('lateral');
   });
 
-  it('reads a config.json written before --couplings and --passes existed as the paper machine, one pass', () => {
+  it('reads a config.json written before --couplings, --passes and --average-steps existed as the paper machine, one pass, last iterate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'srn-lv-config-'));
     try {
       const settings = presetSettings('paper-original');
       delete (settings.train as Partial<typeof settings.train>).couplings;
       delete (settings.train as Partial<typeof settings.train>).passes;
+      delete (settings.train as Partial<typeof settings.train>).averageSteps;
       writeConfig(dir, makeConfig('paper', 3, settings));
-      expect(readConfig(dir).settings.train).toMatchObject({ couplings: 'same', passes: 1 });
+      expect(readConfig(dir).settings.train).toMatchObject({ couplings: 'same', passes: 1, averageSteps: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -375,6 +383,13 @@ describe('lv metrics', () => {
     expect(lateralMachine.parameters.names).toEqual(['hX', 'hY', 'nXX', 'nXY', 'nYX', 'nYY', 'mXY', 'mYX']);
     // Nearest neighbours (2 per site) and the 4 displacements at distance 2 up to sign.
     expect(lateralMachine.connections.map((c) => c.lowerMultiplicity)).toEqual([2, 4]);
+    // --average-steps N averages the last N of steps x passes iterates; 0 keeps the last iterate.
+    expect(same.averageFrom).toBeUndefined();
+    const averaged = makeConfig('quick', 1, settingsFromOptions('quick', { trainSteps: 50, passes: 2, averageSteps: 30 }));
+    expect(trainerConfig(averaged).averageFrom).toBe(70);
+    expect(() => settingsFromOptions('quick', { trainSteps: 50, passes: 2, averageSteps: 101 })).toThrow(
+      /--average-steps \(101\) must be at most --train-steps x --passes \(100\)/,
+    );
     // With 'same' couplings the explicit machine is exactly the closure's default paper machine.
     const sameSpec = machineSpecFor(config('same'));
     expect(createMachine(sameSpec).parameters.names).toEqual(createMachine(paperMachineSpec(20)).parameters.names);

@@ -100,6 +100,13 @@ export interface DbdTrainerConfig {
   readonly asleepSweeps?: number;
   /** Learning rate η (default 2.5e-6, tuned to extensive moments; spec P2). */
   readonly learningRate?: number;
+  /**
+   * Iterate averaging (Polyak–Ruppert): from this step on (0-based over all passes) the trainer keeps the running mean
+   * of the FE coefficients after each step, and {@link DbdTrainer.model} returns that mean. SGD with a step size small
+   * enough to be stable still leaves F jittering by the noise of the sampled gradients; the mean of the iterates
+   * keeps the drift and averages the jitter away. Default: no averaging (the paper).
+   */
+  readonly averageFrom?: number;
   /** `'sgd'` (default, spec P14) or `'adam'` (sparse/lazy Adam: only the coefficients touched in a step move). */
   readonly optimizer?: 'sgd' | 'adam';
   readonly adamBeta1?: number;
@@ -156,6 +163,7 @@ export interface ResolvedDbdConfig {
   readonly awakeSweeps: number;
   readonly asleepSweeps: number;
   readonly learningRate: number;
+  readonly averageFrom: number | null;
   readonly optimizer: 'sgd' | 'adam';
   readonly adamBeta1: number;
   readonly adamBeta2: number;
@@ -230,7 +238,7 @@ export interface DbdTrainer {
   step(): DbdStepInfo;
   /** The complete state as bytes (container: JSON header + binary sections, versioned, CRC-32). */
   checkpoint(): Uint8Array;
-  /** A deep copy of the current model. */
+  /** A deep copy of the trained model: the iterate average once `averageFrom` is passed, else the current F. */
   model(): LearnedDbd;
   /** A copy of the offsets μ(t) (one value per layer and state, `machine.centerCount`). */
   offsets(t: number): Float64Array;
@@ -247,10 +255,10 @@ const TRAINER_KIND = 'srn-dbd-trainer';
  *
  * @example
  * ```ts
- * CHECKPOINT_VERSION; // 1
+ * CHECKPOINT_VERSION; // 2
  * ```
  */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 const now = (): number => (globalThis.performance !== undefined ? globalThis.performance.now() : Date.now());
 
@@ -266,7 +274,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   const c = checkObject(config, 'config') as DbdTrainerConfig;
   const known = new Set([
     'latticeSize', 'machine', 'steps', 'passes', 'window', 'horizonStart', 'moveEvery', 'batchSize', 'asleepChains',
-    'awakeSweeps', 'asleepSweeps', 'learningRate', 'optimizer', 'adamBeta1', 'adamBeta2', 'adamEpsilon', 'spacing',
+    'awakeSweeps', 'asleepSweeps', 'learningRate', 'averageFrom', 'optimizer', 'adamBeta1', 'adamBeta2', 'adamEpsilon', 'spacing',
     'substeps', 'dt', 'psiDerivScale', 'lambda', 'initialOffsets', 'theta0', 'theta0Fit', 'domain', 'moments', 'sampler',
   ]);
   for (const k of Object.keys(c)) if (!known.has(k)) throw new RangeError(`config.${k} is not a DbdTrainerConfig option`);
@@ -333,6 +341,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
     awakeSweeps: c.awakeSweeps === undefined ? 10 : checkInt(c.awakeSweeps, 'config.awakeSweeps', 1),
     asleepSweeps: c.asleepSweeps === undefined ? 10 : checkInt(c.asleepSweeps, 'config.asleepSweeps', 1),
     learningRate: c.learningRate === undefined ? 2.5e-6 : checkPositive(c.learningRate, 'config.learningRate'),
+    averageFrom: c.averageFrom === undefined || c.averageFrom === null ? null : checkInt(c.averageFrom, 'config.averageFrom', 0, steps * passes - 1),
     optimizer: c.optimizer === undefined ? 'sgd' : checkEnum(c.optimizer, 'config.optimizer', ['sgd', 'adam']),
     adamBeta1: c.adamBeta1 === undefined ? 0.9 : checkNum(c.adamBeta1, 'config.adamBeta1', 0, 0.999999999),
     adamBeta2: c.adamBeta2 === undefined ? 0.999 : checkNum(c.adamBeta2, 'config.adamBeta2', 0, 0.999999999),
@@ -362,6 +371,8 @@ interface TrainerState {
   chains: Uint8Array[];
   adamM: FeFunction[] | null;
   adamV: FeFunction[] | null;
+  average: FeFunction[] | null;
+  averageCount: number;
 }
 
 class DbdTrainerImpl implements DbdTrainer {
@@ -399,6 +410,9 @@ class DbdTrainerImpl implements DbdTrainer {
   private readonly adamM: FeFunction[] | null;
   private readonly adamV: FeFunction[] | null;
   private readonly grads: FeFunction[] | null;
+  /** Running mean of the FE coefficients since `averageFrom` (null before). */
+  private average: FeFunction[] | null;
+  private averageCount: number;
   // Scratch (allocated once).
   private readonly asleep: Uint8Array;
   private readonly awakeStats: Float64Array;
@@ -528,6 +542,8 @@ class DbdTrainerImpl implements DbdTrainer {
       }
       this.adamM = config.optimizer === 'adam' ? fe() : null;
       this.adamV = config.optimizer === 'adam' ? fe() : null;
+      this.average = null;
+      this.averageCount = 0;
     } else {
       this._stepIndex = state.stepIndex;
       this._horizon = state.horizon;
@@ -539,6 +555,8 @@ class DbdTrainerImpl implements DbdTrainer {
       for (let t = this._windowStart; t <= this._horizon; t++) this.chains[t % R].set(state.chains[t - this._windowStart]);
       this.adamM = state.adamM;
       this.adamV = state.adamV;
+      this.average = state.average;
+      this.averageCount = state.averageCount;
     }
     this.grads = config.optimizer === 'adam' ? fe() : null;
   }
@@ -565,7 +583,7 @@ class DbdTrainerImpl implements DbdTrainer {
   }
 
   model(): LearnedDbd {
-    return cloneModel(this.live);
+    return cloneModel(this.average === null ? this.live : { ...this.live, functions: this.average });
   }
 
   parameterTrajectory(horizon?: number): ParameterTrajectory {
@@ -623,6 +641,7 @@ class DbdTrainerImpl implements DbdTrainer {
     this.backward(H, tau);
     this.update(H, tau);
     this._stepIndex++;
+    if (cfg.averageFrom !== null && this._stepIndex > cfg.averageFrom) this.accumulateAverage();
     let vertices = 0;
     for (const f of this.live.functions) vertices += f.store.count;
     return {
@@ -876,6 +895,29 @@ class DbdTrainerImpl implements DbdTrainer {
     }
   }
 
+  /** Folds the current coefficients into the running mean (stores only grow, so every averaged vertex is live). */
+  private accumulateAverage(): void {
+    const fns = this.live.functions;
+    if (this.average === null) {
+      this.average = fns.map((f) => fromBinary(toBinary(f)));
+      this.averageCount = 1;
+      return;
+    }
+    const n = ++this.averageCount;
+    const d = this.d;
+    for (let j = 0; j < fns.length; j++) {
+      const live = fns[j].store;
+      const avg = this.average[j].store;
+      const m = live.coefficientsPerVertex;
+      for (let sl = 0; sl < live.count; sl++) {
+        const a = avg.ensureSlot(live.indices, sl * d);
+        const lc = live.coeffs;
+        const ac = avg.coeffs;
+        for (let q = 0; q < m; q++) ac[a * m + q] += (lc[sl * m + q] - ac[a * m + q]) / n;
+      }
+    }
+  }
+
   checkpoint(): Uint8Array {
     const model = this.live;
     const sections: Section[] = [...modelSections(model)];
@@ -891,6 +933,7 @@ class DbdTrainerImpl implements DbdTrainer {
       for (let j = 0; j < this.adamM.length; j++) sections.push({ name: `adamM${j}`, bytes: toBinary(this.adamM[j]) });
       for (let j = 0; j < this.adamV.length; j++) sections.push({ name: `adamV${j}`, bytes: toBinary(this.adamV[j]) });
     }
+    if (this.average !== null) for (let j = 0; j < this.average.length; j++) sections.push({ name: `average${j}`, bytes: toBinary(this.average[j]) });
     return encodeContainer(
       {
         kind: TRAINER_KIND,
@@ -904,6 +947,7 @@ class DbdTrainerImpl implements DbdTrainer {
           windowStart: this._windowStart,
           entered: this.entered,
           adamCount: this.adamCount,
+          averageCount: this.averageCount,
           rngStateLength: rngState.length,
         },
       },
@@ -1076,7 +1120,7 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
   const model = modelFromContainer(h.model as Record<string, unknown>, (n) => c.section(n), 'checkpoint');
   const st = h.state as Record<string, number>;
   const T = prepared.timePoints;
-  const ints = ['stepIndex', 'horizon', 'windowStart', 'entered', 'adamCount', 'rngStateLength'];
+  const ints = ['stepIndex', 'horizon', 'windowStart', 'entered', 'adamCount', 'averageCount', 'rngStateLength'];
   if (st === null || typeof st !== 'object' || !ints.every((k) => Number.isSafeInteger(st[k]) && st[k] >= 0)) {
     throw new CheckpointError('header', `checkpoint state must hold the integers ${ints.join(', ')}`);
   }
@@ -1085,7 +1129,8 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
     st.horizon > T - 1 ||
     st.entered < st.horizon ||
     st.entered > T - 1 ||
-    st.stepIndex > cfg.steps * cfg.passes
+    st.stepIndex > cfg.steps * cfg.passes ||
+    st.averageCount !== (cfg.averageFrom === null ? 0 : Math.max(0, st.stepIndex - cfg.averageFrom))
   ) {
     throw new CheckpointError('header', `checkpoint state is inconsistent: ${JSON.stringify(st)}`);
   }
@@ -1117,6 +1162,21 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
       throw new CheckpointError('header', `checkpoint holds an invalid Adam state: ${(e as Error).message}`);
     }
   }
+  let average: FeFunction[] | null = null;
+  if (st.averageCount > 0) {
+    try {
+      average = model.functions.map((f, j) => {
+        const a = fromBinary(c.section(`average${j}`));
+        if (a.dims !== f.dims || a.grid.spacing.some((v, k) => v !== f.grid.spacing[k]) || a.grid.origin.some((v, k) => v !== f.grid.origin[k])) {
+          throw new RangeError(`average${j} does not live on the grid of F${j}`);
+        }
+        return a;
+      });
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError('header', `checkpoint holds an invalid iterate average: ${(e as Error).message}`);
+    }
+  }
   let rng: Rng;
   try {
     if (o.rng !== undefined) {
@@ -1140,5 +1200,7 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
     chains,
     adamM,
     adamV,
+    average,
+    averageCount: st.averageCount,
   });
 }

@@ -18,6 +18,8 @@ const configs: Record<string, DbdTrainerConfig> = {
   'sgd + substeps': { ...base, learningRate: 2e-3, substeps: 3, psiDerivScale: 'physical' },
   // 2 passes of 6 steps: the interruptions fall in the first pass and across the restart of the curriculum.
   'sgd, 2 passes': { ...base, steps: 6, passes: 2, learningRate: 2e-3 },
+  // The iterate average starts between the two interruptions (after step 6).
+  'sgd, iterate average': { ...base, learningRate: 2e-3, averageFrom: 6 },
 };
 
 function runStraight(config: DbdTrainerConfig): Uint8Array {

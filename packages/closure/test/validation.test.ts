@@ -98,6 +98,38 @@ describe('configuration defaults', () => {
     expect(verticesAfterPass1).toBeGreaterThan(0);
     expect(() => createDbdTrainer({ passes: 0 }, data, createRng(2))).toThrow(/config.passes/);
   });
+
+  it('averageFrom: model() is the mean of the iterates after that step (F is linear in its coefficients)', () => {
+    const config: DbdTrainerConfig = { steps: 4, passes: 2, window: 3, horizonStart: 3, batchSize: 2, awakeSweeps: 1, asleepSweeps: 1, learningRate: 1e-3 };
+    // The average consumes no randomness, so both trainers take the same steps.
+    const plain = createDbdTrainer(config, data, createRng(4));
+    const averaged = createDbdTrainer({ ...config, averageFrom: 3 }, data, createRng(4));
+    const iterates: ReturnType<typeof plain.model>[] = [];
+    while (!plain.done) {
+      plain.step();
+      averaged.step();
+      if (plain.stepIndex > 3) iterates.push(plain.model());
+      if (plain.stepIndex <= 3) expect(serializeLearnedDbd(averaged.model())).toEqual(serializeLearnedDbd(plain.model()));
+    }
+    expect(iterates.length).toBe(5);
+    const mean = averaged.model();
+    const live = plain.model();
+    // Probe F along the learned trajectory θ(t), where the coefficients are non-zero.
+    const traj = integrateParameters(live, Float64Array.from({ length: 6 }, (_, k) => k));
+    const P = live.names.length;
+    let moved = 0;
+    for (let t = 0; t < 6; t++) {
+      const point = Array.from(live.domainIndex, (k) => traj.theta[t * P + k]);
+      for (let j = 0; j < P; j++) {
+        const expected = iterates.reduce((acc, m) => acc + m.functions[j].value(point), 0) / iterates.length;
+        expect(mean.functions[j].value(point)).toBeCloseTo(expected, 12);
+        moved = Math.max(moved, Math.abs(live.functions[j].value(point) - expected));
+      }
+    }
+    // The mean differs from the last iterate, so the comparison above can fail.
+    expect(moved).toBeGreaterThan(1e-8);
+    expect(() => createDbdTrainer({ ...config, averageFrom: 8 }, data, createRng(4))).toThrow(/config.averageFrom must be an integer in \[0, 7\]; got 8/);
+  });
 });
 
 describe('validation', () => {

@@ -303,7 +303,8 @@ function reportBlocks(
       `Preset **${config.preset}**, seed ${config.seed}, config hash \`${config.hash}\`, directory \`${dir}\`. ` +
       `${s.simulate.size} x ${s.simulate.size} periodic lattice, t = 0 .. ${s.simulate.timeSteps - 1}, ${s.simulate.trainRuns} training runs ` +
       `and ${s.simulate.heldoutRuns} held-out runs (disjoint random streams), ${s.train.steps * s.train.passes} training steps` +
-      `${s.train.passes > 1 ? ` (${s.train.passes} passes of the curriculum, ${s.train.steps} steps each)` : ''}. ` +
+      `${s.train.passes > 1 ? ` (${s.train.passes} passes of the curriculum, ${s.train.steps} steps each)` : ''}` +
+      `${s.train.averageSteps > 0 ? `; the learned F is the mean of the last ${s.train.averageSteps} iterates` : ''}. ` +
       `Regenerate with \`srn-bench lv report --out ${dir}\`; rerun everything with \`srn-bench lv all --out ${dir} --preset ${config.preset} --seed ${config.seed}\` (plus any overrides listed below).`,
   });
   blocks.push({ kind: 'p', text: `Model: ${MODEL_DESCRIPTIONS[s.train.couplings]}` });

@@ -131,6 +131,7 @@ export function trainerConfig(config: LvConfig): DbdTrainerConfig {
     awakeSweeps: t.awakeSweeps,
     asleepSweeps: t.asleepSweeps,
     learningRate: t.learningRate,
+    ...(t.averageSteps > 0 ? { averageFrom: t.steps * t.passes - t.averageSteps } : {}),
     optimizer: t.optimizer,
     spacing: t.spacing,
     substeps: t.substeps,
