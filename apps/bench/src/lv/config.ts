@@ -221,12 +221,12 @@ const ADDED_SETTINGS: Partial<Record<Section, Record<string, unknown>>> = { trai
  * `paper` column): the lateral Potts model, whose sufficient statistics are the pair counts the hidden layers miss,
  * the correct ψ derivative (pitfall P1), every training trajectory in the awake phase of every step (the model has no
  * hidden units, so the data moments cost only a count; the batch of 5 was the noisiest term of the gradient) and 20
- * asleep chains instead of 5 (less noisy moment differences, so a 4x larger learning rate), a second pass of the
+ * asleep chains instead of 5 (less noisy moment differences, so a 6x larger learning rate), a second pass of the
  * curriculum, and 20 more steps at the last window so that the last time points are fitted as long as the others.
  */
 export const IMPROVED_MODEL: Record<'quick' | 'paper', Partial<Record<Section, Record<string, unknown>>>> = {
   quick: { train: { couplings: 'lateral', psiDerivScale: 'physical', batchSize: 50, asleepChains: 20, learningRate: 4e-5, passes: 2, steps: 400 } },
-  paper: { train: { couplings: 'lateral', psiDerivScale: 'physical', batchSize: 100, asleepChains: 20, learningRate: 1e-5, passes: 2, steps: 1000 } },
+  paper: { train: { couplings: 'lateral', psiDerivScale: 'physical', batchSize: 100, asleepChains: 20, learningRate: 1.5e-5, passes: 2, steps: 1000 } },
 };
 
 /** Options shared by `lv all`: one per setting, without defaults (presets supply them). */
