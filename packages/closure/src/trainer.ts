@@ -104,7 +104,9 @@ export interface DbdTrainerConfig {
    * Iterate averaging (Polyak–Ruppert): from this step on (0-based over all passes) the trainer keeps the running mean
    * of the FE coefficients after each step, and {@link DbdTrainer.model} returns that mean. SGD with a step size small
    * enough to be stable still leaves F jittering by the noise of the sampled gradients; the mean of the iterates
-   * keeps the drift and averages the jitter away. Default: no averaging (the paper).
+   * keeps the drift and averages the jitter away. The sliding window refines F at late times only late in each pass,
+   * so an average over a whole pass mixes in their stale values: average over a span that refines every region.
+   * Default: no averaging (the paper).
    */
   readonly averageFrom?: number;
   /** `'sgd'` (default, spec P14) or `'adam'` (sparse/lazy Adam: only the coefficients touched in a step move). */
