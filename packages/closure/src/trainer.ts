@@ -373,8 +373,7 @@ interface TrainerState {
   chains: Uint8Array[];
   adamM: FeFunction[] | null;
   adamV: FeFunction[] | null;
-  average: FeFunction[] | null;
-  averageCount: number;
+  average: readonly FeFunction[] | null;
 }
 
 class DbdTrainerImpl implements DbdTrainer {
@@ -412,9 +411,8 @@ class DbdTrainerImpl implements DbdTrainer {
   private readonly adamM: FeFunction[] | null;
   private readonly adamV: FeFunction[] | null;
   private readonly grads: FeFunction[] | null;
-  /** Running mean of the FE coefficients since `averageFrom` (null before). */
-  private average: FeFunction[] | null;
-  private averageCount: number;
+  /** Running mean of the FE coefficients after the steps past `averageFrom` (null before). */
+  private average: readonly FeFunction[] | null;
   // Scratch (allocated once).
   private readonly asleep: Uint8Array;
   private readonly awakeStats: Float64Array;
@@ -545,7 +543,6 @@ class DbdTrainerImpl implements DbdTrainer {
       this.adamM = config.optimizer === 'adam' ? fe() : null;
       this.adamV = config.optimizer === 'adam' ? fe() : null;
       this.average = null;
-      this.averageCount = 0;
     } else {
       this._stepIndex = state.stepIndex;
       this._horizon = state.horizon;
@@ -558,7 +555,6 @@ class DbdTrainerImpl implements DbdTrainer {
       this.adamM = state.adamM;
       this.adamV = state.adamV;
       this.average = state.average;
-      this.averageCount = state.averageCount;
     }
     this.grads = config.optimizer === 'adam' ? fe() : null;
   }
@@ -901,11 +897,10 @@ class DbdTrainerImpl implements DbdTrainer {
   private accumulateAverage(): void {
     const fns = this.live.functions;
     if (this.average === null) {
-      this.average = fns.map((f) => fromBinary(toBinary(f)));
-      this.averageCount = 1;
+      this.average = cloneModel(this.live).functions;
       return;
     }
-    const n = ++this.averageCount;
+    const n = this._stepIndex - this.config.averageFrom!; // iterates in the mean, this one included
     const d = this.d;
     for (let j = 0; j < fns.length; j++) {
       const live = fns[j].store;
@@ -935,7 +930,7 @@ class DbdTrainerImpl implements DbdTrainer {
       for (let j = 0; j < this.adamM.length; j++) sections.push({ name: `adamM${j}`, bytes: toBinary(this.adamM[j]) });
       for (let j = 0; j < this.adamV.length; j++) sections.push({ name: `adamV${j}`, bytes: toBinary(this.adamV[j]) });
     }
-    if (this.average !== null) for (let j = 0; j < this.average.length; j++) sections.push({ name: `average${j}`, bytes: toBinary(this.average[j]) });
+    if (this.average !== null) sections.push(...modelSections({ ...model, functions: this.average }, 'average'));
     return encodeContainer(
       {
         kind: TRAINER_KIND,
@@ -949,7 +944,6 @@ class DbdTrainerImpl implements DbdTrainer {
           windowStart: this._windowStart,
           entered: this.entered,
           adamCount: this.adamCount,
-          averageCount: this.averageCount,
           rngStateLength: rngState.length,
         },
       },
@@ -1122,7 +1116,7 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
   const model = modelFromContainer(h.model as Record<string, unknown>, (n) => c.section(n), 'checkpoint');
   const st = h.state as Record<string, number>;
   const T = prepared.timePoints;
-  const ints = ['stepIndex', 'horizon', 'windowStart', 'entered', 'adamCount', 'averageCount', 'rngStateLength'];
+  const ints = ['stepIndex', 'horizon', 'windowStart', 'entered', 'adamCount', 'rngStateLength'];
   if (st === null || typeof st !== 'object' || !ints.every((k) => Number.isSafeInteger(st[k]) && st[k] >= 0)) {
     throw new CheckpointError('header', `checkpoint state must hold the integers ${ints.join(', ')}`);
   }
@@ -1131,8 +1125,7 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
     st.horizon > T - 1 ||
     st.entered < st.horizon ||
     st.entered > T - 1 ||
-    st.stepIndex > cfg.steps * cfg.passes ||
-    st.averageCount !== (cfg.averageFrom === null ? 0 : Math.max(0, st.stepIndex - cfg.averageFrom))
+    st.stepIndex > cfg.steps * cfg.passes
   ) {
     throw new CheckpointError('header', `checkpoint state is inconsistent: ${JSON.stringify(st)}`);
   }
@@ -1164,21 +1157,11 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
       throw new CheckpointError('header', `checkpoint holds an invalid Adam state: ${(e as Error).message}`);
     }
   }
-  let average: FeFunction[] | null = null;
-  if (st.averageCount > 0) {
-    try {
-      average = model.functions.map((f, j) => {
-        const a = fromBinary(c.section(`average${j}`));
-        if (a.dims !== f.dims || a.grid.spacing.some((v, k) => v !== f.grid.spacing[k]) || a.grid.origin.some((v, k) => v !== f.grid.origin[k])) {
-          throw new RangeError(`average${j} does not live on the grid of F${j}`);
-        }
-        return a;
-      });
-    } catch (e) {
-      if (e instanceof CheckpointError) throw e;
-      throw new CheckpointError('header', `checkpoint holds an invalid iterate average: ${(e as Error).message}`);
-    }
-  }
+  // The average exists once a step past averageFrom has been taken.
+  const average =
+    cfg.averageFrom !== null && st.stepIndex > cfg.averageFrom
+      ? modelFromContainer(h.model as Record<string, unknown>, (n) => c.section(n), 'checkpoint iterate average', 'average').functions
+      : null;
   let rng: Rng;
   try {
     if (o.rng !== undefined) {
@@ -1203,6 +1186,5 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
     adamM,
     adamV,
     average,
-    averageCount: st.averageCount,
   });
 }
