@@ -14,3 +14,5 @@ export * from './lattice/simulate.ts';
 export * from './lattice/statistics.ts';
 export * from './lattice/presets.ts';
 export * from './lattice/ensemble.ts';
+export * from './lattice/initial.ts';
+export * from './lattice/observables.ts';

@@ -3,6 +3,8 @@
  * ensemble means / SDs per time point with extinction flags.
  */
 import { createRng, type Seed } from '../rng.ts';
+import type { BoltzmannParameters, LatticeInitialCondition } from './initial.ts';
+import type { LatticeObservable } from './observables.ts';
 import { type LatticeConfig, type LatticeEventCounts, type PreparedLatticeConfig, prepareLatticeConfig, simulateLattice } from './simulate.ts';
 import { LatticeObserver } from './statistics.ts';
 
@@ -10,6 +12,10 @@ import { LatticeObserver } from './statistics.ts';
 export interface LatticeReplicate {
   /** Replicate index i (its random stream is `createRng(seed, i)`). */
   run: number;
+  /** Initial condition index c = floor(run / samplesPerCondition) (0 without an `initialCondition` option). */
+  condition: number;
+  /** The drawn Boltzmann parameters of the run's condition (null for other initial conditions). */
+  parameters: BoltzmannParameters | null;
   /** Observables per time point: `observables[t * K + c]` for the K columns of {@link LatticeObserver.names}. */
   observables: Float64Array;
   /** True when some species has count 0 at the last time point. */
@@ -30,6 +36,12 @@ export interface LatticeReplicateOptions {
   end: number;
   /** Keep the packed snapshots of every run (default false). */
   keepTrajectories?: boolean;
+  /** Initial condition of every run, overriding `config.initial` (see {@link LatticeEnsembleOptions}). */
+  initialCondition?: LatticeInitialCondition;
+  /** Samples per condition M (run r belongs to condition floor(r / M)); required with several conditions. */
+  samplesPerCondition?: number;
+  /** Observables (default {@link defaultObservables}); boundary-aware. */
+  observables?: LatticeObservable[];
 }
 
 /**
@@ -66,7 +78,7 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
     });
     let extinct = false;
     for (let k = 0; k < S; k++) if (result.counts[(steps - 1) * S + k] === 0) extinct = true;
-    const replicate: LatticeReplicate = { run, observables, extinct, extinctionTimes, events: result.events };
+    const replicate: LatticeReplicate = { run, condition: 0, parameters: null, observables, extinct, extinctionTimes, events: result.events };
     if (result.trajectory) replicate.occupancy = result.trajectory.occupancy;
     out.push(replicate);
   }
@@ -91,6 +103,8 @@ export interface LatticeEnsembleSummary {
   runsUsed: number;
   /** Replicate indices flagged extinct (some species at 0 at the last time). */
   extinctRuns: number[];
+  /** Per-condition statistics (one entry with a single condition). */
+  conditions: LatticeConditionSummary[];
 }
 
 /** Options of {@link summarizeLatticeEnsemble}. */
@@ -156,6 +170,7 @@ export function summarizeLatticeEnsemble(
     runs: sorted.length,
     runsUsed: n,
     extinctRuns: sorted.filter((r) => r.extinct).map((r) => r.run),
+    conditions: [{ condition: 0, parameters: null, runsUsed: n, mean, sd }],
   };
 }
 
@@ -188,9 +203,35 @@ export function latticeSummaryToCsv(summary: LatticeEnsembleSummary, digits = 6)
 
 /** Options of {@link simulateLatticeEnsemble}. */
 export interface LatticeEnsembleOptions extends SummarizeOptions {
+  /** Total runs: K conditions × M samples (must be a multiple of the condition count K). */
   runs: number;
   seed: Seed;
   keepTrajectories?: boolean;
+  /**
+   * Initial condition of every run, overriding `config.initial`. With K conditions (`conditions` of a Boltzmann IC)
+   * run r belongs to condition floor(r / M), M = runs / K; condition c's parameters are drawn from
+   * `createRng(seed, LATTICE_CONDITION_STREAM + c)` and run r's lattice is placed with `createRng(seed, r)` before
+   * it simulates on the same stream, so results do not depend on the worker count.
+   */
+  initialCondition?: LatticeInitialCondition;
+  /** Observables (default {@link defaultObservables} of the model's species and lattice); boundary-aware. */
+  observables?: LatticeObservable[];
+}
+
+/**
+ * Stream offset of the per-condition parameter draws (`createRng(seed, LATTICE_CONDITION_STREAM + c)`), far above
+ * any run index.
+ */
+export const LATTICE_CONDITION_STREAM = 2 ** 48;
+
+/** Means and SDs of one initial condition's runs (same layout as {@link LatticeEnsembleSummary}). */
+export interface LatticeConditionSummary {
+  condition: number;
+  parameters: BoltzmannParameters | null;
+  /** Runs of this condition that entered the statistics. */
+  runsUsed: number;
+  mean: Float64Array[];
+  sd: Float64Array[];
 }
 
 /**
