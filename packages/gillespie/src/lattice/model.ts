@@ -48,8 +48,30 @@ export interface LatticeContact {
   probability?: number;
 }
 
+/**
+ * ∅ → A: every free site becomes an A at `rate` (per free site, so the total propensity is `rate · n_free`; on an
+ * otherwise empty lattice of N sites, E[n_A](t) = N (1 − e^{−rate·t}) exactly).
+ */
+export interface LatticeImmigration {
+  type: 'immigration';
+  product: string;
+  rate: number;
+}
+
+/**
+ * A → B + C at `rate` per A: B replaces A on its site and C is placed on a free nearest neighbour (as a neighbour
+ * birth: the exact scheme picks one of the 2d directions and does nothing if it is blocked; the paper scheme picks
+ * an A with a free neighbour, like the original). `A → A + B` is a {@link LatticeBirth}.
+ */
+export interface LatticeSplitting {
+  type: 'splitting';
+  reactant: string;
+  products: [string, string];
+  rate: number;
+}
+
 /** One lattice reaction. */
-export type LatticeReaction = LatticeConversion | LatticeDecay | LatticeBirth | LatticeContact;
+export type LatticeReaction = LatticeConversion | LatticeDecay | LatticeBirth | LatticeImmigration | LatticeSplitting | LatticeContact;
 
 /**
  * A reaction model on a lattice (plain, serialisable data).
@@ -84,6 +106,10 @@ export const UNI_CONVERSION = 1;
 export const UNI_BIRTH_NEIGHBOUR = 2;
 /** Birth onto a random free site anywhere. */
 export const UNI_BIRTH_ANYWHERE = 3;
+/** Immigration ∅ → A onto a random free site (reactant class 0: the free sites). */
+export const UNI_IMMIGRATION = 4;
+/** Splitting A → B + C, C onto a free neighbour. */
+export const UNI_SPLITTING = 5;
 
 /**
  * A validated model as typed tables (species codes are 1-based; 0 = empty). Produced by {@link compileLatticeModel}.
@@ -102,7 +128,10 @@ export interface CompiledLatticeModel {
   readonly uniCount: number;
   readonly uniType: Uint8Array;
   readonly uniReactant: Uint8Array;
+  /** The product placed on the new site (birth offspring, immigrant, splitting's second product, conversion's B). */
   readonly uniProduct: Uint8Array;
+  /** What stays on the reactant's site after a neighbour birth or splitting (the parent, or splitting's B). */
+  readonly uniSiteProduct: Uint8Array;
   readonly uniRate: Float64Array;
   readonly uniFloor: Float64Array;
   readonly contactCount: number;
@@ -152,7 +181,7 @@ export function compileLatticeModel(model: LatticeModel): CompiledLatticeModel {
     hopRate[code(name, `model.diffusion key`)] = checkRate(rate, `model.diffusion.${name}`);
   }
   if (!Array.isArray(model.reactions)) throw new TypeError('model.reactions must be an array');
-  const uni: { type: number; reactant: number; product: number; rate: number; floor: number }[] = [];
+  const uni: { type: number; reactant: number; product: number; siteProduct?: number; rate: number; floor: number }[] = [];
   const contacts: { r0: number; r1: number; p0: number; p1: number; rate: number; probability: number }[] = [];
   model.reactions.forEach((reaction, i) => {
     const at = `model.reactions[${i}]`;
@@ -188,6 +217,24 @@ export function compileLatticeModel(model: LatticeModel): CompiledLatticeModel {
         });
         break;
       }
+      case 'immigration':
+        uni.push({ type: UNI_IMMIGRATION, reactant: 0, product: code(reaction.product, `${at}.product`), rate: checkRate(reaction.rate, `${at}.rate`), floor: 0 });
+        break;
+      case 'splitting': {
+        if (!Array.isArray(reaction.products) || reaction.products.length !== 2) {
+          throw new TypeError(`${at}.products must be two species names`);
+        }
+        const reactant = code(reaction.reactant, `${at}.reactant`);
+        uni.push({
+          type: UNI_SPLITTING,
+          reactant,
+          siteProduct: code(reaction.products[0], `${at}.products[0]`),
+          product: code(reaction.products[1], `${at}.products[1]`),
+          rate: checkRate(reaction.rate, `${at}.rate`),
+          floor: 0,
+        });
+        break;
+      }
       case 'contact': {
         if (!Array.isArray(reaction.reactants) || reaction.reactants.length !== 2) {
           throw new TypeError(`${at}.reactants must be two species names`);
@@ -215,7 +262,7 @@ export function compileLatticeModel(model: LatticeModel): CompiledLatticeModel {
         break;
       }
       default:
-        throw new RangeError(`${at}.type must be decay, conversion, birth or contact; got ${String((reaction as { type: unknown }).type)}`);
+        throw new RangeError(`${at}.type must be decay, conversion, birth, immigration, splitting or contact; got ${String((reaction as { type: unknown }).type)}`);
     }
   });
   return {
@@ -226,6 +273,7 @@ export function compileLatticeModel(model: LatticeModel): CompiledLatticeModel {
     uniType: Uint8Array.from(uni, (u) => u.type),
     uniReactant: Uint8Array.from(uni, (u) => u.reactant),
     uniProduct: Uint8Array.from(uni, (u) => u.product),
+    uniSiteProduct: Uint8Array.from(uni, (u) => u.siteProduct ?? u.reactant),
     uniRate: Float64Array.from(uni, (u) => u.rate),
     uniFloor: Float64Array.from(uni, (u) => u.floor),
     contactCount: contacts.length,

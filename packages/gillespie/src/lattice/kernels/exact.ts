@@ -8,14 +8,14 @@
  * into a real channel (executed) or into slack (a null event, the thinning of a Poisson process). Blocked hops,
  * neighbour births onto occupied sites and missing contacts are null events. Each event costs O(species + global
  * channels), independent of the lattice size. Births placed `anywhere` are global channels with propensity
- * `rate · max(n_parent, floor)`.
+ * `rate · max(n_parent, floor)`; immigration is a global channel with propensity `rate · n_free`.
  *
  * Contact reactions A + B are attributed to the A particle of each adjacent pair (rate per pair; for A + A each of
  * the two particles carries half).
  */
 import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
-import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY } from '../model.ts';
+import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
 import { COUNTER_ATTEMPTS, COUNTER_CONTACTS, COUNTER_HOPS, COUNTER_NULL, COUNTER_UNI } from './paper.ts';
 import { hop, type OccupancyArrays, setClass } from './occupancy.ts';
 
@@ -55,7 +55,7 @@ export function createExactContext(
   const local: number[][] = Array.from({ length: S + 1 }, () => []);
   const global: number[] = [];
   for (let r = 0; r < model.uniCount; r++) {
-    if (model.uniType[r] === UNI_BIRTH_ANYWHERE) global.push(r);
+    if (model.uniType[r] === UNI_BIRTH_ANYWHERE || model.uniType[r] === UNI_IMMIGRATION) global.push(r);
     else local[model.uniReactant[r]].push(r);
   }
   const localStart = new Int32Array(S + 2);
@@ -142,10 +142,11 @@ function fire(c: ExactContext, rng: Rng, total: number): number {
         const type = m.uniType[r];
         if (type === UNI_DECAY) setClass(s, site, 0);
         else if (type === UNI_CONVERSION) setClass(s, site, m.uniProduct[r]);
-        else if (type === UNI_BIRTH_NEIGHBOUR) {
+        else if (type === UNI_BIRTH_NEIGHBOUR || type === UNI_SPLITTING) {
           const t = c.neighbors[site * c.degree + Math.floor(rng.nextFloat64() * c.degree)];
           if (t < 0 || occ[t] !== 0) return COUNTER_NULL;
           setClass(s, t, m.uniProduct[r]);
+          if (type === UNI_SPLITTING) setClass(s, site, m.uniSiteProduct[r]);
         }
         return COUNTER_UNI;
       }
@@ -181,7 +182,7 @@ function fire(c: ExactContext, rng: Rng, total: number): number {
     }
     return COUNTER_NULL;
   }
-  // a global channel: birth anywhere
+  // a global channel: birth anywhere or immigration
   const G = c.globalReaction.length;
   for (let g = 0; g < G; g++) {
     if (u >= c.globalProp[g] && g < G - 1) {

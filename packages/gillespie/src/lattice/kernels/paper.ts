@@ -10,7 +10,7 @@
  */
 import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
-import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY } from '../model.ts';
+import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
 import { hop, type OccupancyArrays, rebuildLists, setClass } from './occupancy.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
@@ -173,7 +173,7 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
   const s = c.s;
   const type = m.uniType[r];
   const k = m.uniReactant[r];
-  if (type === UNI_BIRTH_ANYWHERE) {
+  if (type === UNI_BIRTH_ANYWHERE || type === UNI_IMMIGRATION) {
     const free = s.counts[0];
     if (free === 0) return false;
     setClass(s, pick(c, 0, rng), m.uniProduct[r]);
@@ -186,7 +186,7 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
     setClass(s, site, type === UNI_DECAY ? 0 : m.uniProduct[r]);
     return true;
   }
-  if (type === UNI_BIRTH_NEIGHBOUR) {
+  if (type === UNI_BIRTH_NEIGHBOUR || type === UNI_SPLITTING) {
     const degree = c.degree;
     const nb = c.neighbors;
     const occ = s.occupancy;
@@ -203,6 +203,7 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
         const t = nb[site * degree + d];
         if (t >= 0 && occ[t] === 0 && choice-- === 0) {
           setClass(s, t, m.uniProduct[r]);
+          if (type === UNI_SPLITTING) setClass(s, site, m.uniSiteProduct[r]);
           return true;
         }
       }
