@@ -1,23 +1,32 @@
 /**
- * Ensembles of lattice runs: per-replicate observables (stream-per-run: run i uses `createRng(seed, i)`), and
- * ensemble means / SDs per time point with extinction flags.
+ * Ensembles of lattice runs: per-replicate observables (stream-per-run: run i uses `createRng(seed, i)`), initial
+ * conditions drawn per run (K conditions × M samples), and ensemble means / SDs per time point, overall and per
+ * condition, with extinction flags.
  */
 import { createRng, type Seed } from '../rng.ts';
-import type { BoltzmannParameters, LatticeInitialCondition } from './initial.ts';
-import type { LatticeObservable } from './observables.ts';
+import {
+  type BoltzmannParameters,
+  checkInitialCondition,
+  drawBoltzmannParameters,
+  initialConditionCount,
+  type LatticeInitialCondition,
+  placeInitialCondition,
+} from './initial.ts';
+import { compileObservables, defaultObservables, type LatticeObservable, measureObservablesUnchecked } from './observables.ts';
 import { type LatticeConfig, type LatticeEventCounts, type PreparedLatticeConfig, prepareLatticeConfig, simulateLattice } from './simulate.ts';
-import { LatticeObserver } from './statistics.ts';
 
 /** One run of an ensemble. */
 export interface LatticeReplicate {
   /** Replicate index i (its random stream is `createRng(seed, i)`). */
   run: number;
-  /** Initial condition index c = floor(run / samplesPerCondition) (0 without an `initialCondition` option). */
+  /** Initial condition index c = floor(run / samplesPerCondition) (0 without several conditions). */
   condition: number;
   /** The drawn Boltzmann parameters of the run's condition (null for other initial conditions). */
   parameters: BoltzmannParameters | null;
-  /** Observables per time point: `observables[t * K + c]` for the K columns of {@link LatticeObserver.names}. */
+  /** Observables per time point: `observables[t * K + c]` for the K observable columns of the ensemble. */
   observables: Float64Array;
+  /** Species counts per time point: `counts[t * S + k]` (species order). */
+  counts: Int32Array;
   /** True when some species has count 0 at the last time point. */
   extinct: boolean;
   /** First recorded time at which each species' count was 0 (NaN if never), in species order. */
@@ -45,7 +54,48 @@ export interface LatticeReplicateOptions {
 }
 
 /**
- * Runs replicates `start … end − 1` of `config` (the unit of work of a worker task).
+ * Stream offset of the per-condition parameter draws (`createRng(seed, LATTICE_CONDITION_STREAM + c)`), far above
+ * any run index, so a condition's parameters do not depend on which worker (or batch) draws them.
+ */
+export const LATTICE_CONDITION_STREAM = 2 ** 48;
+
+/**
+ * The drawn parameters of condition `condition` of a Boltzmann IC in an ensemble with seed `seed` (the values
+ * recorded with every run of that condition).
+ *
+ * @example
+ * ```ts
+ * const ic = { type: 'boltzmann', h: { A: { min: -1, max: 1 } }, sweeps: 100, conditions: 50 } as const;
+ * latticeConditionParameters(ic, 7, 3); // { h: { A: … }, J: {}, K: {} }, the same in every worker
+ * ```
+ */
+export function latticeConditionParameters(
+  ic: Extract<LatticeInitialCondition, { type: 'boltzmann' }>,
+  seed: Seed,
+  condition: number,
+): BoltzmannParameters {
+  const count = initialConditionCount(ic);
+  if (!Number.isInteger(condition) || condition < 0 || condition >= count) {
+    throw new RangeError(`condition must be an integer in [0, ${count}); got ${String(condition)}`);
+  }
+  return drawBoltzmannParameters(ic, createRng(seed, LATTICE_CONDITION_STREAM + condition));
+}
+
+/** Validates the per-condition layout; returns M (Infinity with a single condition and no explicit M). */
+function samplesPerConditionOf(conditions: number, samples: number | undefined, name: string): number {
+  if (samples === undefined) {
+    if (conditions > 1) throw new RangeError(`${name} is required with ${conditions} initial conditions`);
+    return Number.POSITIVE_INFINITY;
+  }
+  if (!Number.isSafeInteger(samples) || samples < 1) throw new RangeError(`${name} must be a positive integer; got ${String(samples)}`);
+  return samples;
+}
+
+/**
+ * Runs replicates `start … end − 1` of `config` (the unit of work of a worker task). Run r draws its initial
+ * lattice (when `initialCondition` is given and is not `counts`) from `createRng(seed, r)` and then simulates on
+ * the same stream; `counts` initial conditions are placed by the simulator itself (so they honour the
+ * configuration's pick rule).
  *
  * @example
  * ```ts
@@ -60,29 +110,77 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
   if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`options.start must be a non-negative integer; got ${start}`);
   if (!Number.isSafeInteger(end) || end < start) throw new RangeError(`options.end must be an integer >= start; got ${end}`);
   const { shape, steps } = prepared.config;
+  const { geometry } = prepared;
   const species = prepared.model.species;
-  const observer = new LatticeObserver(shape, species);
-  const K = observer.names.length;
+  const compiled = compileObservables(geometry, species, options.observables ?? defaultObservables(species, shape.length));
+  const ic = options.initialCondition;
+  if (ic !== undefined) checkInitialCondition(ic, geometry, species, 'options.initialCondition');
+  const conditions = ic === undefined ? 1 : initialConditionCount(ic);
+  const M = samplesPerConditionOf(conditions, options.samplesPerCondition, 'options.samplesPerCondition');
+  if (conditions > 1 && end > conditions * M) {
+    throw new RangeError(`options.end ${end} exceeds ${conditions} conditions × ${M} samples`);
+  }
+  const parameterCache = new Map<number, BoltzmannParameters>();
+  const K = compiled.names.length;
   const S = species.length;
   const out: LatticeReplicate[] = [];
   for (let run = start; run < end; run++) {
     const rng = createRng(options.seed, run);
+    const condition = conditions > 1 ? Math.floor(run / M) : 0;
+    let parameters: BoltzmannParameters | null = null;
+    let runConfig: PreparedLatticeConfig = prepared;
+    if (ic !== undefined) {
+      if (ic.type === 'counts') {
+        runConfig = { ...prepared, config: { ...prepared.config, initial: ic.counts } };
+      } else {
+        if (ic.type === 'boltzmann') {
+          parameters = parameterCache.get(condition) ?? latticeConditionParameters(ic, options.seed, condition);
+          parameterCache.set(condition, parameters);
+        }
+        const occupancy = placeInitialCondition(ic, geometry, species, rng, parameters ?? undefined);
+        runConfig = {
+          ...prepared,
+          config: { ...prepared.config, initial: { shape: geometry.shape.slice(), species: species.slice(), occupancy } },
+        };
+      }
+    }
     const observables = new Float64Array(steps * K);
     const extinctionTimes = new Float64Array(S).fill(Number.NaN);
-    const result = simulateLattice(prepared, rng, {
+    const result = simulateLattice(runConfig, rng, {
       recordSnapshots: options.keepTrajectories ?? false,
       onRecord: (i, t, state) => {
-        observer.measureState(state, observables, i * K);
+        measureObservablesUnchecked(compiled, state.occupancy, observables, i * K);
         for (let k = 0; k < S; k++) if (state.counts[k + 1] === 0 && Number.isNaN(extinctionTimes[k])) extinctionTimes[k] = t;
       },
     });
     let extinct = false;
     for (let k = 0; k < S; k++) if (result.counts[(steps - 1) * S + k] === 0) extinct = true;
-    const replicate: LatticeReplicate = { run, condition: 0, parameters: null, observables, extinct, extinctionTimes, events: result.events };
+    const replicate: LatticeReplicate = {
+      run,
+      condition,
+      parameters,
+      observables,
+      counts: result.counts,
+      extinct,
+      extinctionTimes,
+      events: result.events,
+    };
     if (result.trajectory) replicate.occupancy = result.trajectory.occupancy;
     out.push(replicate);
   }
   return out;
+}
+
+/** Means and SDs of one initial condition's runs (same layout as {@link LatticeEnsembleSummary}). */
+export interface LatticeConditionSummary {
+  condition: number;
+  parameters: BoltzmannParameters | null;
+  /** Runs of this condition. */
+  runs: number;
+  /** Runs of this condition that entered the statistics. */
+  runsUsed: number;
+  mean: Float64Array[];
+  sd: Float64Array[];
 }
 
 /**
@@ -103,7 +201,7 @@ export interface LatticeEnsembleSummary {
   runsUsed: number;
   /** Replicate indices flagged extinct (some species at 0 at the last time). */
   extinctRuns: number[];
-  /** Per-condition statistics (one entry with a single condition). */
+  /** Per-condition statistics, in condition order (one entry with a single condition). */
   conditions: LatticeConditionSummary[];
 }
 
@@ -111,11 +209,33 @@ export interface LatticeEnsembleSummary {
 export interface SummarizeOptions {
   /** Leave runs flagged extinct out of the statistics, as the paper's figure does (default false: keep all). */
   excludeExtinct?: boolean;
+  /** The observables the replicates were measured with (default {@link defaultObservables}); names the columns. */
+  observables?: LatticeObservable[];
+}
+
+/** Means and sample SDs over `runs` of the `steps × K` observables. */
+function moments(runs: readonly LatticeReplicate[], steps: number, K: number): { mean: Float64Array[]; sd: Float64Array[] } {
+  const n = runs.length;
+  const mean = Array.from({ length: K }, () => new Float64Array(steps).fill(n === 0 ? Number.NaN : 0));
+  const sd = Array.from({ length: K }, () => new Float64Array(steps).fill(n === 0 ? Number.NaN : 0));
+  if (n === 0) return { mean, sd };
+  for (const r of runs) for (let t = 0; t < steps; t++) for (let c = 0; c < K; c++) mean[c][t] += r.observables[t * K + c];
+  for (let c = 0; c < K; c++) for (let t = 0; t < steps; t++) mean[c][t] /= n;
+  for (const r of runs) {
+    for (let t = 0; t < steps; t++) {
+      for (let c = 0; c < K; c++) {
+        const d = r.observables[t * K + c] - mean[c][t];
+        sd[c][t] += d * d;
+      }
+    }
+  }
+  for (let c = 0; c < K; c++) for (let t = 0; t < steps; t++) sd[c][t] = n > 1 ? Math.sqrt(sd[c][t] / (n - 1)) : 0;
+  return { mean, sd };
 }
 
 /**
  * Reduces replicates (in replicate order, so the result is bit-identical whatever produced them) to means, SDs and
- * extinction fractions.
+ * extinction fractions, overall and per initial condition.
  *
  * @example
  * ```ts
@@ -132,7 +252,8 @@ export function summarizeLatticeEnsemble(
   if (!Array.isArray(replicates) || replicates.length === 0) throw new RangeError('replicates must be a non-empty array');
   const { steps, dt, shape } = prepared.config;
   const species = prepared.model.species.slice();
-  const names = new LatticeObserver(shape, species).names.slice();
+  const compiled = compileObservables(prepared.geometry, species, options.observables ?? defaultObservables(species, shape.length));
+  const names = compiled.names.slice();
   const K = names.length;
   const S = species.length;
   const sorted = replicates.slice().sort((a, b) => a.run - b.run);
@@ -140,26 +261,26 @@ export function summarizeLatticeEnsemble(
     if (!(r.observables instanceof Float64Array) || r.observables.length !== steps * K) {
       throw new RangeError(`replicate ${r.run}: observables must hold ${steps} × ${K} values`);
     }
+    if (!(r.counts instanceof Int32Array) || r.counts.length !== steps * S) {
+      throw new RangeError(`replicate ${r.run}: counts must hold ${steps} × ${S} values`);
+    }
   }
   const used = options.excludeExtinct ? sorted.filter((r) => !r.extinct) : sorted;
   const n = used.length;
-  const mean = names.map(() => new Float64Array(steps).fill(n === 0 ? Number.NaN : 0));
-  const sd = names.map(() => new Float64Array(steps).fill(n === 0 ? Number.NaN : 0));
+  const { mean, sd } = moments(used, steps, K);
   const extinctFraction = species.map(() => new Float64Array(steps));
   for (const r of used) {
-    for (let t = 0; t < steps; t++) for (let c = 0; c < K; c++) mean[c][t] += r.observables[t * K + c];
+    for (let t = 0; t < steps; t++) for (let k = 0; k < S; k++) if (r.counts[t * S + k] === 0) extinctFraction[k][t] += 1 / n;
   }
-  if (n > 0) for (let c = 0; c < K; c++) for (let t = 0; t < steps; t++) mean[c][t] /= n;
-  for (const r of used) {
-    for (let t = 0; t < steps; t++) {
-      for (let c = 0; c < K; c++) {
-        const d = r.observables[t * K + c] - mean[c][t];
-        sd[c][t] += d * d;
-      }
-      for (let k = 0; k < S; k++) if (r.observables[t * K + k] === 0) extinctFraction[k][t] += 1 / n;
-    }
-  }
-  for (let c = 0; c < K; c++) for (let t = 0; t < steps; t++) sd[c][t] = n > 1 ? Math.sqrt(sd[c][t] / (n - 1)) : 0;
+  const conditionIds = [...new Set(sorted.map((r) => r.condition))].sort((a, b) => a - b);
+  const conditions: LatticeConditionSummary[] =
+    conditionIds.length === 1
+      ? [{ condition: conditionIds[0], parameters: sorted[0].parameters, runs: sorted.length, runsUsed: n, mean, sd }]
+      : conditionIds.map((c) => {
+          const all = sorted.filter((r) => r.condition === c);
+          const mine = used.filter((r) => r.condition === c);
+          return { condition: c, parameters: all[0].parameters, runs: all.length, runsUsed: mine.length, ...moments(mine, steps, K) };
+        });
   return {
     times: Float64Array.from({ length: steps }, (_, t) => t * dt),
     names,
@@ -170,13 +291,17 @@ export function summarizeLatticeEnsemble(
     runs: sorted.length,
     runsUsed: n,
     extinctRuns: sorted.filter((r) => r.extinct).map((r) => r.run),
-    conditions: [{ condition: 0, parameters: null, runsUsed: n, mean, sd }],
+    conditions,
   };
 }
 
 function formatNumber(x: number, digits: number): string {
   if (Number.isNaN(x)) return 'NaN';
   return String(Number(x.toFixed(digits)));
+}
+
+function checkDigits(digits: number): void {
+  if (!Number.isInteger(digits) || digits < 0 || digits > 15) throw new RangeError(`digits must be an integer in [0, 15]; got ${digits}`);
 }
 
 /**
@@ -189,7 +314,7 @@ function formatNumber(x: number, digits: number): string {
  * ```
  */
 export function latticeSummaryToCsv(summary: LatticeEnsembleSummary, digits = 6): string {
-  if (!Number.isInteger(digits) || digits < 0 || digits > 15) throw new RangeError(`digits must be an integer in [0, 15]; got ${digits}`);
+  checkDigits(digits);
   const header = ['time', ...summary.names.flatMap((n) => [`${n}-mean`, `${n}-sd`]), ...summary.species.map((s) => `extinct_${s}`)];
   const lines = [header.join(',')];
   for (let t = 0; t < summary.times.length; t++) {
@@ -197,6 +322,29 @@ export function latticeSummaryToCsv(summary: LatticeEnsembleSummary, digits = 6)
     for (let c = 0; c < summary.names.length; c++) row.push(formatNumber(summary.mean[c][t], digits), formatNumber(summary.sd[c][t], digits));
     for (let k = 0; k < summary.species.length; k++) row.push(formatNumber(summary.extinctFraction[k][t], digits));
     lines.push(row.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The per-condition statistics as one long CSV: `condition,time,runs,X-mean,X-sd,…` (one block of rows per
+ * condition, in condition order; `runs` is the number of runs of the condition in the statistics).
+ *
+ * @example
+ * ```ts
+ * latticeConditionsToCsv(summary).split('\n')[0]; // 'condition,time,runs,n_A-mean,n_A-sd,...'
+ * ```
+ */
+export function latticeConditionsToCsv(summary: LatticeEnsembleSummary, digits = 6): string {
+  checkDigits(digits);
+  const header = ['condition', 'time', 'runs', ...summary.names.flatMap((n) => [`${n}-mean`, `${n}-sd`])];
+  const lines = [header.join(',')];
+  for (const c of summary.conditions) {
+    for (let t = 0; t < summary.times.length; t++) {
+      const row = [String(c.condition), formatNumber(summary.times[t], 9), String(c.runsUsed)];
+      for (let k = 0; k < summary.names.length; k++) row.push(formatNumber(c.mean[k][t], digits), formatNumber(c.sd[k][t], digits));
+      lines.push(row.join(','));
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -214,24 +362,27 @@ export interface LatticeEnsembleOptions extends SummarizeOptions {
    * it simulates on the same stream, so results do not depend on the worker count.
    */
   initialCondition?: LatticeInitialCondition;
-  /** Observables (default {@link defaultObservables} of the model's species and lattice); boundary-aware. */
-  observables?: LatticeObservable[];
 }
 
 /**
- * Stream offset of the per-condition parameter draws (`createRng(seed, LATTICE_CONDITION_STREAM + c)`), far above
- * any run index.
+ * Validates `options.runs` against the initial condition's condition count and returns M, the samples per
+ * condition (`runs / K`).
+ *
+ * @example
+ * ```ts
+ * latticeSamplesPerCondition({ runs: 2500, seed: 1, initialCondition: { type: 'boltzmann', h: { A: 0 }, sweeps: 100, conditions: 50 } }); // 50
+ * ```
  */
-export const LATTICE_CONDITION_STREAM = 2 ** 48;
-
-/** Means and SDs of one initial condition's runs (same layout as {@link LatticeEnsembleSummary}). */
-export interface LatticeConditionSummary {
-  condition: number;
-  parameters: BoltzmannParameters | null;
-  /** Runs of this condition that entered the statistics. */
-  runsUsed: number;
-  mean: Float64Array[];
-  sd: Float64Array[];
+export function latticeSamplesPerCondition(options: LatticeEnsembleOptions): number {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (!Number.isSafeInteger(options.runs) || options.runs < 1) {
+    throw new RangeError(`options.runs must be a positive integer; got ${options.runs}`);
+  }
+  const conditions = options.initialCondition === undefined ? 1 : initialConditionCount(options.initialCondition);
+  if (options.runs % conditions !== 0) {
+    throw new RangeError(`options.runs (${options.runs}) must be a multiple of the ${conditions} initial conditions`);
+  }
+  return options.runs / conditions;
 }
 
 /**
@@ -247,14 +398,16 @@ export function simulateLatticeEnsemble(
   config: LatticeConfig,
   options: LatticeEnsembleOptions,
 ): { summary: LatticeEnsembleSummary; replicates: LatticeReplicate[] } {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new RangeError(`options.runs must be a positive integer; got ${options.runs}`);
+  const M = latticeSamplesPerCondition(options);
   const prepared = prepareLatticeConfig(config);
   const replicates = runLatticeReplicates(prepared, {
     seed: options.seed,
     start: 0,
     end: options.runs,
     keepTrajectories: options.keepTrajectories,
+    initialCondition: options.initialCondition,
+    samplesPerCondition: M,
+    observables: options.observables,
   });
   return { summary: summarizeLatticeEnsemble(prepared, replicates, options), replicates };
 }

@@ -10,7 +10,8 @@
  */
 import type { Rng } from '../rng.ts';
 import type { LatticeGeometry } from './geometry.ts';
-import type { LatticeSnapshot } from './snapshot.ts';
+import { checkSnapshot, type LatticeSnapshot } from './snapshot.ts';
+import { checkSpeciesNames, LatticeState } from './state.ts';
 
 /** A number, or a range `[min, max]` drawn uniformly once per initial condition. */
 export type LatticeParameter = number | { min: number; max: number };
@@ -58,28 +59,110 @@ export interface BoltzmannParameters {
   K: Record<string, number>;
 }
 
+type BoltzmannInitialCondition = Extract<LatticeInitialCondition, { type: 'boltzmann' }>;
+
+const TWO_POW_32_INV = 1 / 4294967296;
+
 /**
  * Number of conditions an initial condition defines: `conditions` of a Boltzmann IC (default 1), else 1.
  *
  * @example
  * ```ts
  * initialConditionCount({ type: 'counts', counts: { A: 5 } }); // 1
+ * initialConditionCount({ type: 'boltzmann', h: { A: 0 }, sweeps: 10, conditions: 50 }); // 50
  * ```
  */
 export function initialConditionCount(ic: LatticeInitialCondition): number {
-  void ic;
-  throw new Error('initialConditionCount: not implemented yet');
+  if (ic === null || typeof ic !== 'object') throw new TypeError(`initial condition must be an object; got ${String(ic)}`);
+  if (ic.type !== 'boltzmann' || ic.conditions === undefined) return 1;
+  if (!Number.isSafeInteger(ic.conditions) || ic.conditions < 1) {
+    throw new RangeError(`initial.conditions must be a positive integer; got ${JSON.stringify(ic.conditions)}`);
+  }
+  return ic.conditions;
+}
+
+function checkGeometry(geometry: LatticeGeometry): void {
+  if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {
+    throw new TypeError(`geometry must come from createLatticeGeometry; got ${String(geometry)}`);
+  }
+}
+
+function checkRecord(value: unknown, where: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`${where} must be an object keyed by species; got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkParameter(value: unknown, where: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`${where} must be a finite number; got ${value}`);
+    return;
+  }
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`${where} must be a number or { min, max }; got ${JSON.stringify(value)}`);
+  }
+  const { min, max } = value as { min: unknown; max: unknown };
+  if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || min > max) {
+    throw new RangeError(`${where} must be a range { min, max } of finite numbers with min <= max; got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Species codes of a coupling key 'A-B' or 'A-B-C' (RangeError naming the key otherwise). */
+function keyCodes(key: string, arity: number, species: readonly string[], where: string): number[] {
+  const parts = key.split('-');
+  if (parts.length !== arity) {
+    throw new RangeError(`${where} key ${JSON.stringify(key)} must name ${arity} species joined by '-' (e.g. ${JSON.stringify(species.slice(0, 1).concat(species.slice(0, 1), species.slice(0, 1)).slice(0, arity).join('-'))})`);
+  }
+  return parts.map((name) => {
+    const k = species.indexOf(name);
+    if (k < 0) throw new RangeError(`${where} key ${JSON.stringify(key)}: unknown species ${JSON.stringify(name)}; known: ${species.join(', ')}`);
+    return k + 1;
+  });
+}
+
+/** Validates the keys of h, J and K (duplicate orders of the same pair/triplet are refused). */
+function checkCouplingKeys(ic: { h: unknown; J?: unknown; K?: unknown }, species: readonly string[], where: string): void {
+  for (const name of Object.keys(checkRecord(ic.h, `${where}.h`))) {
+    if (!species.includes(name)) throw new RangeError(`${where}.h: unknown species ${JSON.stringify(name)}; known: ${species.join(', ')}`);
+  }
+  const seen = new Set<string>();
+  for (const key of Object.keys(checkRecord(ic.J ?? {}, `${where}.J`))) {
+    const [a, b] = keyCodes(key, 2, species, `${where}.J`);
+    const canonical = `${Math.min(a, b)}-${Math.max(a, b)}`;
+    if (seen.has(canonical)) throw new RangeError(`${where}.J gives the pair ${JSON.stringify(key)} twice (in both orders)`);
+    seen.add(canonical);
+  }
+  seen.clear();
+  for (const key of Object.keys(checkRecord(ic.K ?? {}, `${where}.K`))) {
+    const [a, b, c] = keyCodes(key, 3, species, `${where}.K`);
+    const forward = `${a}-${b}-${c}`;
+    const canonical = forward < `${c}-${b}-${a}` ? forward : `${c}-${b}-${a}`;
+    if (seen.has(canonical)) throw new RangeError(`${where}.K gives the triplet ${JSON.stringify(key)} twice (forward and reversed)`);
+    seen.add(canonical);
+  }
+}
+
+/** Checks that J/K couplings are allowed on this lattice (K only in 1-D; periodic extents of at least 3). */
+function checkCouplingLattice(geometry: LatticeGeometry, hasJ: boolean, hasK: boolean, where: string): void {
+  if (hasK && geometry.shape.length !== 1) {
+    throw new RangeError(`${where}.K (triplet couplings) needs a 1-D lattice; got shape [${geometry.shape.join(', ')}]`);
+  }
+  if ((hasJ || hasK) && geometry.boundary === 'periodic' && geometry.shape.some((n) => n < 3)) {
+    throw new RangeError(`${where}: couplings on a periodic lattice need every extent >= 3; got shape [${geometry.shape.join(', ')}]`);
+  }
 }
 
 /**
  * Validates an initial condition against a lattice and species list (RangeError/TypeError naming the field and
  * value: unknown species, densities outside [0, 1] or summing above 1, counts above the number of sites, a snapshot
- * of another shape or species, K on a lattice that is not 1-D, a range with min > max, non-integer sweeps).
- * Returns it unchanged.
+ * of another shape or with unknown species, K on a lattice that is not 1-D, a range with min > max, non-integer
+ * sweeps). Returns it unchanged.
  *
  * @example
  * ```ts
  * checkInitialCondition({ type: 'densities', densities: { A: 0.3 } }, createLatticeGeometry([100]), ['A']);
+ * checkInitialCondition({ type: 'densities', densities: { A: 1.5 } }, createLatticeGeometry([100]), ['A']); // throws RangeError
  * ```
  */
 export function checkInitialCondition(
@@ -88,15 +171,80 @@ export function checkInitialCondition(
   species: readonly string[],
   name = 'initial',
 ): LatticeInitialCondition {
-  void geometry;
-  void species;
-  void name;
-  return ic;
+  checkGeometry(geometry);
+  const names = checkSpeciesNames(species as unknown[]);
+  if (ic === null || typeof ic !== 'object') throw new TypeError(`${name} must be an object; got ${String(ic)}`);
+  switch (ic.type) {
+    case 'counts': {
+      let total = 0;
+      for (const [s, n] of Object.entries(checkRecord(ic.counts, `${name}.counts`))) {
+        if (!names.includes(s)) throw new RangeError(`${name}.counts: unknown species ${JSON.stringify(s)}; known: ${names.join(', ')}`);
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+          throw new RangeError(`${name}.counts.${s} must be a non-negative integer; got ${JSON.stringify(n)}`);
+        }
+        total += n;
+      }
+      if (total > geometry.size) throw new RangeError(`${name}.counts total ${total}, more than the ${geometry.size} sites`);
+      return ic;
+    }
+    case 'densities': {
+      let total = 0;
+      for (const [s, p] of Object.entries(checkRecord(ic.densities, `${name}.densities`))) {
+        if (!names.includes(s)) throw new RangeError(`${name}.densities: unknown species ${JSON.stringify(s)}; known: ${names.join(', ')}`);
+        if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+          throw new RangeError(`${name}.densities.${s} must be a number in [0, 1]; got ${JSON.stringify(p)}`);
+        }
+        total += p;
+      }
+      if (total > 1 + 1e-12) throw new RangeError(`${name}.densities sum to ${total}, more than 1`);
+      return ic;
+    }
+    case 'snapshot': {
+      const snap = checkSnapshot(ic.snapshot, `${name}.snapshot`);
+      if (snap.shape.join('x') !== geometry.shape.join('x')) {
+        throw new RangeError(`${name}.snapshot has shape [${snap.shape.join(', ')}], the lattice [${geometry.shape.join(', ')}]`);
+      }
+      for (const s of snap.species) {
+        if (!names.includes(s)) throw new RangeError(`${name}.snapshot: unknown species ${JSON.stringify(s)}; known: ${names.join(', ')}`);
+      }
+      return ic;
+    }
+    case 'boltzmann': {
+      checkCouplingKeys(ic, names, name);
+      for (const [s, v] of Object.entries(ic.h)) checkParameter(v, `${name}.h.${s}`);
+      for (const [k, v] of Object.entries(ic.J ?? {})) checkParameter(v, `${name}.J['${k}']`);
+      for (const [k, v] of Object.entries(ic.K ?? {})) checkParameter(v, `${name}.K['${k}']`);
+      checkCouplingLattice(geometry, Object.keys(ic.J ?? {}).length > 0, Object.keys(ic.K ?? {}).length > 0, name);
+      if (!Number.isSafeInteger(ic.sweeps) || ic.sweeps < 0) {
+        throw new RangeError(`${name}.sweeps must be a non-negative integer; got ${JSON.stringify(ic.sweeps)}`);
+      }
+      initialConditionCount(ic);
+      return ic;
+    }
+    default:
+      throw new RangeError(
+        `${name}.type must be 'counts', 'densities', 'snapshot' or 'boltzmann'; got ${JSON.stringify((ic as { type: unknown }).type)}`,
+      );
+  }
+}
+
+function drawParameter(value: LatticeParameter, rng: Rng): number {
+  return typeof value === 'number' ? value : value.min + (value.max - value.min) * rng.nextFloat64();
+}
+
+function drawRecord(record: Record<string, LatticeParameter> | undefined, rng: Rng, where: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(record ?? {}).sort()) {
+    const value = (record as Record<string, LatticeParameter>)[key];
+    checkParameter(value, `${where}['${key}']`);
+    out[key] = drawParameter(value, rng);
+  }
+  return out;
 }
 
 /**
- * Draws the concrete parameters of one condition of a Boltzmann IC: each range uniformly in [min, max] (in the
- * order h, J, K, keys sorted), numbers as given.
+ * Draws the concrete parameters of one condition of a Boltzmann IC: each range uniformly in [min, max] (one
+ * `nextFloat64` per range, in the order h, J, K, keys sorted), numbers as given.
  *
  * @example
  * ```ts
@@ -104,20 +252,186 @@ export function checkInitialCondition(
  * // { h: { A: -0.31… }, J: {}, K: {} }
  * ```
  */
-export function drawBoltzmannParameters(
-  ic: Extract<LatticeInitialCondition, { type: 'boltzmann' }>,
-  rng: Rng,
-): BoltzmannParameters {
-  void ic;
-  void rng;
-  throw new Error('drawBoltzmannParameters: not implemented yet');
+export function drawBoltzmannParameters(ic: BoltzmannInitialCondition, rng: Rng): BoltzmannParameters {
+  if (ic === null || typeof ic !== 'object' || ic.type !== 'boltzmann') {
+    throw new TypeError(`ic must be a Boltzmann initial condition ({ type: 'boltzmann', … }); got ${JSON.stringify(ic)}`);
+  }
+  if (rng === null || typeof rng !== 'object' || typeof rng.nextFloat64 !== 'function') {
+    throw new TypeError(`rng must be an Rng (e.g. createRng(seed)); got ${String(rng)}`);
+  }
+  checkRecord(ic.h, 'ic.h');
+  return { h: drawRecord(ic.h, rng, 'ic.h'), J: drawRecord(ic.J, rng, 'ic.J'), K: drawRecord(ic.K, rng, 'ic.K') };
+}
+
+/** Largest conditional table (entries) of the Gibbs sampler; above it the sampler computes each conditional directly. */
+const MAX_TABLE_ENTRIES = 2 ** 20;
+
+/**
+ * Compiled Gibbs sampler: log-weights h (S + 1), J ((S + 1)²) and K ((S + 1)³), code 0 = empty (all zero), and,
+ * when small enough, the table of cumulative conditional probabilities per neighbourhood.
+ */
+interface GibbsTables {
+  S: number;
+  hasK: boolean;
+  /** Neighbourhood size: `degree` (no K) or 4 (1-D with K: i − 2, i − 1, i + 1, i + 2). */
+  width: number;
+  logH: Float64Array;
+  logJ: Float64Array;
+  logK: Float64Array;
+  /** `cumulative[index * (S + 1) + s]` = P(state ≤ s | neighbourhood index), or null (direct path). */
+  cumulative: Float64Array | null;
+  /** Scratch for the direct path. */
+  weights: Float64Array;
+}
+
+function checkNumberRecord(record: unknown, where: string): Record<string, number> {
+  const r = checkRecord(record ?? {}, where);
+  for (const [k, v] of Object.entries(r)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${where}['${k}'] must be a finite number; got ${JSON.stringify(v)}`);
+  }
+  return r as Record<string, number>;
+}
+
+function compileGibbs(geometry: LatticeGeometry, species: readonly string[], params: BoltzmannParameters, forceDirect: boolean): GibbsTables {
+  if (params === null || typeof params !== 'object') throw new TypeError(`params must be { h, J, K }; got ${String(params)}`);
+  const h = checkNumberRecord(params.h, 'params.h');
+  const J = checkNumberRecord(params.J, 'params.J');
+  const K = checkNumberRecord(params.K, 'params.K');
+  checkCouplingKeys({ h, J, K }, species, 'params');
+  const hasJ = Object.values(J).some((v) => v !== 0);
+  const hasK = Object.values(K).some((v) => v !== 0);
+  checkCouplingLattice(geometry, hasJ, hasK, 'params');
+  const S = species.length;
+  const B = S + 1;
+  const logH = new Float64Array(B);
+  const logJ = new Float64Array(B * B);
+  const logK = new Float64Array(B * B * B);
+  for (const [name, v] of Object.entries(h)) logH[species.indexOf(name) + 1] = v;
+  for (const [key, v] of Object.entries(J)) {
+    const [a, b] = keyCodes(key, 2, species, 'params.J');
+    logJ[a * B + b] = v;
+    logJ[b * B + a] = v;
+  }
+  for (const [key, v] of Object.entries(K)) {
+    const [a, b, c] = keyCodes(key, 3, species, 'params.K');
+    logK[(a * B + b) * B + c] = v;
+    logK[(c * B + b) * B + a] = v;
+  }
+  const width = hasK ? 4 : geometry.degree;
+  const neighbourhoods = B ** width;
+  const weights = new Float64Array(B);
+  let cumulative: Float64Array | null = null;
+  if (!forceDirect && neighbourhoods * B <= MAX_TABLE_ENTRIES) {
+    cumulative = new Float64Array(neighbourhoods * B);
+    const codes = new Int32Array(width);
+    for (let index = 0; index < neighbourhoods; index++) {
+      let rest = index;
+      for (let t = 0; t < width; t++) {
+        codes[t] = rest % B;
+        rest = Math.floor(rest / B);
+      }
+      conditionalWeights(logH, logJ, logK, B, hasK, codes, weights);
+      let total = 0;
+      for (let s = 0; s < B; s++) total += weights[s];
+      let acc = 0;
+      for (let s = 0; s < B; s++) {
+        acc += weights[s];
+        cumulative[index * B + s] = acc / total;
+      }
+      cumulative[index * B + S] = 1;
+    }
+  }
+  return { S, hasK, width, logH, logJ, logK, cumulative, weights };
+}
+
+/**
+ * Unnormalised conditional weights of the states 0..S of one site given its neighbourhood codes (`codes[t]`, the
+ * occupancy code of neighbour t, 0 for empty or off-lattice): with K (1-D) the codes are (i − 2, i − 1, i + 1,
+ * i + 2), else one per direction. Log-space, shifted by the maximum, so nothing overflows.
+ */
+function conditionalWeights(
+  logH: Float64Array,
+  logJ: Float64Array,
+  logK: Float64Array,
+  B: number,
+  hasK: boolean,
+  codes: ArrayLike<number>,
+  weights: Float64Array,
+): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let s = 0; s < B; s++) {
+    let w = logH[s];
+    if (hasK) {
+      const l2 = codes[0];
+      const l1 = codes[1];
+      const r1 = codes[2];
+      const r2 = codes[3];
+      w += logJ[s * B + l1] + logJ[s * B + r1];
+      w += logK[(l2 * B + l1) * B + s] + logK[(l1 * B + s) * B + r1] + logK[(s * B + r1) * B + r2];
+    } else {
+      for (let t = 0; t < codes.length; t++) w += logJ[s * B + codes[t]];
+    }
+    weights[s] = w;
+    if (w > max) max = w;
+  }
+  for (let s = 0; s < B; s++) weights[s] = Math.exp(weights[s] - max);
+}
+
+/**
+ * The Gibbs sweeps (allocation-free except on the direct path's reused scratch): site order, one 32-bit uniform
+ * per site update.
+ */
+function gibbsSweeps(tables: GibbsTables, neighbors: Int32Array, degree: number, occ: Uint8Array, sweeps: number, rng: Rng): void {
+  const { S, hasK, width, cumulative, weights, logH, logJ, logK } = tables;
+  const B = S + 1;
+  const N = occ.length;
+  const codes = new Int32Array(width);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    for (let i = 0; i < N; i++) {
+      let index = 0;
+      if (hasK) {
+        const left = neighbors[2 * i];
+        const right = neighbors[2 * i + 1];
+        const left2 = left >= 0 ? neighbors[2 * left] : -1;
+        const right2 = right >= 0 ? neighbors[2 * right + 1] : -1;
+        codes[0] = left2 >= 0 ? occ[left2] : 0;
+        codes[1] = left >= 0 ? occ[left] : 0;
+        codes[2] = right >= 0 ? occ[right] : 0;
+        codes[3] = right2 >= 0 ? occ[right2] : 0;
+        index = ((codes[3] * B + codes[2]) * B + codes[1]) * B + codes[0];
+      } else {
+        const base = i * degree;
+        for (let t = degree - 1; t >= 0; t--) {
+          const j = neighbors[base + t];
+          const c = j >= 0 ? occ[j] : 0;
+          codes[t] = c;
+          index = index * B + c;
+        }
+      }
+      const u = rng.nextUint32() * TWO_POW_32_INV;
+      let s = 0;
+      if (cumulative !== null) {
+        const row = index * B;
+        while (s < S && u >= cumulative[row + s]) s++;
+      } else {
+        conditionalWeights(logH, logJ, logK, B, hasK, codes, weights);
+        let total = 0;
+        for (let k = 0; k < B; k++) total += weights[k];
+        let acc = weights[0];
+        const target = u * total;
+        while (s < S && target >= acc) acc += weights[++s];
+      }
+      occ[i] = s;
+    }
+  }
 }
 
 /**
  * A Gibbs (heat-bath) sample of the lattice Boltzmann distribution: a uniformly random start (each site empty or
  * one species, all S + 1 states equally likely), then `sweeps` sweeps in site order, each site resampled from its
- * exact conditional given its neighbours. Returns occupancy codes (0 empty, k = `species[k − 1]`), written into
- * `out` when given. Allocation-free in the sweep loop.
+ * exact conditional given its neighbours (sites off a closed boundary count as empty). Returns occupancy codes
+ * (0 empty, k = `species[k − 1]`), written into `out` when given. The sweep loop is allocation-free over typed
+ * arrays; the conditionals are tabulated per neighbourhood when the table is small (else computed per site).
  *
  * @example
  * ```ts
@@ -132,18 +446,41 @@ export function sampleBoltzmannLattice(
   rng: Rng,
   out?: Uint8Array,
 ): Uint8Array {
-  void geometry;
-  void species;
-  void params;
-  void sweeps;
-  void rng;
-  void out;
-  throw new Error('sampleBoltzmannLattice: not implemented yet');
+  return sampleBoltzmannInternal(geometry, species, params, sweeps, rng, out, false);
+}
+
+/** {@link sampleBoltzmannLattice} with the table path switchable off (for tests of the direct path). */
+export function sampleBoltzmannInternal(
+  geometry: LatticeGeometry,
+  species: readonly string[],
+  params: BoltzmannParameters,
+  sweeps: number,
+  rng: Rng,
+  out: Uint8Array | undefined,
+  forceDirect: boolean,
+): Uint8Array {
+  checkGeometry(geometry);
+  const names = checkSpeciesNames(species as unknown[]);
+  if (!Number.isSafeInteger(sweeps) || sweeps < 0) throw new RangeError(`sweeps must be a non-negative integer; got ${String(sweeps)}`);
+  if (rng === null || typeof rng !== 'object' || typeof rng.nextUint32 !== 'function') {
+    throw new TypeError(`rng must be an Rng (e.g. createRng(seed, run)); got ${String(rng)}`);
+  }
+  if (out !== undefined && (!(out instanceof Uint8Array) || out.length !== geometry.size)) {
+    throw new TypeError(`out must be a Uint8Array of length ${geometry.size}; got ${String(out?.length)}`);
+  }
+  const tables = compileGibbs(geometry, names, params, forceDirect);
+  const occ = out ?? new Uint8Array(geometry.size);
+  const B = names.length + 1;
+  for (let i = 0; i < occ.length; i++) occ[i] = Math.floor(rng.nextUint32() * TWO_POW_32_INV * B);
+  gibbsSweeps(tables, geometry.neighbors, geometry.degree, occ, sweeps, rng);
+  return occ;
 }
 
 /**
  * Places one initial configuration of any kind. For a Boltzmann IC pass the condition's drawn parameters as
  * `conditionParams` (otherwise they are drawn from `rng` first, which only makes sense for a single condition).
+ * Counts use {@link LatticeState.scatter} (distinct uniformly random sites, species in order); densities draw one
+ * uniform per site; a snapshot is copied with its species mapped onto `species` by name.
  *
  * @example
  * ```ts
@@ -157,10 +494,43 @@ export function placeInitialCondition(
   rng: Rng,
   conditionParams?: BoltzmannParameters,
 ): Uint8Array {
-  void ic;
-  void geometry;
-  void species;
-  void rng;
-  void conditionParams;
-  throw new Error('placeInitialCondition: not implemented yet');
+  checkInitialCondition(ic, geometry, species, 'ic');
+  if (rng === null || typeof rng !== 'object' || typeof rng.nextFloat64 !== 'function') {
+    throw new TypeError(`rng must be an Rng (e.g. createRng(seed, run)); got ${String(rng)}`);
+  }
+  switch (ic.type) {
+    case 'counts': {
+      const state = new LatticeState(geometry, species);
+      state.scatter(ic.counts, rng);
+      return state.occupancy;
+    }
+    case 'densities': {
+      const S = species.length;
+      const cumulative = new Float64Array(S);
+      let acc = 0;
+      for (let k = 0; k < S; k++) {
+        acc += ic.densities[species[k]] ?? 0;
+        cumulative[k] = acc;
+      }
+      const occ = new Uint8Array(geometry.size);
+      for (let i = 0; i < occ.length; i++) {
+        const u = rng.nextFloat64();
+        let k = 0;
+        while (k < S && u >= cumulative[k]) k++;
+        occ[i] = k < S ? k + 1 : 0;
+      }
+      return occ;
+    }
+    case 'snapshot': {
+      const map = ic.snapshot.species.map((s) => species.indexOf(s) + 1);
+      const occ = new Uint8Array(geometry.size);
+      const src = ic.snapshot.occupancy;
+      for (let i = 0; i < occ.length; i++) occ[i] = src[i] === 0 ? 0 : map[src[i] - 1];
+      return occ;
+    }
+    case 'boltzmann': {
+      const params = conditionParams ?? drawBoltzmannParameters(ic, rng);
+      return sampleBoltzmannLattice(geometry, species, params, ic.sweeps, rng);
+    }
+  }
 }

@@ -3,7 +3,53 @@
  * and the paper's NNN sets as named defaults), and runs of k consecutive sites of one species along an axis.
  * Boundary-aware: on a closed lattice a displacement or run that leaves the lattice counts nothing.
  */
-import type { LatticeGeometry } from './geometry.ts';
+import { displacementTable, type LatticeGeometry } from './geometry.ts';
+import { accumulatePairsDense } from './kernels/pairs.ts';
+import { checkSpeciesNames } from './state.ts';
+
+/**
+ * The NN displacements: one unit step along each axis, e.g. D1 = {(0,1), (1,0)} in 2-D (listed axis-last first).
+ * Each unordered neighbour pair is counted once.
+ *
+ * @example
+ * ```ts
+ * nearestNeighbourDisplacements(2); // [[0, 1], [1, 0]]
+ * ```
+ */
+export function nearestNeighbourDisplacements(axes: number): number[][] {
+  checkAxes(axes);
+  const out: number[][] = [];
+  for (let k = axes - 1; k >= 0; k--) out.push(Array.from({ length: axes }, (_, j) => (j === k ? 1 : 0)));
+  return out;
+}
+
+/**
+ * The paper's "NNN" displacements: every displacement with non-negative components and Manhattan length 2, i.e.
+ * D2 = {(0,2), (1,1), (2,0)} in 2-D. The mixed-sign (1,−1) orientation is deliberately left out, as in the original
+ * analysis code; in 1-D this is {(2)}, in 3-D the six vectors of that form.
+ *
+ * @example
+ * ```ts
+ * paperNextNearestDisplacements(2); // [[0, 2], [1, 1], [2, 0]]
+ * ```
+ */
+export function paperNextNearestDisplacements(axes: number): number[][] {
+  checkAxes(axes);
+  const out: number[][] = [];
+  const visit = (prefix: number[], left: number): void => {
+    if (prefix.length === axes) {
+      if (left === 0) out.push(prefix);
+      return;
+    }
+    for (let v = 0; v <= left; v++) visit([...prefix, v], left - v);
+  };
+  visit([], 2);
+  return out;
+}
+
+function checkAxes(axes: number): void {
+  if (!Number.isInteger(axes) || axes < 1 || axes > 3) throw new RangeError(`axes must be 1, 2 or 3; got ${String(axes)}`);
+}
 
 /**
  * One observable (plain, serialisable data).
@@ -29,7 +75,7 @@ export type LatticeObservable =
   | { type: 'pair'; species: [string, string]; displacements: 'nn' | 'nnn' | number[][]; name?: string }
   | { type: 'run'; species: string; length: number; axis?: number; name?: string };
 
-/** Observables compiled for one lattice and species list (opaque; use {@link measureObservables}). */
+/** Observables compiled for one lattice and species list (use {@link measureObservables}). */
 export interface CompiledObservables {
   /** Column names, one per observable. */
   readonly names: readonly string[];
@@ -39,7 +85,33 @@ export interface CompiledObservables {
   readonly size: number;
   /** Species list they were compiled for. */
   readonly species: readonly string[];
+  /** Kind per observable: {@link OBSERVABLE_COUNT}, {@link OBSERVABLE_PAIR} or {@link OBSERVABLE_RUN}. */
+  readonly kinds: Int32Array;
+  /** First species code per observable. */
+  readonly codeA: Int32Array;
+  /** Second species code (pairs; else 0). */
+  readonly codeB: Int32Array;
+  /** Pairs: index of the displacement group; runs: the run length. */
+  readonly parameter: Int32Array;
+  /** Runs: the direction (2 · axis + 1) in the neighbour table. */
+  readonly direction: Int32Array;
+  /** Displacement tables per group (boundary-aware: −1 where a displacement leaves a closed lattice). */
+  readonly groups: readonly (readonly Int32Array[])[];
+  /** Neighbour table and degree of the lattice. */
+  readonly neighbors: Int32Array;
+  readonly degree: number;
+  /** Scratch: per-species tallies, then one (S + 1)² pair matrix per group. */
+  readonly scratch: Float64Array;
+  /** Views of `scratch`: the pair matrix of each group. */
+  readonly matrices: readonly Float64Array[];
 }
+
+/** Kind code of a count observable in {@link CompiledObservables.kinds}. */
+export const OBSERVABLE_COUNT = 0;
+/** Kind code of a pair observable. */
+export const OBSERVABLE_PAIR = 1;
+/** Kind code of a run observable. */
+export const OBSERVABLE_RUN = 2;
 
 /**
  * The default observables: counts of every species, then NN and NNN pair counts of every species pair A ≤ B
@@ -53,14 +125,26 @@ export interface CompiledObservables {
  * ```
  */
 export function defaultObservables(species: readonly string[], axes: number): LatticeObservable[] {
-  void species;
-  void axes;
-  throw new Error('defaultObservables: not implemented yet');
+  const names = checkSpeciesNames(species as unknown[]);
+  if (!Number.isInteger(axes) || axes < 1 || axes > 3) throw new RangeError(`axes must be 1, 2 or 3; got ${String(axes)}`);
+  const out: LatticeObservable[] = names.map((s) => ({ type: 'count', species: s, name: s }));
+  for (const set of ['nn', 'nnn'] as const) {
+    for (let a = 0; a < names.length; a++) {
+      for (let b = a; b < names.length; b++) out.push({ type: 'pair', species: [names[a], names[b]], displacements: set });
+    }
+  }
+  return out;
+}
+
+function displacementLabel(displacements: 'nn' | 'nnn' | number[][]): string {
+  if (displacements === 'nn' || displacements === 'nnn') return displacements.toUpperCase();
+  return `pair${displacements.map((d) => `[${d.join(' ')}]`).join('')}`;
 }
 
 /**
- * Column names: `name` when given, else `n_A`, `NN_AB` / `NNN_AB` / `PAIR_AB`, `run3_A` (with `_axis1` for a
- * non-default axis).
+ * Column names: `name` when given, else `n_A`; `NN_AB` / `NNN_AB` for the named sets and `pair[1 0][0 1]_AB` for
+ * explicit displacements; `run3_A` (`run3_A_axis1` along another axis than 0). Call on validated observables (or
+ * use {@link CompiledObservables.names}).
  *
  * @example
  * ```ts
@@ -68,17 +152,38 @@ export function defaultObservables(species: readonly string[], axes: number): La
  * ```
  */
 export function observableNames(observables: readonly LatticeObservable[]): string[] {
-  void observables;
-  throw new Error('observableNames: not implemented yet');
+  if (!Array.isArray(observables)) throw new TypeError(`observables must be an array; got ${String(observables)}`);
+  return observables.map((o, i) => {
+    if (o === null || typeof o !== 'object') throw new TypeError(`observables[${i}] must be an object; got ${String(o)}`);
+    if (o.name !== undefined) return o.name;
+    switch (o.type) {
+      case 'count':
+        return `n_${o.species}`;
+      case 'pair':
+        return `${displacementLabel(o.displacements)}_${Array.isArray(o.species) ? o.species.join('') : String(o.species)}`;
+      case 'run':
+        return `run${o.length}_${o.species}${o.axis ? `_axis${o.axis}` : ''}`;
+      default:
+        throw new RangeError(`observables[${i}].type must be 'count', 'pair' or 'run'; got ${JSON.stringify((o as { type: unknown }).type)}`);
+    }
+  });
+}
+
+function checkGeometry(geometry: LatticeGeometry): void {
+  if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {
+    throw new TypeError(`geometry must come from createLatticeGeometry; got ${String(geometry)}`);
+  }
 }
 
 /**
  * Validates observables against a lattice and species list (RangeError naming the observable index and value) and
- * precomputes their boundary-aware tables.
+ * precomputes their boundary-aware tables. Displacements and runs that leave a closed lattice count nothing; on a
+ * periodic lattice they wrap.
  *
  * @example
  * ```ts
  * const compiled = compileObservables(createLatticeGeometry([100], 'closed'), ['A'], defaultObservables(['A'], 1));
+ * compiled.names; // ['A', 'NN_AA', 'NNN_AA']
  * ```
  */
 export function compileObservables(
@@ -86,25 +191,168 @@ export function compileObservables(
   species: readonly string[],
   observables: readonly LatticeObservable[],
 ): CompiledObservables {
-  void geometry;
-  void species;
-  void observables;
-  throw new Error('compileObservables: not implemented yet');
+  checkGeometry(geometry);
+  const names = checkSpeciesNames(species as unknown[]);
+  if (!Array.isArray(observables) || observables.length === 0) {
+    throw new TypeError(`observables must be a non-empty array; got ${String(observables)}`);
+  }
+  const axes = geometry.shape.length;
+  const periodic = geometry.boundary === 'periodic';
+  const n = observables.length;
+  const kinds = new Int32Array(n);
+  const codeA = new Int32Array(n);
+  const codeB = new Int32Array(n);
+  const parameter = new Int32Array(n);
+  const direction = new Int32Array(n);
+  const groupKeys: string[] = [];
+  const groups: Int32Array[][] = [];
+  const codeOf = (name: unknown, where: string): number => {
+    const k = typeof name === 'string' ? names.indexOf(name) : -1;
+    if (k < 0) throw new RangeError(`${where} must be one of the species ${names.join(', ')}; got ${JSON.stringify(name)}`);
+    return k + 1;
+  };
+  observables.forEach((o, i) => {
+    const where = `observables[${i}]`;
+    if (o === null || typeof o !== 'object') throw new TypeError(`${where} must be an object; got ${String(o)}`);
+    if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '' || /[,\s"]/.test(o.name))) {
+      throw new RangeError(`${where}.name must be a non-empty string without commas, quotes or spaces; got ${JSON.stringify(o.name)}`);
+    }
+    if (o.type === 'count') {
+      kinds[i] = OBSERVABLE_COUNT;
+      codeA[i] = codeOf(o.species, `${where}.species`);
+    } else if (o.type === 'pair') {
+      kinds[i] = OBSERVABLE_PAIR;
+      if (!Array.isArray(o.species) || o.species.length !== 2) {
+        throw new RangeError(`${where}.species must be a pair of species names; got ${JSON.stringify(o.species)}`);
+      }
+      codeA[i] = codeOf(o.species[0], `${where}.species[0]`);
+      codeB[i] = codeOf(o.species[1], `${where}.species[1]`);
+      let vectors: number[][];
+      if (o.displacements === 'nn') vectors = nearestNeighbourDisplacements(axes);
+      else if (o.displacements === 'nnn') vectors = paperNextNearestDisplacements(axes);
+      else {
+        if (!Array.isArray(o.displacements) || o.displacements.length === 0) {
+          throw new RangeError(`${where}.displacements must be 'nn', 'nnn' or a non-empty array of ${axes}-vectors; got ${JSON.stringify(o.displacements)}`);
+        }
+        for (const d of o.displacements) {
+          if (!Array.isArray(d) || d.length !== axes || !d.every((x) => Number.isInteger(x)) || d.every((x) => x === 0)) {
+            throw new RangeError(`${where}.displacements must hold non-zero vectors of ${axes} integers; got ${JSON.stringify(d)}`);
+          }
+        }
+        vectors = o.displacements;
+      }
+      const key = vectors.map((d) => d.join(',')).join(';');
+      let g = groupKeys.indexOf(key);
+      if (g < 0) {
+        g = groupKeys.length;
+        groupKeys.push(key);
+        groups.push(vectors.map((d) => displacementTable(geometry.shape, d, periodic)));
+      }
+      parameter[i] = g;
+    } else if (o.type === 'run') {
+      kinds[i] = OBSERVABLE_RUN;
+      codeA[i] = codeOf(o.species, `${where}.species`);
+      const axis = o.axis ?? 0;
+      if (!Number.isInteger(axis) || axis < 0 || axis >= axes) {
+        throw new RangeError(`${where}.axis must be an integer in [0, ${axes - 1}]; got ${JSON.stringify(o.axis)}`);
+      }
+      const extent = geometry.shape[axis];
+      if (!Number.isInteger(o.length) || o.length < 1 || o.length > extent) {
+        throw new RangeError(`${where}.length must be an integer in [1, ${extent}] (the extent of axis ${axis}); got ${JSON.stringify(o.length)}`);
+      }
+      parameter[i] = o.length;
+      direction[i] = 2 * axis + 1;
+    } else {
+      throw new RangeError(`${where}.type must be 'count', 'pair' or 'run'; got ${JSON.stringify((o as { type: unknown }).type)}`);
+    }
+  });
+  const columnNames = observableNames(observables);
+  const seen = new Set<string>();
+  columnNames.forEach((name, i) => {
+    if (seen.has(name)) throw new RangeError(`observables[${i}] repeats the column name ${JSON.stringify(name)}`);
+    seen.add(name);
+  });
+  const stride = (names.length + 1) * (names.length + 1);
+  const scratch = new Float64Array(names.length + 1 + groups.length * stride);
+  const matrices = groups.map((_, g) => scratch.subarray(names.length + 1 + g * stride, names.length + 1 + (g + 1) * stride));
+  return {
+    names: columnNames,
+    observables: observables.slice(),
+    size: geometry.size,
+    species: names,
+    kinds,
+    codeA,
+    codeB,
+    parameter,
+    direction,
+    groups,
+    neighbors: geometry.neighbors,
+    degree: geometry.degree,
+    scratch,
+    matrices,
+  };
 }
 
 /**
- * Writes the observables of `occupancy` into `out[offset …]` (one value per name). No allocation.
+ * Writes the observables of `occupancy` into `out[offset …]` (one value per name). No allocation: one pass for the
+ * counts, one pair-matrix pass per displacement group, one pass per run observable.
  *
  * @example
  * ```ts
- * const row = new Float64Array(compiled.names.length);
- * measureObservables(compiled, occupancy, row);
+ * const compiled = compileObservables(createLatticeGeometry([5], 'closed'), ['A'], [{ type: 'run', species: 'A', length: 2 }]);
+ * const row = new Float64Array(1);
+ * measureObservables(compiled, Uint8Array.of(1, 1, 1, 0, 1), row);
+ * row[0]; // 2 (no wrap from the last site to the first)
  * ```
  */
 export function measureObservables(compiled: CompiledObservables, occupancy: Uint8Array, out: Float64Array, offset = 0): void {
-  void compiled;
-  void occupancy;
-  void out;
-  void offset;
-  throw new Error('measureObservables: not implemented yet');
+  if (!(occupancy instanceof Uint8Array) || occupancy.length !== compiled.size) {
+    throw new TypeError(`occupancy must be a Uint8Array of length ${compiled.size}; got ${String(occupancy?.length)}`);
+  }
+  const n = compiled.kinds.length;
+  if (!(out instanceof Float64Array) || !Number.isInteger(offset) || offset < 0 || offset + n > out.length) {
+    throw new RangeError(`out must be a Float64Array with room for ${n} values at offset ${offset}; got length ${String(out?.length)}`);
+  }
+  measureObservablesUnchecked(compiled, occupancy, out, offset);
+}
+
+/** Kernel of {@link measureObservables} without argument checks (codes in occupancy must be valid). */
+export function measureObservablesUnchecked(compiled: CompiledObservables, occupancy: Uint8Array, out: Float64Array, offset: number): void {
+  const S = compiled.species.length;
+  const stride = (S + 1) * (S + 1);
+  const scratch = compiled.scratch;
+  const { kinds, codeA, codeB, parameter, direction, neighbors, degree, groups, matrices } = compiled;
+  const size = occupancy.length;
+  scratch.fill(0);
+  for (let i = 0; i < size; i++) scratch[occupancy[i]]++;
+  for (let g = 0; g < groups.length; g++) {
+    accumulatePairsDense(occupancy, groups[g], S, matrices[g]);
+  }
+  const n = kinds.length;
+  for (let o = 0; o < n; o++) {
+    const a = codeA[o];
+    const kind = kinds[o];
+    if (kind === OBSERVABLE_COUNT) out[offset + o] = scratch[a];
+    else if (kind === OBSERVABLE_PAIR) {
+      const base = S + 1 + parameter[o] * stride;
+      const b = codeB[o];
+      out[offset + o] = a === b ? scratch[base + a * (S + 1) + a] : scratch[base + a * (S + 1) + b] + scratch[base + b * (S + 1) + a];
+    } else {
+      const length = parameter[o];
+      const dir = direction[o];
+      let runs = 0;
+      for (let i = 0; i < size; i++) {
+        if (occupancy[i] !== a) continue;
+        let j = i;
+        let m = 1;
+        while (m < length) {
+          j = neighbors[j * degree + dir];
+          if (j < 0 || occupancy[j] !== a) break;
+          m++;
+        }
+        if (m === length) runs++;
+      }
+      out[offset + o] = runs;
+    }
+  }
 }

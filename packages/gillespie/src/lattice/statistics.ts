@@ -1,55 +1,20 @@
 /**
- * Lattice statistics of spec section 3: species counts, nearest-neighbour (NN) and the paper's next-nearest-
- * neighbour (NNN) pair counts, general pair correlations, and a reusable observer for trajectories.
+ * Lattice statistics of spec section 3 on snapshots: species counts, nearest-neighbour (NN) and the paper's next-
+ * nearest-neighbour (NNN) pair counts, general pair correlations, and a reusable observer for trajectories. The
+ * displacement sets and observables as data live in `observables.ts`.
  */
-import { checkShape, displacementTable } from './geometry.ts';
-import { accumulatePairsDense, accumulatePairsSparse } from './kernels/pairs.ts';
+import { checkShape, createLatticeGeometry, displacementTable } from './geometry.ts';
+import { accumulatePairsDense } from './kernels/pairs.ts';
 import { checkSnapshot, type LatticeSnapshot } from './snapshot.ts';
 import type { LatticeState } from './state.ts';
-
-/**
- * The NN displacements: one unit step along each axis, e.g. D1 = {(0,1), (1,0)} in 2-D (listed axis-last first).
- * Each unordered neighbour pair is counted once.
- *
- * @example
- * ```ts
- * nearestNeighbourDisplacements(2); // [[0, 1], [1, 0]]
- * ```
- */
-export function nearestNeighbourDisplacements(axes: number): number[][] {
-  checkAxes(axes);
-  const out: number[][] = [];
-  for (let k = axes - 1; k >= 0; k--) out.push(Array.from({ length: axes }, (_, j) => (j === k ? 1 : 0)));
-  return out;
-}
-
-/**
- * The paper's "NNN" displacements: every displacement with non-negative components and Manhattan length 2, i.e.
- * D2 = {(0,2), (1,1), (2,0)} in 2-D. The mixed-sign (1,−1) orientation is deliberately left out, as in the original
- * analysis code; in 1-D this is {(2)}, in 3-D the six vectors of that form.
- *
- * @example
- * ```ts
- * paperNextNearestDisplacements(2); // [[0, 2], [1, 1], [2, 0]]
- * ```
- */
-export function paperNextNearestDisplacements(axes: number): number[][] {
-  checkAxes(axes);
-  const out: number[][] = [];
-  const visit = (prefix: number[], left: number): void => {
-    if (prefix.length === axes) {
-      if (left === 0) out.push(prefix);
-      return;
-    }
-    for (let v = 0; v <= left; v++) visit([...prefix, v], left - v);
-  };
-  visit([], 2);
-  return out;
-}
-
-function checkAxes(axes: number): void {
-  if (!Number.isInteger(axes) || axes < 1 || axes > 3) throw new RangeError(`axes must be 1, 2 or 3; got ${String(axes)}`);
-}
+import {
+  type CompiledObservables,
+  compileObservables,
+  defaultObservables,
+  measureObservables,
+  nearestNeighbourDisplacements,
+  paperNextNearestDisplacements,
+} from './observables.ts';
 
 const tableCache = new Map<string, Int32Array>();
 const TABLE_CACHE_LIMIT = 32;
@@ -209,8 +174,9 @@ export function pairCorrelation(
 }
 
 /**
- * Measures the standard observables of a lattice at many time points without allocating: species counts, then
- * NN_AB and NNN_AB for A ≤ B (names in {@link names}, matching the reference CSV's columns).
+ * Measures the standard observables ({@link defaultObservables}: species counts, then NN_AB and NNN_AB for A ≤ B,
+ * the reference CSV's columns) of a lattice at many time points without allocating. Pass `periodic = false` for a
+ * closed lattice: pairs across the edge then do not count (a thin wrapper over {@link compileObservables}).
  *
  * @example
  * ```ts
@@ -223,55 +189,23 @@ export function pairCorrelation(
 export class LatticeObserver {
   /** Column names. */
   readonly names: readonly string[];
-  private readonly species: readonly string[];
-  private readonly nn: Int32Array[];
-  private readonly nnn: Int32Array[];
-  private readonly matrix: Float64Array;
+  private readonly compiled: CompiledObservables;
 
   constructor(shape: readonly number[], species: readonly string[], periodic = true) {
     const dims = checkShape(shape as number[]);
     if (!Array.isArray(species) || species.length < 1) throw new TypeError('species must be a non-empty array of names');
-    this.species = species.slice();
-    this.nn = nearestNeighbourDisplacements(dims.length).map((d) => cachedTable(dims, d, periodic));
-    this.nnn = paperNextNearestDisplacements(dims.length).map((d) => cachedTable(dims, d, periodic));
-    this.matrix = new Float64Array((species.length + 1) * (species.length + 1));
-    const pairs: string[] = [];
-    for (let a = 0; a < species.length; a++) for (let b = a; b < species.length; b++) pairs.push(`${species[a]}${species[b]}`);
-    this.names = [...species, ...pairs.map((p) => `NN_${p}`), ...pairs.map((p) => `NNN_${p}`)];
+    const geometry = createLatticeGeometry(dims, periodic ? 'periodic' : 'closed');
+    this.compiled = compileObservables(geometry, species, defaultObservables(species, dims.length));
+    this.names = this.compiled.names;
   }
 
-  private write(out: Float64Array, offset: number): number {
-    const S = this.species.length;
-    const m = this.matrix;
-    for (let a = 1; a <= S; a++) {
-      for (let b = a; b <= S; b++) out[offset++] = a === b ? m[a * (S + 1) + a] : m[a * (S + 1) + b] + m[b * (S + 1) + a];
-    }
-    return offset;
-  }
-
-  /** Writes the observables of a live state into `out[offset ..]` (sparse pass over particles). */
+  /** Writes the observables of a live state into `out[offset ..]`. */
   measureState(state: LatticeState, out: Float64Array, offset: number): void {
-    const S = this.species.length;
-    for (let k = 1; k <= S; k++) out[offset++] = state.counts[k];
-    this.matrix.fill(0);
-    accumulatePairsSparse(state.occupancy, state.lists, state.counts, this.nn, S, this.matrix);
-    offset = this.write(out, offset);
-    this.matrix.fill(0);
-    accumulatePairsSparse(state.occupancy, state.lists, state.counts, this.nnn, S, this.matrix);
-    this.write(out, offset);
+    measureObservables(this.compiled, state.occupancy, out, offset);
   }
 
   /** Writes the observables of an occupancy array (same shape and species) into `out[offset ..]`. */
   measureOccupancy(occupancy: Uint8Array, out: Float64Array, offset: number): void {
-    const S = this.species.length;
-    for (let k = 1; k <= S; k++) out[offset + k - 1] = 0;
-    for (let i = 0; i < occupancy.length; i++) if (occupancy[i] !== 0) out[offset + occupancy[i] - 1]++;
-    offset += S;
-    this.matrix.fill(0);
-    accumulatePairsDense(occupancy, this.nn, S, this.matrix);
-    offset = this.write(out, offset);
-    this.matrix.fill(0);
-    accumulatePairsDense(occupancy, this.nnn, S, this.matrix);
-    this.write(out, offset);
+    measureObservables(this.compiled, occupancy, out, offset);
   }
 }

@@ -7,8 +7,10 @@ import {
   type LatticeEnsembleOptions,
   type LatticeEnsembleSummary,
   type LatticeReplicate,
+  latticeSamplesPerCondition,
   summarizeLatticeEnsemble,
 } from '../ensemble.ts';
+import type { LatticeInitialCondition } from '../initial.ts';
 import { type LatticeConfig, prepareLatticeConfig } from '../simulate.ts';
 import type { LatticeEnsembleTask } from './ensemble-task.ts';
 
@@ -27,23 +29,36 @@ export interface ParallelLatticeEnsembleOptions extends LatticeEnsembleOptions {
 const NS_PER_PARTICLE_STEP = 40;
 const NS_PER_SITE_STEP = 1.5;
 const TARGET_TASK_MS = 50;
+/** Rough cost of one Gibbs site update in nanoseconds (tabulated conditionals). */
+const NS_PER_GIBBS_UPDATE = 6;
 
 /**
  * Estimated milliseconds of one run (for batching): particles × steps × per-particle cost (the exact scheme's
- * events per unit time are about the particles' total rate bound), plus a per-site cost for recording.
+ * events per unit time are about the particles' total rate bound), plus a per-site cost for recording and, with a
+ * Boltzmann initial condition, the Gibbs sweeps (other initial conditions than counts count as half-filled).
  *
  * @example
  * ```ts
  * estimateLatticeRunMs(lotkaVolterraLattice()); // about 10
  * ```
  */
-export function estimateLatticeRunMs(config: LatticeConfig): number {
+export function estimateLatticeRunMs(config: LatticeConfig, initialCondition?: LatticeInitialCondition): number {
   const prepared = prepareLatticeConfig(config);
   const { steps, dt, scheme, initial } = prepared.config;
-  const particles =
-    'occupancy' in initial
-      ? (initial.occupancy as Uint8Array).reduce((a, c) => a + (c !== 0 ? 1 : 0), 0)
-      : Object.values(initial as Record<string, number>).reduce((a, b) => a + b, 0);
+  const size = prepared.geometry.size;
+  let setup = 0;
+  let particles: number;
+  if (initialCondition !== undefined && initialCondition.type === 'counts') {
+    particles = Object.values(initialCondition.counts).reduce((a, b) => a + b, 0);
+  } else if (initialCondition !== undefined) {
+    particles = size / 2;
+    if (initialCondition.type === 'boltzmann') setup = (initialCondition.sweeps * size * NS_PER_GIBBS_UPDATE) / 1e6;
+  } else {
+    particles =
+      'occupancy' in initial
+        ? (initial.occupancy as Uint8Array).reduce((a, c) => a + (c !== 0 ? 1 : 0), 0)
+        : Object.values(initial as Record<string, number>).reduce((a, b) => a + b, 0);
+  }
   const density = Math.max(particles, 1);
   let perStep = density * NS_PER_PARTICLE_STEP;
   if (scheme === 'exact') {
@@ -51,7 +66,7 @@ export function estimateLatticeRunMs(config: LatticeConfig): number {
     for (let k = 1; k <= prepared.model.speciesCount; k++) maxRate = Math.max(maxRate, prepared.model.hopRate[k]);
     perStep = density * Math.max(maxRate, 1) * 2 * dt * NS_PER_PARTICLE_STEP;
   }
-  return (steps * (perStep + prepared.geometry.size * NS_PER_SITE_STEP)) / 1e6;
+  return setup + (steps * (perStep + size * NS_PER_SITE_STEP)) / 1e6;
 }
 
 /**
@@ -72,10 +87,11 @@ export async function simulateLatticeEnsembleParallel(
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`options.runs must be a positive integer; got ${String(runs)}`);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`options.workers must be a positive integer; got ${String(workers)}`);
+  const samplesPerCondition = latticeSamplesPerCondition(options);
   const prepared = prepareLatticeConfig(config);
   let batchSize = options.batchSize;
   if (batchSize === undefined) {
-    const perRun = estimateLatticeRunMs(config);
+    const perRun = estimateLatticeRunMs(config, options.initialCondition);
     batchSize = Math.max(1, Math.min(Math.ceil(TARGET_TASK_MS / Math.max(perRun, 1e-3)), Math.ceil(runs / workers)));
   } else if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`options.batchSize must be a positive integer; got ${String(batchSize)}`);
@@ -86,6 +102,9 @@ export async function simulateLatticeEnsembleParallel(
     start: r.start,
     end: r.end,
     keepTrajectories: options.keepTrajectories ?? false,
+    initialCondition: options.initialCondition,
+    samplesPerCondition,
+    observables: options.observables,
   }));
   const moduleUrl = new URL(import.meta.url.endsWith('.ts') ? './ensemble-task.ts' : './ensemble-task.js', import.meta.url);
   let done = 0;

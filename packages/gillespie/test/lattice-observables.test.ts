@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compileObservables,
+  createLatticeGeometry,
+  defaultObservables,
+  LatticeObserver,
+  type LatticeObservable,
+  measureObservables,
+  observableNames,
+  siteIndex,
+} from '../src/lattice.ts';
+
+function measure(shape: number[], boundary: 'periodic' | 'closed', species: string[], obs: LatticeObservable[], occ: Uint8Array): number[] {
+  const compiled = compileObservables(createLatticeGeometry(shape, boundary), species, obs);
+  const row = new Float64Array(obs.length);
+  measureObservables(compiled, occ, row);
+  return Array.from(row);
+}
+
+/** Builds an occupancy from rows of characters: '.' empty, 'A' code 1, 'B' code 2 (row-major, axis 0 = rows). */
+function grid(rows: string[]): Uint8Array {
+  return Uint8Array.from(rows.join('').split(''), (c) => (c === '.' ? 0 : c.charCodeAt(0) - 64));
+}
+
+describe('observables as data', () => {
+  it('names the defaults like the reference CSV and unnamed observables by kind', () => {
+    expect(observableNames(defaultObservables(['X', 'Y'], 2))).toEqual(['X', 'Y', 'NN_XX', 'NN_XY', 'NN_YY', 'NNN_XX', 'NNN_XY', 'NNN_YY']);
+    expect(
+      observableNames([
+        { type: 'count', species: 'A' },
+        { type: 'pair', species: ['A', 'B'], displacements: [[0, 3], [1, -1]] },
+        { type: 'run', species: 'A', length: 3 },
+        { type: 'run', species: 'A', length: 4, axis: 1 },
+        { type: 'pair', species: ['A', 'A'], displacements: 'nn', name: 'bonds' },
+      ]),
+    ).toEqual(['n_A', 'pair[0 3][1 -1]_AB', 'run3_A', 'run4_A_axis1', 'bonds']);
+  });
+
+  it('counts 1-D pairs and runs on a closed chain without wrapping, and with wrapping on a ring', () => {
+    // A A A . A A on a closed chain: NN_AA bonds (0,1), (1,2), (4,5) → 3; distance-2 pairs (0,2), (2,4) → 2;
+    // runs of 3: [0..2] → 1; runs of 2: (0,1), (1,2), (4,5) → 3.
+    const occ = grid(['AAA.AA']);
+    const obs: LatticeObservable[] = [
+      { type: 'count', species: 'A' },
+      { type: 'pair', species: ['A', 'A'], displacements: 'nn' },
+      { type: 'pair', species: ['A', 'A'], displacements: 'nnn' },
+      { type: 'run', species: 'A', length: 3 },
+      { type: 'run', species: 'A', length: 2 },
+    ];
+    expect(measure([6], 'closed', ['A'], obs, occ)).toEqual([5, 3, 2, 1, 3]);
+    // On the ring site 5 touches site 0: one more NN bond (5,0); NNN adds (4,0) and (5,1); runs of 3 add
+    // [4,5,0] and [5,0,1]; runs of 2 add (5,0).
+    expect(measure([6], 'periodic', ['A'], obs, occ)).toEqual([5, 4, 4, 3, 4]);
+  });
+
+  it('counts mixed-species pairs in both orders at explicit displacements, boundary-aware in 2-D', () => {
+    const rows = ['AB..', '.A.B', 'B..A'];
+    const occ = grid(rows);
+    const obs: LatticeObservable[] = [
+      { type: 'pair', species: ['A', 'B'], displacements: 'nn' },
+      { type: 'pair', species: ['B', 'A'], displacements: [[0, 1]] },
+      { type: 'pair', species: ['A', 'A'], displacements: [[1, 1]] },
+      { type: 'run', species: 'A', length: 2, axis: 0 },
+    ];
+    // Reference by brute force over coordinates with explicit wrap / no wrap.
+    const brute = (periodic: boolean): number[] => {
+      const shape = [3, 4];
+      const at = (i: number, j: number): number => {
+        const s = siteIndex(shape, [i, j], periodic);
+        return s < 0 ? 0 : occ[s];
+      };
+      let nnAB = 0;
+      let hAB = 0;
+      let diagAA = 0;
+      let run = 0;
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 4; j++) {
+          const a = occ[i * 4 + j];
+          for (const [di, dj] of [[0, 1], [1, 0]]) {
+            const b = at(i + di, j + dj);
+            if ((a === 1 && b === 2) || (a === 2 && b === 1)) nnAB++;
+          }
+          const r = at(i, j + 1);
+          if ((a === 1 && r === 2) || (a === 2 && r === 1)) hAB++;
+          if (a === 1 && at(i + 1, j + 1) === 1) diagAA++;
+          if (a === 1 && at(i + 1, j) === 1) run++;
+        }
+      }
+      return [nnAB, hAB, diagAA, run];
+    };
+    const closed = measure([3, 4], 'closed', ['A', 'B'], obs, occ);
+    const periodic = measure([3, 4], 'periodic', ['A', 'B'], obs, occ);
+    expect(closed).toEqual(brute(false));
+    expect(periodic).toEqual(brute(true));
+    // Hand count of the closed lattice: NN A-B bonds (0,0)-(0,1), (0,1)-(1,1), (1,3)-(2,3) → 3; horizontal A-B
+    // (0,0)-(0,1) → 1; diagonal A-A (0,0)-(1,1) → 1; vertical A-A runs of 2: none.
+    expect(closed).toEqual([3, 1, 1, 0]);
+    // Periodic: two more NN A-B bonds across the edges, (2,0)B-(0,0)A vertically and (2,3)A-(2,0)B horizontally.
+    expect(periodic[0]).toBe(5);
+  });
+
+  it('LatticeObserver on a closed lattice no longer wraps; on a periodic one it matches the defaults', () => {
+    const occ = grid(['A..A']);
+    const row = new Float64Array(3);
+    new LatticeObserver([4], ['A'], false).measureOccupancy(occ, row, 0);
+    expect(Array.from(row)).toEqual([2, 0, 0]);
+    new LatticeObserver([4], ['A'], true).measureOccupancy(occ, row, 0);
+    expect(Array.from(row)).toEqual([2, 1, 0]);
+  });
+
+  it('refuses bad observables with errors naming the index and value', () => {
+    const g = createLatticeGeometry([5, 5]);
+    expect(() => compileObservables(g, ['A'], [{ type: 'count', species: 'Z' }])).toThrow(/observables\[0\]\.species.*"Z"/);
+    expect(() => compileObservables(g, ['A'], [{ type: 'run', species: 'A', length: 6 }])).toThrow(/observables\[0\]\.length.*\[1, 5\].*6/);
+    expect(() => compileObservables(g, ['A'], [{ type: 'run', species: 'A', length: 2, axis: 2 }])).toThrow(/observables\[0\]\.axis/);
+    expect(() => compileObservables(g, ['A'], [{ type: 'pair', species: ['A', 'A'], displacements: [[0, 0]] }])).toThrow(
+      /observables\[0\]\.displacements.*\[0,0\]/,
+    );
+    expect(() => compileObservables(g, ['A'], [{ type: 'pair', species: ['A', 'A'], displacements: [[1]] }])).toThrow(/2 integers/);
+    expect(() =>
+      compileObservables(g, ['A'], [
+        { type: 'count', species: 'A' },
+        { type: 'count', species: 'A' },
+      ]),
+    ).toThrow(/observables\[1\] repeats the column name "n_A"/);
+    expect(() => compileObservables(g, ['A'], [{ type: 'count', species: 'A', name: 'a,b' }])).toThrow(/observables\[0\]\.name/);
+    expect(() => compileObservables(g, ['A'], [{ type: 'moment' } as unknown as LatticeObservable])).toThrow(/observables\[0\]\.type/);
+    const compiled = compileObservables(g, ['A'], [{ type: 'count', species: 'A' }]);
+    expect(() => measureObservables(compiled, new Uint8Array(24), new Float64Array(1))).toThrow(/occupancy.*25/);
+    expect(() => measureObservables(compiled, new Uint8Array(25), new Float64Array(1), 1)).toThrow(/out/);
+  });
+});
