@@ -16,3 +16,4 @@ export * from './lattice/presets.ts';
 export * from './lattice/ensemble.ts';
 export * from './lattice/initial.ts';
 export * from './lattice/observables.ts';
+export * from './lattice/model-file/index.ts';

@@ -3,6 +3,7 @@
  */
 import type { Rng } from '../rng.ts';
 import { createLatticeGeometry, type LatticeBoundary, type LatticeGeometry } from './geometry.ts';
+import { checkInitialCondition, type LatticeInitialCondition, placeInitialCondition } from './initial.ts';
 import { createExactContext, type ExactContext, exactAdvance } from './kernels/exact.ts';
 import {
   COUNTER_ATTEMPTS,
@@ -40,8 +41,12 @@ export interface LatticeConfig {
   shape: number[];
   /** Default `periodic`. */
   boundary?: LatticeBoundary;
-  /** Particle counts placed on distinct uniformly random sites, or a starting snapshot of the same shape. */
-  initial: Record<string, number> | LatticeSnapshot;
+  /**
+   * Particle counts placed on distinct uniformly random sites, a starting snapshot of the same shape, or any
+   * {@link LatticeInitialCondition} (`{ type: 'counts', counts }` places exactly like the plain counts, also under
+   * row-biased selection; densities and Boltzmann samples are drawn from the run's stream before it simulates).
+   */
+  initial: Record<string, number> | LatticeSnapshot | LatticeInitialCondition;
   scheme: LatticeScheme;
   /** Time between snapshots (and, in the paper scheme, between sweeps). */
   dt: number;
@@ -105,8 +110,15 @@ export function prepareLatticeConfig(config: LatticeConfig): PreparedLatticeConf
       }
     }
   }
-  const initial = config.initial;
-  if (initial === null || typeof initial !== 'object') throw new TypeError('config.initial must be counts or a snapshot');
+  const given = config.initial;
+  if (given === null || typeof given !== 'object') throw new TypeError('config.initial must be counts, a snapshot or an initial condition');
+  const typed = typeof (given as { type?: unknown }).type === 'string' ? (given as LatticeInitialCondition) : null;
+  if (typed && typed.type !== 'counts' && typed.type !== 'snapshot') {
+    checkInitialCondition(typed, geometry, model.species, 'config.initial');
+    return { config, model, geometry };
+  }
+  const initial = typed ? (typed.type === 'counts' ? typed.counts : typed.snapshot) : given;
+  if (initial === null || typeof initial !== 'object') throw new TypeError(`config.initial.${typed?.type} must be an object`);
   if ('occupancy' in initial) {
     checkSnapshot(initial as LatticeSnapshot, 'config.initial');
     const snap = initial as LatticeSnapshot;
@@ -159,7 +171,11 @@ export class LatticeSimulator {
   private readonly paper: PaperContext | null;
   private readonly exact: ExactContext | null;
 
-  constructor(config: LatticeConfig | PreparedLatticeConfig, rng: Rng) {
+  /**
+   * `initialOccupancy` (occupancy codes, one per site; validated) replaces `config.initial` (an ensemble places
+   * its runs' initial conditions itself and passes them here).
+   */
+  constructor(config: LatticeConfig | PreparedLatticeConfig, rng: Rng, initialOccupancy?: Uint8Array) {
     this.prepared = 'geometry' in config ? config : prepareLatticeConfig(config);
     if (rng === null || typeof rng !== 'object' || typeof rng.nextFloat64 !== 'function') {
       throw new TypeError(`rng must be an Rng (e.g. createRng(seed, run)); got ${String(rng)}`);
@@ -168,14 +184,20 @@ export class LatticeSimulator {
     const { geometry, model, config: c } = this.prepared;
     this.state = new LatticeState(geometry, model.species);
     const rowBiased = c.selection === 'row-biased';
-    if ('occupancy' in c.initial) this.state.load((c.initial as LatticeSnapshot).occupancy);
+    const typed = typeof (c.initial as { type?: unknown }).type === 'string' ? (c.initial as LatticeInitialCondition) : null;
+    const initial = typed?.type === 'counts' ? typed.counts : typed?.type === 'snapshot' ? typed.snapshot : c.initial;
+    if (initialOccupancy !== undefined) {
+      this.state.load(initialOccupancy); // validates length and codes
+    } else if (typed && typed.type !== 'counts' && typed.type !== 'snapshot') {
+      this.state.load(placeInitialCondition(typed, geometry, model.species, rng));
+    } else if ('occupancy' in initial) this.state.load((initial as LatticeSnapshot).occupancy);
     else if (rowBiased) {
-      const counts = c.initial as Record<string, number>;
+      const counts = initial as Record<string, number>;
       for (let k = 1; k <= model.speciesCount; k++) {
         const n = counts[model.species[k - 1]] ?? 0;
         for (let i = 0; i < n; i++) setClass(this.state, rowBiasedPick(this.state, 0, geometry.strides[0], rng), k);
       }
-    } else this.state.scatter(c.initial as Record<string, number>, rng);
+    } else this.state.scatter(initial as Record<string, number>, rng);
     if (c.scheme === 'paper') {
       this.paper = createPaperContext(this.state, geometry.neighbors, geometry.degree, model, geometry.strides[0], rowBiased);
       this.exact = null;
@@ -258,6 +280,8 @@ export interface SimulateLatticeOptions {
   recordSnapshots?: boolean;
   /** Called at every time point with the live state (compute statistics here instead of storing snapshots). */
   onRecord?: (index: number, time: number, state: LatticeState) => void;
+  /** The run's initial lattice (occupancy codes), replacing `config.initial`; see {@link LatticeSimulator}. */
+  initialOccupancy?: Uint8Array;
 }
 
 /**
@@ -274,7 +298,8 @@ export function simulateLattice(
   rng: Rng,
   options: SimulateLatticeOptions = {},
 ): LatticeRun {
-  const sim = new LatticeSimulator(config, rng);
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const sim = new LatticeSimulator(config, rng, options.initialOccupancy);
   const { steps } = sim.prepared.config;
   const record = options.recordSnapshots ?? true;
   const S = sim.state.species.length;

@@ -16,6 +16,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const speciesName = z.string().regex(NAME, { error: 'must be a name (letters, digits, _; not starting with a digit)' });
 const rate = z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const probability = z.number({ error: 'must be a number' }).min(0, { error: 'must be in [0, 1]' }).max(1, { error: 'must be in [0, 1]' });
+const columnName = z.string().regex(NAME, { error: 'must be a column name (letters, digits, _; not starting with a digit)' });
 const positiveInteger = z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1, { error: 'must be >= 1' });
 const nonNegativeInteger = z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' });
 
@@ -81,14 +82,14 @@ export const latticeFileInitialSchema = z.discriminatedUnion(
 export const latticeObservableSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('count'), species: speciesName, name: z.string().optional() }),
+    z.strictObject({ type: z.literal('count'), species: speciesName, name: columnName.optional() }),
     z.strictObject({
       type: z.literal('pair'),
       species: z.tuple([speciesName, speciesName]),
       displacements: z.union([z.enum(['nn', 'nnn']), z.array(z.array(z.number().int()).min(1).max(3)).min(1)]),
-      name: z.string().optional(),
+      name: columnName.optional(),
     }),
-    z.strictObject({ type: z.literal('run'), species: speciesName, length: positiveInteger, axis: nonNegativeInteger.optional(), name: z.string().optional() }),
+    z.strictObject({ type: z.literal('run'), species: speciesName, length: positiveInteger, axis: nonNegativeInteger.optional(), name: columnName.optional() }),
   ],
   { error: 'must be an observable with type count, pair or run' },
 );
