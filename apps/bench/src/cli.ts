@@ -3,6 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatUsage, parseCommandLine, type ParsedOptions, UsageError } from './args.ts';
+import { latticeCheckSpec, runLatticeCheck } from './commands/lattice-check.ts';
+import { latticeSimulateSpec, runLatticeSimulate } from './commands/lattice-simulate.ts';
 import { lvAllSpec, runLvAll } from './commands/lv-all.ts';
 import { lvPredictSpec, runLvPredict } from './commands/lv-predict.ts';
 import { lvReportSpec, runLvReport } from './commands/lv-report.ts';
@@ -31,6 +33,8 @@ const commands: Command[] = [
   { spec: lvTrainSpec, run: runLvTrain, graceful: true },
   { spec: lvPredictSpec, run: runLvPredict },
   { spec: lvReportSpec, run: runLvReport },
+  { spec: latticeSimulateSpec, run: runLatticeSimulate },
+  { spec: latticeCheckSpec, run: runLatticeCheck },
 ];
 
 function version(): string {

@@ -1,16 +1,18 @@
 /**
- * `srn-bench lv simulate`: an ensemble of lattice Lotka-Volterra runs (spec sections 1-3), written as compact
- * binary trajectories plus DIR/moments.csv (time, counts, NN and NNN means and SDs, extinction fractions).
+ * `srn-bench lv simulate`: `srn-bench lattice simulate` on the bundled lattice Lotka-Volterra model file
+ * (`@srn/gillespie`'s examples/lattice/lotka-volterra.lattice: spec sections 1-3, the original's row-biased pick rule
+ * as in `lv all`), written as compact binary trajectories plus DIR/moments.csv (time, counts, NN and NNN means and
+ * SDs, extinction fractions). `--size` rescales the lattice and the initial counts (L^2 / 16 each).
  */
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { startProgress } from '../io.ts';
 import { cliContext } from '../lv/cli-context.ts';
 import { hasConfig } from '../lv/config.ts';
-import { lvSimulate } from '../lv/ensemble.ts';
 import { runSimulateStage } from '../lv/simulate-stage.ts';
+import { bundledLatticeModel, latticeRunReport, latticeSimulate } from './lattice-run.ts';
 
 export { type LvSimulateOptions, lvSimulate } from '../lv/ensemble.ts';
 
@@ -18,7 +20,8 @@ export { type LvSimulateOptions, lvSimulate } from '../lv/ensemble.ts';
 export const lvSimulateSpec: CommandSpec = {
   name: 'lv simulate',
   summary:
-    'Simulate a lattice Lotka-Volterra ensemble (or stage 1 of lv all). Paper parameters by default; writes DIR/moments.csv ' +
+    'Simulate a lattice Lotka-Volterra ensemble (or stage 1 of lv all): lattice simulate on the bundled model file ' +
+    'examples/lattice/lotka-volterra.lattice (paper parameters, row-biased picks as in lv all); writes DIR/moments.csv ' +
     '(time,X-mean,X-sd,...,NN_*,NNN_*,extinct_*), DIR/trajectories/run-NNNN.srnl and DIR/summary.json. If DIR holds ' +
     "an experiment's config.json (from 'lv all'), runs that pipeline's simulate stage instead (DIR/simulate/train and " +
     'DIR/simulate/heldout, settings from the config).',
@@ -32,9 +35,8 @@ export const lvSimulateSpec: CommandSpec = {
     'workers': { type: 'integer', description: 'worker threads (results do not depend on it)', default: availableParallelism(), min: 1, max: 256 },
     'selection': {
       type: 'choice',
-      description: "paper scheme: uniform picks, or 'row-biased' to emulate the original's picks (slow)",
+      description: "paper scheme's pick rule instead of the model file's row-biased (the original's, as in lv all); uniform is faster",
       choices: ['uniform', 'row-biased'],
-      default: 'uniform',
     },
     'exclude-extinct': { type: 'boolean', description: 'leave runs with a species at 0 at the end out of the means' },
     'trajectories': {
@@ -61,25 +63,28 @@ export async function runLvSimulate(options: ParsedOptions, _positionals: string
     return;
   }
   const runs = Number(options.runs);
+  const size = Number(options.size);
+  const trajectories = options.trajectories as 'binary' | 'text' | 'none';
   const progress = startProgress('runs', runs);
-  const { summary, wallSeconds, events } = await lvSimulate({
+  const result = await latticeSimulate({
+    model: bundledLatticeModel('lotka-volterra.lattice'),
+    command: 'lv simulate',
     out: String(options.out),
     runs,
     seed: Number(options.seed),
     scheme: options.scheme as 'paper' | 'exact',
-    size: Number(options.size),
+    selection: options.selection as 'uniform' | 'row-biased' | undefined,
     steps: Number(options.steps),
     workers: Number(options.workers),
-    selection: options.selection as 'uniform' | 'row-biased',
     excludeExtinct: options.excludeExtinct === true,
-    trajectories: options.trajectories as 'binary' | 'text' | 'none',
+    trajectories,
+    adjust: (file) => {
+      const density = Math.round((size * size) / 16);
+      return { ...file, lattice: { ...file.lattice, shape: [size, size] }, initial: { type: 'counts', counts: { X: density, Y: density } } };
+    },
+    signal: context?.signal,
     onProgress: (done) => progress.update(done),
   });
   progress.stop();
-  const out = resolve(String(options.out));
-  process.stdout.write(
-    `${runs} runs in ${wallSeconds.toFixed(2)} s (${(events / wallSeconds / 1e6).toFixed(2)} M events/s); ` +
-      `${summary.extinctRuns.length} runs with an extinct species${options.excludeExtinct ? ' (excluded from the means)' : ''}\n` +
-      `wrote ${join(out, 'moments.csv')}, summary.json${options.trajectories === 'none' ? '' : ', trajectories/'}\n`,
-  );
+  process.stdout.write(latticeRunReport(result, String(options.out), runs, trajectories));
 }

@@ -575,7 +575,13 @@ function show(value: unknown): string {
 }
 
 /** The first schema issue as a {@link LatticeModelFileError} located in the text (or by field path in JSON). */
-function issueError(issue: z.core.$ZodIssue, data: unknown, source: string, positions: ReadonlyMap<string, SourcePosition>): LatticeModelFileError {
+function issueError(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  source: string,
+  positions: ReadonlyMap<string, SourcePosition>,
+  sourceOf: (path: readonly PropertyKey[]) => string = () => source,
+): LatticeModelFileError {
   let path = issue.path.slice();
   let detail = issue.message;
   // A union that failed on a nested field: report the innermost issue.
@@ -592,23 +598,29 @@ function issueError(issue: z.core.$ZodIssue, data: unknown, source: string, posi
   const got = issue.code === 'custom' || issue.code === 'unrecognized_keys' ? '' : `; got ${show(value)}`;
   let position: SourcePosition | null = null;
   for (let n = path.length; n >= 0 && position === null; n--) position = positions.get(path.slice(0, n).map(String).join('.')) ?? null;
-  return new LatticeModelFileError(`${field} ${detail}${got}`, { source, position, path: field });
+  return new LatticeModelFileError(`${field} ${detail}${got}`, { source: sourceOf(path), position, path: field });
 }
 
-function validate(data: unknown, source: string, format: 'text' | 'json', positions: Map<string, SourcePosition>): ParsedLatticeModel {
+function validate(
+  data: unknown,
+  source: string,
+  format: 'text' | 'json',
+  positions: Map<string, SourcePosition>,
+  sourceOf?: (path: readonly PropertyKey[]) => string,
+): ParsedLatticeModel {
   const result = latticeModelFileSchema.safeParse(data);
   if (!result.success) {
     // Report the issue that comes first in the file (text), or the first one zod found (JSON).
     const issues = result.error.issues.slice();
     if (format === 'text') {
-      const where = (issue: z.core.$ZodIssue) => issueError(issue, data, source, positions);
+      const where = (issue: z.core.$ZodIssue) => issueError(issue, data, source, positions, sourceOf);
       issues.sort((a, b) => {
         const pa = where(a);
         const pb = where(b);
         return pa.line - pb.line || pa.column - pb.column;
       });
     }
-    throw issueError(issues[0], data, source, positions);
+    throw issueError(issues[0], data, source, positions, sourceOf);
   }
   return { file: result.data, source, format, positions };
 }
@@ -659,4 +671,57 @@ export function parseLatticeModel(text: string, options: ParseLatticeModelOption
  */
 export function parseLatticeModelData(data: unknown, source = 'model'): ParsedLatticeModel {
   return validate(data, source, 'json', new Map());
+}
+
+/** Replacement sections for {@link withLatticeSections}, in the text form (the command line's options). */
+export interface LatticeSectionTexts {
+  /** An `initial:` line without the keyword, e.g. `densities A = 0.3` (errors name the source `--initial`). */
+  initial?: string;
+  /** `observable:` lines without the keyword, separated by `;` (errors name the source `--observables`). */
+  observables?: string;
+}
+
+/**
+ * The model with its initial condition and/or observables replaced by sections written in the text form (the
+ * command line's `--initial` and `--observables`), validated with the rest of the file by the same schema.
+ *
+ * @example
+ * ```ts
+ * const dense = withLatticeSections(parsed, { initial: 'densities A = 0.5', observables: 'count A; run A 3' });
+ * ```
+ */
+export function withLatticeSections(parsed: ParsedLatticeModel, sections: LatticeSectionTexts): ParsedLatticeModel {
+  const draft = structuredClone(parsed.file) as unknown as Draft;
+  const positions = new Map(parsed.positions);
+  const replaced: { prefix: string; source: string }[] = [];
+  const drop = (prefix: string) => {
+    for (const key of [...positions.keys()]) if (key === prefix || key.startsWith(`${prefix}.`)) positions.delete(key);
+  };
+  if (sections.initial !== undefined) {
+    drop('initial');
+    const r = new LineReader(sections.initial, 1, '--initial', positions);
+    if (r.done()) r.fail('expected an initial condition (counts, densities, snapshot or boltzmann)');
+    parseInitial(r, draft);
+    r.end();
+    replaced.push({ prefix: 'initial', source: '--initial' });
+  }
+  if (sections.observables !== undefined) {
+    drop('observables');
+    draft.observables = [];
+    let offset = 0;
+    for (const part of sections.observables.split(';')) {
+      if (part.trim() !== '') {
+        const r = new LineReader(' '.repeat(offset) + part, 1, '--observables', positions);
+        parseObservable(r, draft);
+      }
+      offset += part.length + 1;
+    }
+    if (draft.observables.length === 0) {
+      throw new LatticeModelFileError("expected observables like 'count A; pair A A nn'", { source: '--observables', position: { line: 1, column: 1 } });
+    }
+    replaced.push({ prefix: 'observables', source: '--observables' });
+  }
+  const sourceOf = (path: readonly PropertyKey[]) => replaced.find((r) => path[0] === r.prefix)?.source ?? parsed.source;
+  const result = validate(draft, parsed.source, 'text', positions, sourceOf);
+  return { ...result, format: parsed.format };
 }
