@@ -6,7 +6,9 @@
 import { createRng, type Seed } from '../rng.ts';
 import {
   type BoltzmannParameters,
+  type BoltzmannSampler,
   checkInitialCondition,
+  createBoltzmannSampler,
   drawBoltzmannParameters,
   initialConditionCount,
   type LatticeInitialCondition,
@@ -121,6 +123,7 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
     throw new RangeError(`options.end ${end} exceeds ${conditions} conditions × ${M} samples`);
   }
   const parameterCache = new Map<number, BoltzmannParameters>();
+  const samplerCache = new Map<number, BoltzmannSampler>();
   const K = compiled.names.length;
   const S = species.length;
   const out: LatticeReplicate[] = [];
@@ -133,11 +136,18 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
       if (ic.type === 'counts') {
         runConfig = { ...prepared, config: { ...prepared.config, initial: ic.counts } };
       } else {
+        let occupancy: Uint8Array;
         if (ic.type === 'boltzmann') {
           parameters = parameterCache.get(condition) ?? latticeConditionParameters(ic, options.seed, condition);
           parameterCache.set(condition, parameters);
-        }
-        const occupancy = placeInitialCondition(ic, geometry, species, rng, parameters ?? undefined);
+          let sampler = samplerCache.get(condition);
+          if (sampler === undefined) {
+            sampler = createBoltzmannSampler(geometry, species, parameters);
+            samplerCache.clear();
+            samplerCache.set(condition, sampler);
+          }
+          occupancy = sampler.sample(ic.sweeps, rng);
+        } else occupancy = placeInitialCondition(ic, geometry, species, rng);
         runConfig = {
           ...prepared,
           config: { ...prepared.config, initial: { shape: geometry.shape.slice(), species: species.slice(), occupancy } },

@@ -427,11 +427,70 @@ function gibbsSweeps(tables: GibbsTables, neighbors: Int32Array, degree: number,
 }
 
 /**
+ * A compiled Gibbs sampler of one lattice Boltzmann distribution (reuse it for every sample of a condition: the
+ * conditional table is built once).
+ */
+export interface BoltzmannSampler {
+  /** Number of sites. */
+  readonly size: number;
+  /**
+   * One sample: a uniformly random start, then `sweeps` sweeps (see {@link sampleBoltzmannLattice}); written into
+   * `out` when given.
+   */
+  sample(sweeps: number, rng: Rng, out?: Uint8Array): Uint8Array;
+}
+
+/**
+ * Compiles a Gibbs sampler for `params` on `geometry` (validated: keys name species, finite values, K only in 1-D).
+ *
+ * @example
+ * ```ts
+ * const sampler = createBoltzmannSampler(createLatticeGeometry([1000]), ['A'], { h: { A: 0.2 }, J: { 'A-A': -0.5 }, K: { 'A-A-A': 0.3 } });
+ * const occ = new Uint8Array(1000);
+ * for (let m = 0; m < 50; m++) sampler.sample(1000, createRng(1, m), occ);
+ * ```
+ */
+export function createBoltzmannSampler(geometry: LatticeGeometry, species: readonly string[], params: BoltzmannParameters): BoltzmannSampler {
+  return createSamplerInternal(geometry, species, params, false);
+}
+
+/** {@link createBoltzmannSampler} with the table path switchable off (for tests of the per-site path). */
+export function createSamplerInternal(
+  geometry: LatticeGeometry,
+  species: readonly string[],
+  params: BoltzmannParameters,
+  forceDirect: boolean,
+): BoltzmannSampler {
+  checkGeometry(geometry);
+  const names = checkSpeciesNames(species as unknown[]);
+  const tables = compileGibbs(geometry, names, params, forceDirect);
+  const B = names.length + 1;
+  const size = geometry.size;
+  return {
+    size,
+    sample(sweeps: number, rng: Rng, out?: Uint8Array): Uint8Array {
+      if (!Number.isSafeInteger(sweeps) || sweeps < 0) throw new RangeError(`sweeps must be a non-negative integer; got ${String(sweeps)}`);
+      if (rng === null || typeof rng !== 'object' || typeof rng.nextUint32 !== 'function') {
+        throw new TypeError(`rng must be an Rng (e.g. createRng(seed, run)); got ${String(rng)}`);
+      }
+      if (out !== undefined && (!(out instanceof Uint8Array) || out.length !== size)) {
+        throw new TypeError(`out must be a Uint8Array of length ${size}; got ${String(out?.length)}`);
+      }
+      const occ = out ?? new Uint8Array(size);
+      for (let i = 0; i < size; i++) occ[i] = Math.floor(rng.nextUint32() * TWO_POW_32_INV * B);
+      gibbsSweeps(tables, geometry.neighbors, geometry.degree, occ, sweeps, rng);
+      return occ;
+    },
+  };
+}
+
+/**
  * A Gibbs (heat-bath) sample of the lattice Boltzmann distribution: a uniformly random start (each site empty or
  * one species, all S + 1 states equally likely), then `sweeps` sweeps in site order, each site resampled from its
  * exact conditional given its neighbours (sites off a closed boundary count as empty). Returns occupancy codes
  * (0 empty, k = `species[k − 1]`), written into `out` when given. The sweep loop is allocation-free over typed
- * arrays; the conditionals are tabulated per neighbourhood when the table is small (else computed per site).
+ * arrays; the conditionals are tabulated per neighbourhood when the table is small (else computed per site). For
+ * many samples of one distribution use {@link createBoltzmannSampler}.
  *
  * @example
  * ```ts
@@ -446,34 +505,7 @@ export function sampleBoltzmannLattice(
   rng: Rng,
   out?: Uint8Array,
 ): Uint8Array {
-  return sampleBoltzmannInternal(geometry, species, params, sweeps, rng, out, false);
-}
-
-/** {@link sampleBoltzmannLattice} with the table path switchable off (for tests of the direct path). */
-export function sampleBoltzmannInternal(
-  geometry: LatticeGeometry,
-  species: readonly string[],
-  params: BoltzmannParameters,
-  sweeps: number,
-  rng: Rng,
-  out: Uint8Array | undefined,
-  forceDirect: boolean,
-): Uint8Array {
-  checkGeometry(geometry);
-  const names = checkSpeciesNames(species as unknown[]);
-  if (!Number.isSafeInteger(sweeps) || sweeps < 0) throw new RangeError(`sweeps must be a non-negative integer; got ${String(sweeps)}`);
-  if (rng === null || typeof rng !== 'object' || typeof rng.nextUint32 !== 'function') {
-    throw new TypeError(`rng must be an Rng (e.g. createRng(seed, run)); got ${String(rng)}`);
-  }
-  if (out !== undefined && (!(out instanceof Uint8Array) || out.length !== geometry.size)) {
-    throw new TypeError(`out must be a Uint8Array of length ${geometry.size}; got ${String(out?.length)}`);
-  }
-  const tables = compileGibbs(geometry, names, params, forceDirect);
-  const occ = out ?? new Uint8Array(geometry.size);
-  const B = names.length + 1;
-  for (let i = 0; i < occ.length; i++) occ[i] = Math.floor(rng.nextUint32() * TWO_POW_32_INV * B);
-  gibbsSweeps(tables, geometry.neighbors, geometry.degree, occ, sweeps, rng);
-  return occ;
+  return createBoltzmannSampler(geometry, species, params).sample(sweeps, rng, out);
 }
 
 /**

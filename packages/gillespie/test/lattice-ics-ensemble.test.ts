@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../src/index.ts';
+import {
+  compileObservables,
+  createBoltzmannSampler,
+  type LatticeConfig,
+  type LatticeInitialCondition,
+  type LatticeObservable,
+  latticeConditionParameters,
+  latticeConditionsToCsv,
+  measureObservables,
+  prepareLatticeConfig,
+  simulateLatticeEnsemble,
+} from '../src/lattice.ts';
+import { simulateLatticeEnsembleParallel } from '../src/lattice-node.ts';
+
+/** The 2019 A + A → 0 training setup, scaled down: 1-D, Boltzmann ICs with h, J, K drawn from [−1, 1]. */
+const annihilation1d: LatticeConfig = {
+  model: { species: ['A'], diffusion: { A: 1 }, reactions: [{ type: 'contact', reactants: ['A', 'A'], products: [null, null], probability: 0.01, rate: 0.02 }] },
+  shape: [200],
+  boundary: 'closed',
+  initial: { A: 0 },
+  scheme: 'paper',
+  dt: 0.01,
+  steps: 21,
+};
+const aaIc: LatticeInitialCondition = {
+  type: 'boltzmann',
+  h: { A: { min: -1, max: 1 } },
+  J: { 'A-A': { min: -1, max: 1 } },
+  K: { 'A-A-A': { min: -1, max: 1 } },
+  sweeps: 20,
+  conditions: 3,
+};
+const aaObservables: LatticeObservable[] = [
+  { type: 'count', species: 'A' },
+  { type: 'pair', species: ['A', 'A'], displacements: 'nn' },
+  { type: 'run', species: 'A', length: 3 },
+  { type: 'run', species: 'A', length: 4 },
+];
+
+/** The 2019 Rössler system on a small 3-D lattice, Boltzmann ICs with h = −0.69 and J = 0. */
+const rossler3d: LatticeConfig = {
+  model: {
+    species: ['A', 'B', 'C'],
+    diffusion: { A: 1, B: 1, C: 1 },
+    reactions: [
+      { type: 'birth', parent: 'A', rate: 30, placement: 'neighbour' },
+      { type: 'decay', reactant: 'B', rate: 10 },
+      { type: 'birth', parent: 'C', rate: 16.5, placement: 'neighbour' },
+      { type: 'contact', reactants: ['A', 'A'], products: ['A', null], probability: 0.1 },
+      { type: 'contact', reactants: ['A', 'B'], products: ['B', 'B'], probability: 0.4 },
+      { type: 'contact', reactants: ['A', 'C'], products: [null, null], probability: 0.24 },
+      { type: 'contact', reactants: ['C', 'C'], products: ['C', null], probability: 0.36 },
+    ],
+  },
+  shape: [5, 5, 5],
+  initial: { A: 0 },
+  scheme: 'paper',
+  dt: 0.01,
+  steps: 11,
+};
+const rosslerIc: LatticeInitialCondition = { type: 'boltzmann', h: { A: -0.69, B: -0.69, C: -0.69 }, sweeps: 5, conditions: 2 };
+
+describe('lattice ensembles with initial conditions and observables', () => {
+  it('records per-run IC parameters and places run r from stream r (K conditions × M samples)', () => {
+    const { summary, replicates } = simulateLatticeEnsemble(annihilation1d, { runs: 12, seed: 5, initialCondition: aaIc, observables: aaObservables });
+    const prepared = prepareLatticeConfig(annihilation1d);
+    const compiled = compileObservables(prepared.geometry, ['A'], aaObservables);
+    const row = new Float64Array(aaObservables.length);
+    for (const r of replicates) {
+      const c = Math.floor(r.run / 4);
+      expect(r.condition).toBe(c);
+      const params = latticeConditionParameters(aaIc as Extract<LatticeInitialCondition, { type: 'boltzmann' }>, 5, c);
+      expect(r.parameters).toEqual(params);
+      // The recorded t = 0 observables are those of the Gibbs sample drawn from createRng(seed, run).
+      const occ = createBoltzmannSampler(prepared.geometry, ['A'], params).sample(20, createRng(5, r.run));
+      measureObservables(compiled, occ, row);
+      expect(Array.from(r.observables.subarray(0, aaObservables.length))).toEqual(Array.from(row));
+    }
+    expect(new Set(replicates.map((r) => r.parameters?.h.A)).size).toBe(3);
+    expect(summary.names).toEqual(['n_A', 'NN_AA', 'run3_A', 'run4_A']);
+    expect(summary.conditions.map((c) => [c.condition, c.runs])).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+    ]);
+    // Condition means are the means of their own runs; the overall mean is their average (equal sizes).
+    for (const c of summary.conditions) {
+      const mine = replicates.filter((r) => r.condition === c.condition);
+      expect(c.mean[0][20]).toBeCloseTo(mine.reduce((a, r) => a + r.observables[20 * 4], 0) / 4, 12);
+    }
+    expect(summary.mean[1][7]).toBeCloseTo(summary.conditions.reduce((a, c) => a + c.mean[1][7], 0) / 3, 12);
+    const csv = latticeConditionsToCsv(summary).split('\n');
+    expect(csv[0]).toBe('condition,time,runs,n_A-mean,n_A-sd,NN_AA-mean,NN_AA-sd,run3_A-mean,run3_A-sd,run4_A-mean,run4_A-sd');
+    expect(csv.length).toBe(1 + 3 * 21 + 1);
+    expect(() => simulateLatticeEnsemble(annihilation1d, { runs: 10, seed: 5, initialCondition: aaIc })).toThrow(/options.runs \(10\).*3 initial conditions/);
+  });
+
+  it('gives identical 1-D and 3-D ensembles for 1, 2 and 4 workers', async () => {
+    for (const [config, ic, runs, observables] of [
+      [annihilation1d, aaIc, 12, aaObservables],
+      [rossler3d, rosslerIc, 6, undefined],
+    ] as const) {
+      const options = { runs, seed: 17, initialCondition: ic, observables: observables as LatticeObservable[] | undefined };
+      const serial = simulateLatticeEnsemble(config, options);
+      for (const [workers, batchSize] of [
+        [1, 5],
+        [2, 1],
+        [4, 2],
+      ]) {
+        const parallel = await simulateLatticeEnsembleParallel(config, { ...options, workers, batchSize });
+        expect(parallel.summary, `${config.shape} ${workers}`).toEqual(serial.summary);
+        expect(parallel.replicates.map((r) => r.parameters)).toEqual(serial.replicates.map((r) => r.parameters));
+      }
+    }
+  });
+});
