@@ -223,18 +223,22 @@ interface Draft {
   observables?: Record<string, unknown>[];
 }
 
-/** One side of a reaction; in a side of several terms, `0` stands for an empty site (`A + B -> 0 + B`). */
-function parseSide(r: LineReader, stop: (token: Token | undefined) => boolean, what: string): { names: (string | null)[]; columns: number[] } {
+/**
+ * One side of a reaction; in a side of several terms, `0` stands for an empty site (`A + B -> 0 + B`). `stop(k)` tells
+ * whether the token k places ahead ends the side.
+ */
+function parseSide(r: LineReader, stop: (ahead: number) => boolean, what: string): { names: (string | null)[]; columns: number[] } {
   const names: (string | null)[] = [];
   const columns: number[] = [];
   const isEmpty = (t: Token | undefined) => t !== undefined && ((t.kind === 'number' && t.text === '0') || (t.kind === 'symbol' && t.text === '∅'));
-  if (isEmpty(r.peek()) && stop(r.peek(1))) {
+  const next = r.peek(1);
+  if (isEmpty(r.peek()) && (stop(1) || (next !== undefined && next.kind !== 'name' && next.text !== '+'))) {
     r.index++;
     return { names, columns };
   }
   for (;;) {
     const token = r.peek();
-    if (isEmpty(token) && (stop(r.peek(1)) || r.peek(1)?.text === '+')) {
+    if (isEmpty(token) && (stop(1) || r.peek(1)?.text === '+')) {
       names.push(null);
       columns.push(token!.column);
       r.index++;
@@ -253,7 +257,7 @@ function parseSide(r: LineReader, stop: (token: Token | undefined) => boolean, w
         columns.push(column);
       }
     }
-    if (stop(r.peek())) return { names, columns };
+    if (stop(0)) return { names, columns };
     r.symbol('+', `'+' or the end of the ${what}`);
   }
 }
@@ -261,9 +265,17 @@ function parseSide(r: LineReader, stop: (token: Token | undefined) => boolean, w
 function parseReaction(r: LineReader, index: number, draft: Draft): void {
   const at = `reactions.${index}`;
   r.at(at, r.peek()?.column ?? 1);
-  const lhs = parseSide(r, (t) => t?.kind === 'symbol' && t.text === '->', 'reactants');
+  const lhs = parseSide(r, (k) => r.peek(k)?.text === '->', 'reactants');
   r.symbol('->', "'->'");
-  const rhs = parseSide(r, (t) => t === undefined || (t.kind === 'symbol' && t.text === '@') || (t.kind === 'name' && /^(anywhere|neighbou?r)$/.test(t.text) && (r.peek(1) === undefined || r.peek(1)?.text === '@')), 'products');
+  const rhs = parseSide(
+    r,
+    (k) => {
+      const t = r.peek(k);
+      if (t === undefined || (t.kind === 'symbol' && t.text === '@')) return true;
+      return t.kind === 'name' && /^(anywhere|neighbou?r)$/.test(t.text) && (r.peek(k + 1) === undefined || r.peek(k + 1)?.text === '@');
+    },
+    'products',
+  );
   let placement: 'anywhere' | 'neighbour' | undefined;
   let placementColumn = 0;
   if (r.isWord('anywhere', 'neighbour', 'neighbor')) {
@@ -355,6 +367,7 @@ function parameter(r: LineReader, what: string): number | { min: number; max: nu
 
 function parseInitial(r: LineReader, draft: Draft): void {
   r.at('initial');
+  const kindColumn = r.column();
   const kind = r.word(['counts', 'densities', 'snapshot', 'boltzmann'] as const, 'an initial condition');
   if (kind === 'snapshot') {
     const start = r.peek();
@@ -366,9 +379,10 @@ function parseInitial(r: LineReader, draft: Draft): void {
   }
   if (kind === 'counts' || kind === 'densities') {
     const values: Record<string, number> = {};
-    r.at(`initial.${kind}`);
+    r.at(`initial.${kind}`, kindColumn);
     r.assignments('a species name', (name) => {
       if (name.text in values) r.fail(`'${name.text}' given twice`, name.column);
+      r.at(`initial.${kind}.${name.text}.@key`, name.column);
       r.at(`initial.${kind}.${name.text}`);
       values[name.text] = r.number(kind === 'counts' ? 'a count' : 'a density');
     });
@@ -416,8 +430,8 @@ function parseObservable(r: LineReader, draft: Draft): void {
       r.index++;
       const vectors: number[][] = [];
       while (r.isSymbol('(')) {
-        r.index++;
         r.at(`${at}.displacements.${vectors.length}`);
+        r.index++;
         const vector = [r.number('a displacement component')];
         while (r.isSymbol(',')) {
           r.index++;
@@ -506,6 +520,7 @@ function parseText(text: string, source: string, positions: Map<string, SourcePo
           draft.hop ??= {};
           r.assignments('a species name', (name) => {
             if (name.text in draft.hop!) r.fail(`hop rate of '${name.text}' given twice`, name.column);
+            r.at(`hop.${name.text}.@key`, name.column);
             r.at(`hop.${name.text}`);
             draft.hop![name.text] = r.number('a hop rate');
           });
@@ -529,6 +544,7 @@ function parseText(text: string, source: string, positions: Map<string, SourcePo
             const field = key.text === 't_end' || key.text === 'tEnd' ? 'tEnd' : key.text;
             if (field !== 'dt' && field !== 'steps' && field !== 'tEnd') r.fail(`expected dt, steps or t_end, got '${key.text}'`, key.column);
             if (field in draft.time!) r.fail(`'${key.text}' given twice`, key.column);
+            r.at(`time.${field}.@key`, key.column);
             r.at(`time.${field}`);
             draft.time![field] = r.number(`a number for ${key.text}`);
           });
@@ -596,7 +612,8 @@ function issueError(
   const value = valueAt(data, path);
   const field = formatFieldPath(path) || 'the model';
   const got = issue.code === 'custom' || issue.code === 'unrecognized_keys' ? '' : `; got ${show(value)}`;
-  let position: SourcePosition | null = null;
+  // A custom issue about a key (an undeclared species, a misplaced field) points at the key, others at the value.
+  let position: SourcePosition | null = issue.code === 'custom' ? (positions.get(`${path.map(String).join('.')}.@key`) ?? null) : null;
   for (let n = path.length; n >= 0 && position === null; n--) position = positions.get(path.slice(0, n).map(String).join('.')) ?? null;
   return new LatticeModelFileError(`${field} ${detail}${got}`, { source: sourceOf(path), position, path: field });
 }

@@ -187,7 +187,8 @@ function checkReferences(file: FileObject, ctx: z.RefinementCtx): void {
       known(name, ['initial', 'densities', name]);
       total += p;
     }
-    if (total > 1 + 1e-12) ctx.addIssue({ code: 'custom', path: ['initial', 'densities'], message: `add up to ${total} > 1`, input: ic.densities });
+    // (a single density above 1 is already reported by the field check)
+    if (total > 1 + 1e-12 && Object.values(ic.densities).every((p) => p <= 1)) ctx.addIssue({ code: 'custom', path: ['initial', 'densities'], message: `add up to ${total} > 1`, input: ic.densities });
   } else if (ic.type === 'boltzmann') {
     const checkRange = (value: LatticeParameter, path: (string | number)[]) => {
       if (typeof value === 'object' && !(value.min <= value.max)) {
