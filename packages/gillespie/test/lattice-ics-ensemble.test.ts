@@ -95,6 +95,9 @@ describe('lattice ensembles with initial conditions and observables', () => {
     expect(csv[0]).toBe('condition,time,runs,n_A-mean,n_A-sd,NN_AA-mean,NN_AA-sd,run3_A-mean,run3_A-sd,run4_A-mean,run4_A-sd');
     expect(csv.length).toBe(1 + 3 * 21 + 1);
     expect(() => simulateLatticeEnsemble(annihilation1d, { runs: 10, seed: 5, initialCondition: aaIc })).toThrow(/options.runs \(10\).*3 initial conditions/);
+    // A typed initial condition in the configuration is the default of the option.
+    const fromConfig = simulateLatticeEnsemble({ ...annihilation1d, initial: aaIc }, { runs: 12, seed: 5, observables: aaObservables });
+    expect(fromConfig.summary).toEqual(summary);
   });
 
   it('gives identical 1-D and 3-D ensembles for 1, 2 and 4 workers', async () => {

@@ -83,6 +83,21 @@ export function latticeConditionParameters(
   return drawBoltzmannParameters(ic, createRng(seed, LATTICE_CONDITION_STREAM + condition));
 }
 
+/**
+ * The initial condition an ensemble uses: `override` (an ensemble option) when given, else `config.initial` when it
+ * is a typed {@link LatticeInitialCondition}, else undefined (plain counts or a snapshot: the simulator places them).
+ *
+ * @example
+ * ```ts
+ * resolveInitialCondition({ ...config, initial: { type: 'densities', densities: { A: 0.5 } } }); // the densities IC
+ * ```
+ */
+export function resolveInitialCondition(config: LatticeConfig, override?: LatticeInitialCondition): LatticeInitialCondition | undefined {
+  if (override !== undefined) return override;
+  const initial = config.initial as { type?: unknown };
+  return initial !== null && typeof initial === 'object' && typeof initial.type === 'string' ? (config.initial as LatticeInitialCondition) : undefined;
+}
+
 /** Validates the per-condition layout; returns M (Infinity with a single condition and no explicit M). */
 function samplesPerConditionOf(conditions: number, samples: number | undefined, name: string): number {
   if (samples === undefined) {
@@ -115,7 +130,7 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
   const { geometry } = prepared;
   const species = prepared.model.species;
   const compiled = compileObservables(geometry, species, options.observables ?? defaultObservables(species, shape.length));
-  const ic = options.initialCondition;
+  const ic = resolveInitialCondition(prepared.config, options.initialCondition);
   if (ic !== undefined) checkInitialCondition(ic, geometry, species, 'options.initialCondition');
   const conditions = ic === undefined ? 1 : initialConditionCount(ic);
   const M = samplesPerConditionOf(conditions, options.samplesPerCondition, 'options.samplesPerCondition');
@@ -131,32 +146,27 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
     const rng = createRng(options.seed, run);
     const condition = conditions > 1 ? Math.floor(run / M) : 0;
     let parameters: BoltzmannParameters | null = null;
-    let runConfig: PreparedLatticeConfig = prepared;
-    if (ic !== undefined) {
-      if (ic.type === 'counts') {
-        runConfig = { ...prepared, config: { ...prepared.config, initial: ic.counts } };
-      } else {
-        let occupancy: Uint8Array;
-        if (ic.type === 'boltzmann') {
-          parameters = parameterCache.get(condition) ?? latticeConditionParameters(ic, options.seed, condition);
-          parameterCache.set(condition, parameters);
-          let sampler = samplerCache.get(condition);
-          if (sampler === undefined) {
-            sampler = createBoltzmannSampler(geometry, species, parameters);
-            samplerCache.clear();
-            samplerCache.set(condition, sampler);
-          }
-          occupancy = sampler.sample(ic.sweeps, rng);
-        } else occupancy = placeInitialCondition(ic, geometry, species, rng);
-        runConfig = {
-          ...prepared,
-          config: { ...prepared.config, initial: { shape: geometry.shape.slice(), species: species.slice(), occupancy } },
-        };
-      }
+    let initialOccupancy: Uint8Array | undefined;
+    if (ic !== undefined && ic.type !== 'counts') {
+      if (ic.type === 'boltzmann') {
+        parameters = parameterCache.get(condition) ?? latticeConditionParameters(ic, options.seed, condition);
+        parameterCache.set(condition, parameters);
+        let sampler = samplerCache.get(condition);
+        if (sampler === undefined) {
+          sampler = createBoltzmannSampler(geometry, species, parameters);
+          samplerCache.clear();
+          samplerCache.set(condition, sampler);
+        }
+        initialOccupancy = sampler.sample(ic.sweeps, rng);
+      } else initialOccupancy = placeInitialCondition(ic, geometry, species, rng);
     }
+    // Counts go through the simulator's own placement (it honours the configuration's pick rule).
+    const runConfig: PreparedLatticeConfig =
+      ic?.type === 'counts' ? { ...prepared, config: { ...prepared.config, initial: ic.counts } } : prepared;
     const observables = new Float64Array(steps * K);
     const extinctionTimes = new Float64Array(S).fill(Number.NaN);
     const result = simulateLattice(runConfig, rng, {
+      initialOccupancy,
       recordSnapshots: options.keepTrajectories ?? false,
       onRecord: (i, t, state) => {
         measureObservablesUnchecked(compiled, state.occupancy, observables, i * K);
@@ -366,7 +376,8 @@ export interface LatticeEnsembleOptions extends SummarizeOptions {
   seed: Seed;
   keepTrajectories?: boolean;
   /**
-   * Initial condition of every run, overriding `config.initial`. With K conditions (`conditions` of a Boltzmann IC)
+   * Initial condition of every run, overriding `config.initial` (default: `config.initial` when it is a typed
+   * initial condition). With K conditions (`conditions` of a Boltzmann IC)
    * run r belongs to condition floor(r / M), M = runs / K; condition c's parameters are drawn from
    * `createRng(seed, LATTICE_CONDITION_STREAM + c)` and run r's lattice is placed with `createRng(seed, r)` before
    * it simulates on the same stream, so results do not depend on the worker count.
@@ -375,20 +386,21 @@ export interface LatticeEnsembleOptions extends SummarizeOptions {
 }
 
 /**
- * Validates `options.runs` against the initial condition's condition count and returns M, the samples per
- * condition (`runs / K`).
+ * Validates `options.runs` against the initial condition's condition count (the option's, else a typed
+ * `config.initial`'s) and returns M, the samples per condition (`runs / K`).
  *
  * @example
  * ```ts
  * latticeSamplesPerCondition({ runs: 2500, seed: 1, initialCondition: { type: 'boltzmann', h: { A: 0 }, sweeps: 100, conditions: 50 } }); // 50
  * ```
  */
-export function latticeSamplesPerCondition(options: LatticeEnsembleOptions): number {
+export function latticeSamplesPerCondition(options: LatticeEnsembleOptions, config?: LatticeConfig): number {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   if (!Number.isSafeInteger(options.runs) || options.runs < 1) {
     throw new RangeError(`options.runs must be a positive integer; got ${options.runs}`);
   }
-  const conditions = options.initialCondition === undefined ? 1 : initialConditionCount(options.initialCondition);
+  const ic = config === undefined ? options.initialCondition : resolveInitialCondition(config, options.initialCondition);
+  const conditions = ic === undefined ? 1 : initialConditionCount(ic);
   if (options.runs % conditions !== 0) {
     throw new RangeError(`options.runs (${options.runs}) must be a multiple of the ${conditions} initial conditions`);
   }
@@ -408,7 +420,7 @@ export function simulateLatticeEnsemble(
   config: LatticeConfig,
   options: LatticeEnsembleOptions,
 ): { summary: LatticeEnsembleSummary; replicates: LatticeReplicate[] } {
-  const M = latticeSamplesPerCondition(options);
+  const M = latticeSamplesPerCondition(options, config);
   const prepared = prepareLatticeConfig(config);
   const replicates = runLatticeReplicates(prepared, {
     seed: options.seed,

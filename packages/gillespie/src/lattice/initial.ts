@@ -378,17 +378,63 @@ function conditionalWeights(
 }
 
 /**
- * The Gibbs sweeps (allocation-free except on the direct path's reused scratch): site order, one 32-bit uniform
- * per site update.
+ * The Gibbs sweeps: site order, one 32-bit uniform per site update, allocation-free apart from one small scratch
+ * array per call. Three loops: 1-D with K from the table (the 2019 training data's case, hot), any lattice from the
+ * table, and per-site conditionals when the table would be too large.
  */
 function gibbsSweeps(tables: GibbsTables, neighbors: Int32Array, degree: number, occ: Uint8Array, sweeps: number, rng: Rng): void {
   const { S, hasK, width, cumulative, weights, logH, logJ, logK } = tables;
   const B = S + 1;
   const N = occ.length;
+  if (cumulative !== null && hasK) {
+    // Neighbourhood index c0 + c1 B + c2 B² + c3 B³ for the codes at i − 2, i − 1, i + 1, i + 2 (0 off the chain).
+    const B2 = B * B;
+    const B3 = B2 * B;
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      for (let i = 0; i < N; i++) {
+        const left = neighbors[2 * i];
+        const right = neighbors[2 * i + 1];
+        let index = 0;
+        if (left >= 0) {
+          index += occ[left] * B;
+          const left2 = neighbors[2 * left];
+          if (left2 >= 0) index += occ[left2];
+        }
+        if (right >= 0) {
+          index += occ[right] * B2;
+          const right2 = neighbors[2 * right + 1];
+          if (right2 >= 0) index += occ[right2] * B3;
+        }
+        const u = rng.nextUint32() * TWO_POW_32_INV;
+        const row = index * B;
+        let s = 0;
+        while (s < S && u >= cumulative[row + s]) s++;
+        occ[i] = s;
+      }
+    }
+    return;
+  }
+  if (cumulative !== null) {
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      for (let i = 0; i < N; i++) {
+        const base = i * degree;
+        let index = 0;
+        for (let t = degree - 1; t >= 0; t--) {
+          const j = neighbors[base + t];
+          index = index * B + (j >= 0 ? occ[j] : 0);
+        }
+        const u = rng.nextUint32() * TWO_POW_32_INV;
+        const row = index * B;
+        let s = 0;
+        while (s < S && u >= cumulative[row + s]) s++;
+        occ[i] = s;
+      }
+    }
+    return;
+  }
   const codes = new Int32Array(width);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     for (let i = 0; i < N; i++) {
-      let index = 0;
       if (hasK) {
         const left = neighbors[2 * i];
         const right = neighbors[2 * i + 1];
@@ -398,29 +444,21 @@ function gibbsSweeps(tables: GibbsTables, neighbors: Int32Array, degree: number,
         codes[1] = left >= 0 ? occ[left] : 0;
         codes[2] = right >= 0 ? occ[right] : 0;
         codes[3] = right2 >= 0 ? occ[right2] : 0;
-        index = ((codes[3] * B + codes[2]) * B + codes[1]) * B + codes[0];
       } else {
         const base = i * degree;
-        for (let t = degree - 1; t >= 0; t--) {
+        for (let t = 0; t < degree; t++) {
           const j = neighbors[base + t];
-          const c = j >= 0 ? occ[j] : 0;
-          codes[t] = c;
-          index = index * B + c;
+          codes[t] = j >= 0 ? occ[j] : 0;
         }
       }
       const u = rng.nextUint32() * TWO_POW_32_INV;
+      conditionalWeights(logH, logJ, logK, B, hasK, codes, weights);
+      let total = 0;
+      for (let k = 0; k < B; k++) total += weights[k];
+      let acc = weights[0];
+      const target = u * total;
       let s = 0;
-      if (cumulative !== null) {
-        const row = index * B;
-        while (s < S && u >= cumulative[row + s]) s++;
-      } else {
-        conditionalWeights(logH, logJ, logK, B, hasK, codes, weights);
-        let total = 0;
-        for (let k = 0; k < B; k++) total += weights[k];
-        let acc = weights[0];
-        const target = u * total;
-        while (s < S && target >= acc) acc += weights[++s];
-      }
+      while (s < S && target >= acc) acc += weights[++s];
       occ[i] = s;
     }
   }

@@ -8,6 +8,7 @@ import {
   type LatticeEnsembleSummary,
   type LatticeReplicate,
   latticeSamplesPerCondition,
+  resolveInitialCondition,
   summarizeLatticeEnsemble,
 } from '../ensemble.ts';
 import type { LatticeInitialCondition } from '../initial.ts';
@@ -42,8 +43,9 @@ const NS_PER_GIBBS_UPDATE = 6;
  * estimateLatticeRunMs(lotkaVolterraLattice()); // about 10
  * ```
  */
-export function estimateLatticeRunMs(config: LatticeConfig, initialCondition?: LatticeInitialCondition): number {
+export function estimateLatticeRunMs(config: LatticeConfig, override?: LatticeInitialCondition): number {
   const prepared = prepareLatticeConfig(config);
+  const initialCondition = resolveInitialCondition(config, override);
   const { steps, dt, scheme, initial } = prepared.config;
   const size = prepared.geometry.size;
   let setup = 0;
@@ -87,7 +89,7 @@ export async function simulateLatticeEnsembleParallel(
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`options.runs must be a positive integer; got ${String(runs)}`);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`options.workers must be a positive integer; got ${String(workers)}`);
-  const samplesPerCondition = latticeSamplesPerCondition(options);
+  const samplesPerCondition = latticeSamplesPerCondition(options, config);
   const prepared = prepareLatticeConfig(config);
   let batchSize = options.batchSize;
   if (batchSize === undefined) {
