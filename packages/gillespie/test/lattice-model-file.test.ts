@@ -198,8 +198,9 @@ describe('lattice model files: JSON form and schema', () => {
 
   it('names the field path of JSON errors', () => {
     const file = parseLatticeModel(BASE).file;
-    const bad = (change: (f: Record<string, any>) => void) => {
-      const data = structuredClone(file) as Record<string, any>;
+    type Loose = { reactions: Record<string, unknown>[]; lattice: Record<string, unknown>; species?: unknown; initial: unknown };
+    const bad = (change: (f: Loose) => void) => {
+      const data = structuredClone(file) as unknown as Loose;
       change(data);
       try {
         parseLatticeModelData(data, 'm.json');

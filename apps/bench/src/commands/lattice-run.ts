@@ -17,6 +17,7 @@ import {
   estimateLatticeMemory,
   type LatticeEnsembleSummary,
   type LatticeFileRun,
+  LatticeModelFileError,
   type LatticeModelFile,
   type LatticeReplicate,
   type LatticeSnapshot,
@@ -93,21 +94,26 @@ export interface PreparedLatticeRun {
   memoryBytes: number;
 }
 
-function readSnapshotFile(path: string, shape: number[], species: string[]): LatticeSnapshot {
-  let bytes: Buffer;
+/** Reads the snapshot of a `snapshot` initial condition; a problem is reported at the model file's `initial:` line. */
+function readSnapshotFile(parsed: ParsedLatticeModel, path: string): LatticeSnapshot {
+  const { file } = parsed;
+  const fail = (detail: string): never => {
+    throw new LatticeModelFileError(`initial snapshot ${path}: ${detail}`, { source: parsed.source, position: parsed.positions.get('initial.file') ?? null, path: 'initial.file' });
+  };
+  let bytes: Buffer | undefined;
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new UsageError(`initial snapshot ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    fail(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   try {
     if (path.endsWith('.srnl')) {
-      const trajectory = decodeLattice(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const trajectory = decodeLattice(new Uint8Array(bytes!.buffer, bytes!.byteOffset, bytes!.byteLength));
       return snapshotAt(trajectory, 0);
     }
-    return parseSnapshotText(bytes.toString('utf8'), shape, species);
+    return parseSnapshotText(bytes!.toString('utf8'), file.lattice.shape, file.species);
   } catch (error) {
-    throw new UsageError(`initial snapshot ${path}: ${(error as Error).message}`);
+    return fail((error as Error).message);
   }
 }
 
@@ -134,7 +140,7 @@ export function prepareLatticeRun(options: LatticeSimulateOptions): PreparedLatt
   let snapshot: LatticeSnapshot | undefined;
   if (file.initial.type === 'snapshot') {
     const path = resolve(dirname(resolve(options.model)), file.initial.file);
-    snapshot = readSnapshotFile(path, file.lattice.shape, file.species);
+    snapshot = readSnapshotFile(parsed, path);
   }
   const run = latticeConfigFromFile(parsed, { scheme: options.scheme, selection: options.selection, steps: options.steps, snapshot });
   if (options.runs % run.conditions !== 0) {

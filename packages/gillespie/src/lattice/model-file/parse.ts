@@ -111,6 +111,8 @@ class LineReader {
         continue;
       }
       const symbol = /^(->|→|∅|[+@,=:[\]()\-×])/.exec(rest);
+      // After 'snapshot' comes a file path, read raw by the initial-condition parser.
+      if (!symbol && this.tokens.some((t) => t.kind === 'name' && t.text === 'snapshot')) break;
       if (!symbol) this.fail(`unexpected character '${ch}'`, i + 1);
       const text2 = symbol![0] === '→' ? '->' : symbol![0] === '×' ? 'x' : symbol![0];
       this.tokens.push({ kind: 'symbol', text: text2, value: 0, column: i + 1 });
