@@ -34,7 +34,14 @@ import { formatSnapshotText, parseSnapshotText, simulateLatticeEnsembleParallel 
 import { UsageError } from '../args.ts';
 import { writeFileAtomic } from '../io.ts';
 
-/** The bundled lattice Lotka-Volterra model file (`@srn/gillespie`'s examples/lattice/lotka-volterra.lattice). */
+/**
+ * Path of a model file bundled with `@srn/gillespie` (its examples/lattice folder).
+ *
+ * @example
+ * ```ts
+ * bundledLatticeModel('lotka-volterra.lattice'); // .../packages/gillespie/examples/lattice/lotka-volterra.lattice
+ * ```
+ */
 export function bundledLatticeModel(name: string): string {
   const pkg = createRequire(import.meta.url).resolve('@srn/gillespie/package.json');
   return join(dirname(pkg), 'examples', 'lattice', name);
@@ -315,7 +322,14 @@ export async function latticeSimulate(options: LatticeSimulateOptions): Promise<
   return { summary, replicates, prepared, wallSeconds, events };
 }
 
-/** The one-paragraph report both commands print (scheme and pick rule included). */
+/**
+ * The report both commands print (scheme and pick rule included).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(latticeRunReport(await latticeSimulate(options), options.out, options.runs, 'binary'));
+ * ```
+ */
 export function latticeRunReport(result: LatticeSimulateResult, out: string, runs: number, trajectories: string): string {
   const { run } = result.prepared;
   const rule = run.config.scheme === 'paper' ? `paper scheme, ${run.selection} picks` : 'exact scheme';

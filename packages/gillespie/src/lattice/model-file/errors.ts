@@ -68,7 +68,14 @@ export class LatticeSchemeError extends LatticeModelFileError {
   }
 }
 
-/** `['reactions', 2, 'rate']` → `reactions[2].rate`. */
+/**
+ * A field path as written in messages.
+ *
+ * @example
+ * ```ts
+ * formatFieldPath(['reactions', 2, 'rate']); // 'reactions[2].rate'
+ * ```
+ */
 export function formatFieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {

@@ -20,7 +20,14 @@ const columnName = z.string().regex(NAME, { error: 'must be a column name (lette
 const positiveInteger = z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1, { error: 'must be >= 1' });
 const nonNegativeInteger = z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' });
 
-/** The reaction kinds, exactly the {@link LatticeReaction} union of `model.ts`. */
+/**
+ * The reaction kinds, exactly the {@link LatticeReaction} union of `model.ts`.
+ *
+ * @example
+ * ```ts
+ * latticeReactionSchema.parse({ type: 'immigration', product: 'A', rate: 0.1 });
+ * ```
+ */
 export const latticeReactionSchema = z.discriminatedUnion(
   'type',
   [
@@ -59,7 +66,14 @@ const parameter = z.union([
 ]);
 const parameters = z.record(z.string(), parameter);
 
-/** The initial condition of the file: the {@link LatticeInitialCondition} kinds, with a snapshot given as a file path. */
+/**
+ * The initial condition of the file: the {@link LatticeInitialCondition} kinds, with a snapshot given as a file path.
+ *
+ * @example
+ * ```ts
+ * latticeFileInitialSchema.parse({ type: 'snapshot', file: 'start.txt' });
+ * ```
+ */
 export const latticeFileInitialSchema = z.discriminatedUnion(
   'type',
   [
@@ -78,7 +92,14 @@ export const latticeFileInitialSchema = z.discriminatedUnion(
   { error: 'must be an initial condition with type counts, densities, snapshot or boltzmann' },
 );
 
-/** The observables, exactly the {@link LatticeObservable} union of `observables.ts`. */
+/**
+ * The observables, exactly the {@link LatticeObservable} union of `observables.ts`.
+ *
+ * @example
+ * ```ts
+ * latticeObservableSchema.parse({ type: 'run', species: 'A', length: 3 });
+ * ```
+ */
 export const latticeObservableSchema = z.discriminatedUnion(
   'type',
   [
@@ -94,7 +115,14 @@ export const latticeObservableSchema = z.discriminatedUnion(
   { error: 'must be an observable with type count, pair or run' },
 );
 
-/** The scheme settings: which scheme runs by default, and the paper scheme's pick rule. */
+/**
+ * The scheme settings: which scheme runs by default, and the paper scheme's pick rule.
+ *
+ * @example
+ * ```ts
+ * latticeSchemeSchema.parse({ name: 'paper', selection: 'row-biased' });
+ * ```
+ */
 export const latticeSchemeSchema = z.strictObject({
   name: z.enum(['paper', 'exact'], { error: "must be 'paper' or 'exact'" }),
   selection: z.enum(['uniform', 'row-biased'], { error: "must be 'uniform' or 'row-biased'" }).optional(),
@@ -246,7 +274,16 @@ function checkReferences(file: FileObject, ctx: z.RefinementCtx): void {
   }
 }
 
-/** The schema of a lattice model file (JSON form, and the text form's parse result). */
+/**
+ * The schema of a lattice model file (JSON form, and the text form's parse result). Prefer
+ * `parseLatticeModel`, which turns its issues into located errors.
+ *
+ * @example
+ * ```ts
+ * const result = latticeModelFileSchema.safeParse(JSON.parse(text));
+ * if (!result.success) console.error(result.error.issues[0].path);
+ * ```
+ */
 export const latticeModelFileSchema = fileObject.superRefine(checkReferences);
 
 /** A lattice model file as plain data (the JSON form; the text form parses into the same). */
@@ -279,7 +316,6 @@ export function latticeModelJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(fileObject, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
   return {
     ...schema,
-    $id: 'https://github.com/srn/srn/packages/gillespie/schema/lattice-model.schema.json',
     title: 'srn lattice model file',
     description:
       'A lattice reaction network for @srn/gillespie (srn-bench lattice simulate). Cross-references (declared species, one of time.steps / time.tEnd) are checked by the loader.',
