@@ -62,6 +62,7 @@ export interface BoltzmannParameters {
 type BoltzmannInitialCondition = Extract<LatticeInitialCondition, { type: 'boltzmann' }>;
 
 const TWO_POW_32_INV = 1 / 4294967296;
+const TWO_POW_33_INV = 1 / 8589934592;
 
 /**
  * Number of conditions an initial condition defines: `conditions` of a Boltzmann IC (default 1), else 1.
@@ -280,6 +281,8 @@ interface GibbsTables {
   logK: Float64Array;
   /** `cumulative[index * (S + 1) + s]` = P(state ≤ s | neighbourhood index), or null (direct path). */
   cumulative: Float64Array | null;
+  /** One species: ⌈P(empty | neighbourhood) · 2^32⌉ per neighbourhood (integer thresholds), else null. */
+  thresholds: Float64Array | null;
   /** Scratch for the direct path. */
   weights: Float64Array;
 }
@@ -341,7 +344,12 @@ function compileGibbs(geometry: LatticeGeometry, species: readonly string[], par
       cumulative[index * B + S] = 1;
     }
   }
-  return { S, hasK, width, logH, logJ, logK, cumulative, weights };
+  let thresholds: Float64Array | null = null;
+  if (cumulative !== null && S === 1) {
+    thresholds = new Float64Array(neighbourhoods);
+    for (let k = 0; k < neighbourhoods; k++) thresholds[k] = Math.ceil(cumulative[2 * k] * 4294967296);
+  }
+  return { S, hasK, width, logH, logJ, logK, cumulative, thresholds, weights };
 }
 
 /**
@@ -387,29 +395,38 @@ function gibbsSweeps(tables: GibbsTables, neighbors: Int32Array, degree: number,
   const B = S + 1;
   const N = occ.length;
   if (cumulative !== null && hasK) {
-    // Neighbourhood index c0 + c1 B + c2 B² + c3 B³ for the codes at i − 2, i − 1, i + 1, i + 2 (0 off the chain).
+    // 1-D (K implies one axis): a sliding window over the codes at i − 2, i − 1 (already updated this sweep),
+    // i + 1, i + 2, read once per site; 0 beyond a closed end, wrapped on a ring (extent >= 3, checked, so a code
+    // read one step ahead is never stale). Neighbourhood index c0 + c1 B + c2 B² + c3 B³ as in the table.
     const B2 = B * B;
     const B3 = B2 * B;
+    const periodic = neighbors[0] >= 0;
+    const thresholds = tables.thresholds;
+    const at = (j: number): number => (j < N ? occ[j] : periodic ? occ[j - N] : 0);
     for (let sweep = 0; sweep < sweeps; sweep++) {
+      let l2 = periodic ? occ[N - 2] : 0;
+      let l1 = periodic ? occ[N - 1] : 0;
+      let r1 = at(1);
+      let r2 = at(2);
       for (let i = 0; i < N; i++) {
-        const left = neighbors[2 * i];
-        const right = neighbors[2 * i + 1];
-        let index = 0;
-        if (left >= 0) {
-          index += occ[left] * B;
-          const left2 = neighbors[2 * left];
-          if (left2 >= 0) index += occ[left2];
+        const index = l2 + l1 * B + r1 * B2 + r2 * B3;
+        let s: number;
+        if (thresholds !== null) {
+          // One species: occupied iff x >= ⌈p_empty · 2^32⌉, i.e. u = x / 2^32 >= p_empty exactly, computed
+          // branch-free (the branch would be mispredicted about half the time): (x − T) / 2^33 ∈ [−½, ½).
+          s = Math.floor((rng.nextUint32() - thresholds[index]) * TWO_POW_33_INV + 1);
+        } else {
+          const u = rng.nextUint32() * TWO_POW_32_INV;
+          const row = index * B;
+          s = 0;
+          while (s < S && u >= cumulative[row + s]) s++;
         }
-        if (right >= 0) {
-          index += occ[right] * B2;
-          const right2 = neighbors[2 * right + 1];
-          if (right2 >= 0) index += occ[right2] * B3;
-        }
-        const u = rng.nextUint32() * TWO_POW_32_INV;
-        const row = index * B;
-        let s = 0;
-        while (s < S && u >= cumulative[row + s]) s++;
         occ[i] = s;
+        l2 = l1;
+        l1 = s;
+        r1 = r2;
+        const j = i + 3;
+        r2 = j < N ? occ[j] : periodic ? occ[j - N] : 0;
       }
     }
     return;
