@@ -5,23 +5,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeLattice } from '@srn/gillespie/lattice';
 import { main } from '../src/cli.ts';
 import { bundledLatticeModel } from '../src/commands/lattice-run.ts';
+import { capture } from './capture.ts';
 
 const fixtures = new URL('./fixtures/lv-simulate/', import.meta.url);
 const example = (name: string) => bundledLatticeModel(name);
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  return { out, err, text: () => out.join(''), errors: () => err.join('') };
-}
 
 /** A copy of an example with some lines replaced, written into `dir`. */
 function variant(dir: string, name: string, replacements: [string | RegExp, string][]): string {

@@ -8,6 +8,18 @@ import type { CommandContext } from '../cli.ts';
 import { startProgress } from '../io.ts';
 import { latticeRunReport, latticeSimulate } from './lattice-run.ts';
 
+/** Options every lattice ensemble command has (`lattice simulate`, `lv simulate`): workers and what is written. */
+export const latticeEnsembleOptions: CommandSpec['options'] = {
+  'workers': { type: 'integer', description: 'worker threads (results do not depend on it)', default: availableParallelism(), min: 1, max: 256 },
+  'exclude-extinct': { type: 'boolean', description: 'leave runs with a species at 0 at the end out of the means' },
+  'trajectories': {
+    type: 'choice',
+    description: "binary: one .srnl file per run; text: the paper's i j SPECIES files; none",
+    choices: ['binary', 'text', 'none'],
+    default: 'binary',
+  },
+};
+
 /** Declaration of the `lattice simulate` command. */
 export const latticeSimulateSpec: CommandSpec = {
   name: 'lattice simulate',
@@ -25,14 +37,7 @@ export const latticeSimulateSpec: CommandSpec = {
     'steps': { type: 'integer', description: "number of snapshots instead of the file's time grid", min: 1, max: 1e7 },
     'initial': { type: 'string', description: "initial condition instead of the file's, as in the file: 'densities A = 0.3'", placeholder: 'IC' },
     'observables': { type: 'string', description: "observables instead of the file's: 'count A; pair A A nn; run A 3'", placeholder: 'LIST' },
-    'workers': { type: 'integer', description: 'worker threads (results do not depend on it)', default: availableParallelism(), min: 1, max: 256 },
-    'exclude-extinct': { type: 'boolean', description: 'leave runs with a species at 0 at the end out of the means' },
-    'trajectories': {
-      type: 'choice',
-      description: "binary: one .srnl file per run; text: the paper's i j SPECIES files; none",
-      choices: ['binary', 'text', 'none'],
-      default: 'binary',
-    },
+    ...latticeEnsembleOptions,
   },
   examples: [
     'srn-bench lattice simulate packages/gillespie/examples/lattice/barw-1d.lattice --runs 500 --seed 1 --out out/barw',

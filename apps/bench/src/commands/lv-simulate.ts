@@ -4,7 +4,6 @@
  * as in `lv all`), written as compact binary trajectories plus DIR/moments.csv (time, counts, NN and NNN means and
  * SDs, extinction fractions). `--size` rescales the lattice and the initial counts (L^2 / 16 each).
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
@@ -13,6 +12,7 @@ import { cliContext } from '../lv/cli-context.ts';
 import { hasConfig } from '../lv/config.ts';
 import { runSimulateStage } from '../lv/simulate-stage.ts';
 import { bundledLatticeModel, latticeRunReport, latticeSimulate } from './lattice-run.ts';
+import { latticeEnsembleOptions } from './lattice-simulate.ts';
 
 export { type LvSimulateOptions, lvSimulate } from '../lv/ensemble.ts';
 
@@ -32,19 +32,12 @@ export const lvSimulateSpec: CommandSpec = {
     'scheme': { type: 'choice', description: 'paper (operator-split hybrid) or exact (lattice SSA)', choices: ['paper', 'exact'], default: 'paper' },
     'size': { type: 'integer', description: 'lattice side L (L x L, periodic); densities stay 1/16', default: 40, min: 2, max: 16384 },
     'steps': { type: 'integer', description: 'snapshots at t = 0 .. steps-1 (dt = 1)', default: 500, min: 1, max: 1e7 },
-    'workers': { type: 'integer', description: 'worker threads (results do not depend on it)', default: availableParallelism(), min: 1, max: 256 },
     'selection': {
       type: 'choice',
       description: "paper scheme's pick rule instead of the model file's row-biased (the original's, as in lv all); uniform is faster",
       choices: ['uniform', 'row-biased'],
     },
-    'exclude-extinct': { type: 'boolean', description: 'leave runs with a species at 0 at the end out of the means' },
-    'trajectories': {
-      type: 'choice',
-      description: "binary: one .srnl file per run; text: the paper's i j SPECIES files; none",
-      choices: ['binary', 'text', 'none'],
-      default: 'binary',
-    },
+    ...latticeEnsembleOptions,
   },
   examples: ['srn-bench lv simulate --runs 100 --seed 7 --out out/lv-paper', 'srn-bench lv simulate --out out/lv   # the pipeline stage', 'srn-bench lv simulate --scheme exact --size 100 --steps 200 --out out/lv-exact'],
 };
