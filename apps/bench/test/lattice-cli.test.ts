@@ -128,6 +128,20 @@ describe('srn-bench lattice simulate / lattice check / lv simulate', () => {
     expect(io.errors()).toMatch(/rossler-3d\.lattice:11:1: reaction 4/);
   });
 
+  it('lattice check reads the JSON form and prints it normalised in the text form', async () => {
+    const io = capture();
+    const { parseLatticeModel, formatLatticeModel } = await import('@srn/gillespie/lattice');
+    const parsed = parseLatticeModel(readFileSync(example('enzyme-1d.lattice'), 'utf8'));
+    const json = join(dir, 'enzyme.json');
+    writeFileSync(json, JSON.stringify(parsed.file, null, 2));
+    expect(await main(['lattice', 'check', json])).toBe(0);
+    expect(io.text()).toMatch(/enzyme\.json: valid \(json form\)/);
+    expect(io.text()).toMatch(/2\. X -> S \+ E @ 0\.1 +splitting \(second product onto a free neighbour\)/);
+    io.out.length = 0;
+    expect(await main(['lattice', 'check', json, '--format'])).toBe(0);
+    expect(io.text()).toBe(formatLatticeModel(parsed.file));
+  });
+
   // Bad input: a clear error naming the line or option and the value, and no output directory at all.
   it.each([
     ['an undeclared species', 'barw-1d.lattice', [['A -> A + A @ 10', 'A -> A + B @ 10']], [], /barw-1d\.lattice:6:10: reactions\[0\]\.offspring 'B' is not a declared species \(A\)/],

@@ -269,6 +269,21 @@ describe('lattice model files: schemes, configurations and examples', () => {
     expect(() => latticeConfigFromFile(paperless, { scheme: 'paper' })).toThrow(/gives no number for the paper scheme: add a probability per hop attempt/);
   });
 
+  it('takes a snapshot read by the caller and refuses one of another shape or species list', () => {
+    const parsed = parseLatticeModel(BASE.replace('counts A = 10, B = 5', 'snapshot start.srnl'), { source: 'm.lattice' });
+    expect(() => latticeConfigFromFile(parsed)).toThrow(/initial snapshot 'start\.srnl' must be read by the caller/);
+    const occupancy = new Uint8Array(400);
+    occupancy[7] = 2;
+    const run = latticeConfigFromFile(parsed, { snapshot: { shape: [20, 20], species: ['A', 'B'], occupancy } });
+    expect(run.initialCondition).toEqual({ type: 'snapshot', snapshot: { shape: [20, 20], species: ['A', 'B'], occupancy } });
+    expect(() => latticeConfigFromFile(parsed, { snapshot: { shape: [20, 10], species: ['A', 'B'], occupancy: new Uint8Array(200) } })).toThrow(
+      /^m\.lattice:9:19: snapshot 'start\.srnl' has shape 20 x 10; the lattice is 20 x 20$/,
+    );
+    expect(() => latticeConfigFromFile(parsed, { snapshot: { shape: [20, 20], species: ['A', 'C'], occupancy } })).toThrow(
+      /snapshot 'start\.srnl' has species \[A, C\]; the model declares \[A, B\] \(unknown: C\)/,
+    );
+  });
+
   it('maps the bundled Lotka-Volterra file onto the preset with the original pick rule', () => {
     const parsed = parseLatticeModel(readExample('lotka-volterra.lattice'));
     const run = latticeConfigFromFile(parsed);
