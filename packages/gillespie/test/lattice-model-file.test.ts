@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../src/index.ts';
 import {
   estimateLatticeMemory,
   formatLatticeModel,
@@ -11,6 +12,7 @@ import {
   lotkaVolterraLattice,
   parseLatticeModel,
   parseLatticeModelData,
+  simulateLattice,
   simulateLatticeEnsemble,
   withLatticeSections,
 } from '../src/lattice.ts';
@@ -300,6 +302,22 @@ describe('lattice model files: schemes, configurations and examples', () => {
     expect(() => withLatticeSections(parsed, { initial: 'densities A = 2' })).toThrow(/^--initial:1:15: initial\.densities\.A must be in \[0, 1\]; got 2$/);
     expect(() => withLatticeSections(parsed, { observables: 'count A; pair A Q nn' })).toThrow(/^--observables:1:17: observables\[1\]\.species\[1\] 'Q' is not a declared species/);
     expect(() => withLatticeSections(parsed, { initial: 'counts A = 500' })).toThrow(/^--initial:1:1: initial\.counts places 500 particles on 400 sites/);
+  });
+
+  it('runs a configuration whose initial state is any initial condition, or a given occupancy', () => {
+    const { config } = latticeConfigFromFile(parseLatticeModel(BASE));
+    const dense = { ...config, initial: { type: 'densities' as const, densities: { A: 0.5 } }, steps: 1 };
+    const a = simulateLattice(dense, createRng(3, 0));
+    expect(simulateLattice(dense, createRng(3, 0)).counts).toEqual(a.counts);
+    // 400 independent sites at P(A) = 1/2: n_A has SD 10, so 200 +- 60 fails by chance with probability ~2e-9
+    expect(Math.abs(a.counts[0] - 200)).toBeLessThan(60);
+    expect(a.counts[1]).toBe(0);
+    const occupancy = new Uint8Array(400);
+    occupancy[0] = 1;
+    occupancy[399] = 2;
+    const given = simulateLattice(config, createRng(3, 0), { initialOccupancy: occupancy });
+    expect(Array.from(given.counts.subarray(0, 2))).toEqual([1, 1]);
+    expect(() => simulateLattice(config, createRng(3, 0), { initialOccupancy: new Uint8Array(10) })).toThrow(/occupancy must be a Uint8Array of length 400/);
   });
 
   it('estimates memory from the data structures', () => {
