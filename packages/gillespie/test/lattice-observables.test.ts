@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../src/index.ts';
 import {
   compileObservables,
   createLatticeGeometry,
   defaultObservables,
   LatticeObserver,
   type LatticeObservable,
+  LatticeState,
   measureObservables,
+  measureObservablesState,
   observableNames,
   siteIndex,
 } from '../src/lattice.ts';
@@ -106,6 +109,36 @@ describe('observables as data', () => {
     expect(Array.from(row)).toEqual([2, 0, 0]);
     new LatticeObserver([4], ['A'], true).measureOccupancy(occ, row, 0);
     expect(Array.from(row)).toEqual([2, 1, 0]);
+  });
+
+  it('gives the same values from the sparse pass over a live state as from the dense pass over its occupancy', () => {
+    for (const [shape, boundary] of [
+      [[37], 'closed'],
+      [[9, 7], 'periodic'],
+      [[4, 5, 6], 'closed'],
+    ] as [number[], 'periodic' | 'closed'][]) {
+      const g = createLatticeGeometry(shape, boundary);
+      const species = ['A', 'B'];
+      const obs: LatticeObservable[] = [
+        ...defaultObservables(species, shape.length),
+        { type: 'run', species: 'A', length: 2 },
+        { type: 'run', species: 'B', length: 3, axis: shape.length - 1 },
+        { type: 'pair', species: ['B', 'A'], displacements: [shape.map((_, k) => (k === 0 ? 2 : -1))] },
+      ];
+      const compiled = compileObservables(g, species, obs);
+      const state = new LatticeState(g, species);
+      const rng = createRng(9);
+      for (let i = 0; i < g.size; i++) {
+        const u = rng.nextFloat64();
+        if (u < 0.4) state.place(i, 'A');
+        else if (u < 0.7) state.place(i, 'B');
+      }
+      const dense = new Float64Array(obs.length);
+      const sparse = new Float64Array(obs.length + 2);
+      measureObservables(compiled, state.occupancy, dense);
+      measureObservablesState(compiled, state, sparse, 2);
+      expect(Array.from(sparse.subarray(2))).toEqual(Array.from(dense));
+    }
   });
 
   it('refuses bad observables with errors naming the index and value', () => {

@@ -14,7 +14,7 @@ import {
   type LatticeInitialCondition,
   placeInitialCondition,
 } from './initial.ts';
-import { compileObservables, defaultObservables, type LatticeObservable, measureObservablesUnchecked } from './observables.ts';
+import { compileObservables, defaultObservables, type LatticeObservable, measureStateUnchecked } from './observables.ts';
 import { type LatticeConfig, type LatticeEventCounts, type PreparedLatticeConfig, prepareLatticeConfig, simulateLattice } from './simulate.ts';
 
 /** One run of an ensemble. */
@@ -169,7 +169,7 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
       initialOccupancy,
       recordSnapshots: options.keepTrajectories ?? false,
       onRecord: (i, t, state) => {
-        measureObservablesUnchecked(compiled, state.occupancy, observables, i * K);
+        measureStateUnchecked(compiled, state, observables, i * K);
         for (let k = 0; k < S; k++) if (state.counts[k + 1] === 0 && Number.isNaN(extinctionTimes[k])) extinctionTimes[k] = t;
       },
     });

@@ -12,6 +12,7 @@ import {
   compileObservables,
   defaultObservables,
   measureObservables,
+  measureObservablesState,
   nearestNeighbourDisplacements,
   paperNextNearestDisplacements,
 } from './observables.ts';
@@ -199,9 +200,9 @@ export class LatticeObserver {
     this.names = this.compiled.names;
   }
 
-  /** Writes the observables of a live state into `out[offset ..]`. */
+  /** Writes the observables of a live state into `out[offset ..]` (sparse pass over the particles). */
   measureState(state: LatticeState, out: Float64Array, offset: number): void {
-    measureObservables(this.compiled, state.occupancy, out, offset);
+    measureObservablesState(this.compiled, state, out, offset);
   }
 
   /** Writes the observables of an occupancy array (same shape and species) into `out[offset ..]`. */
