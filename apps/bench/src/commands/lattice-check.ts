@@ -18,8 +18,8 @@ import { loadLatticeModel } from './lattice-run.ts';
 export const latticeCheckSpec: CommandSpec = {
   name: 'lattice check',
   summary:
-    'Validate a lattice model file and print what it understood: species, lattice, reactions by kind, which schemes it has ' +
-    'numbers for, pick rule, time grid, initial condition, observable columns and the memory of one run. Exit code 1 with ' +
+    'Validate a lattice model file and print what it understood. Species, lattice, reactions by kind, the schemes it has ' +
+    'numbers for, pick rule, time grid, initial condition, observable columns and the memory of one run; exit code 1 with ' +
     'the line and column of the first problem otherwise.',
   positionals: [{ name: 'MODEL', description: 'lattice model file (.lattice text form, or JSON)' }],
   options: {
