@@ -182,6 +182,15 @@ describe('srn-bench lattice simulate / lattice check / lv simulate', () => {
     expect(existsSync(bad)).toBe(false);
   });
 
+  it('leaves no output directory when interrupted', async () => {
+    const io = capture();
+    const out = join(dir, 'stopped');
+    const args = ['lattice', 'simulate', example('barw-1d.lattice'), '--runs', '8', '--workers', '2', '--out', out];
+    expect(await main(args, AbortSignal.abort())).toBe(130);
+    expect(io.errors()).toMatch(/interrupted/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('refuses an output directory holding other files, and replaces an earlier output', async () => {
     const io = capture();
     const out = join(dir, 'taken');
