@@ -176,6 +176,8 @@ describe('srn-bench lattice simulate / lattice check / lv simulate', () => {
     const first = readFileSync(join(out, 'moments.csv'), 'utf8').split('\n')[1];
     expect(first.startsWith('0,1,0,1,0,')).toBe(true); // one A and one B at t = 0 in both runs
     writeFileSync(join(dir, 'm', 'start.txt'), '1 1 A\n6 3 B\n');
+    expect(await main(['lattice', 'check', model])).toBe(1);
+    expect(io.errors()).toMatch(/snap\.lattice:7:19: initial snapshot .*start\.txt: line 2: coordinate 6 outside 1\.\.4/);
     const bad = join(dir, 'bad');
     expect(await main(['lattice', 'simulate', model, '--runs', '2', '--workers', '1', '--out', bad])).toBe(1);
     expect(io.errors()).toMatch(/snap\.lattice:7:19: initial snapshot .*start\.txt: line 2: coordinate 6 outside 1\.\.4/);

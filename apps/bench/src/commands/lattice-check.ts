@@ -1,6 +1,7 @@
 /**
  * `srn-bench lattice check MODEL`: validates a lattice model file and prints what it understood.
  */
+import { dirname, resolve } from 'node:path';
 import {
   defaultObservables,
   estimateLatticeMemory,
@@ -12,7 +13,7 @@ import {
   observableNames,
 } from '@srn/gillespie/lattice';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
-import { loadLatticeModel } from './lattice-run.ts';
+import { loadLatticeModel, readSnapshotFile } from './lattice-run.ts';
 
 /** Declaration of the `lattice check` command. */
 export const latticeCheckSpec: CommandSpec = {
@@ -47,10 +48,12 @@ export async function runLatticeCheck(options: ParsedOptions, positionals: strin
     process.stdout.write(formatLatticeModel(file));
     return;
   }
+  // A snapshot initial condition is read and checked against the lattice too.
+  const snapshot = file.initial.type === 'snapshot' ? readSnapshotFile(parsed, resolve(dirname(resolve(model)), file.initial.file)) : undefined;
   const schemes: string[] = [];
   for (const scheme of ['paper', 'exact'] as const) {
     try {
-      latticeConfigFromFile(parsed, { scheme, snapshot: { shape: file.lattice.shape, species: file.species, occupancy: new Uint8Array(0) } });
+      latticeConfigFromFile(parsed, { scheme, snapshot });
       schemes.push(`${scheme}: yes`);
     } catch (error) {
       if (!(error instanceof LatticeSchemeError)) throw error;

@@ -101,8 +101,16 @@ export interface PreparedLatticeRun {
   memoryBytes: number;
 }
 
-/** Reads the snapshot of a `snapshot` initial condition; a problem is reported at the model file's `initial:` line. */
-function readSnapshotFile(parsed: ParsedLatticeModel, path: string): LatticeSnapshot {
+/**
+ * Reads the snapshot of a `snapshot` initial condition (`path` resolved against the model file's folder; text
+ * `i j SPECIES` or a `.srnl` file, whose first snapshot is used); a problem is reported at the model's `initial:` line.
+ *
+ * @example
+ * ```ts
+ * const snapshot = readSnapshotFile(parsed, resolve(dirname(modelPath), 'start.txt'));
+ * ```
+ */
+export function readSnapshotFile(parsed: ParsedLatticeModel, path: string): LatticeSnapshot {
   const { file } = parsed;
   const fail = (detail: string): never => {
     throw new LatticeModelFileError(`initial snapshot ${path}: ${detail}`, { source: parsed.source, position: parsed.positions.get('initial.file') ?? null, path: 'initial.file' });
