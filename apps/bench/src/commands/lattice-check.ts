@@ -70,7 +70,7 @@ export async function runLatticeCheck(options: ParsedOptions, positionals: strin
     file.description ? `  description: ${file.description}` : null,
     `  species: ${file.species.join(', ')}`,
     `  lattice: ${file.lattice.shape.join(' x ')} = ${sites} sites, ${file.lattice.boundary ?? 'periodic'} boundary, ${file.lattice.shape.length}D`,
-    `  hop rates: ${file.species.map((s) => `${s} ${file.hop?.[s] ?? 0}`).join(', ')}`,
+    `  hop rates: ${file.species.map((s) => `${s} ${file.hop?.[s] ?? 0}`).join(', ')} (exact scheme: per unit time; paper scheme: a rate > 0 means one hop attempt per step dt)`,
     `  reactions (${file.reactions.length}):`,
     ...file.reactions.map((r, i) => {
       const kind = r.type === 'birth' ? `birth (offspring ${r.placement === 'anywhere' ? 'on a free site anywhere' : 'onto a free neighbour'})` : KIND[r.type];
