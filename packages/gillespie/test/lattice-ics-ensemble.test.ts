@@ -13,54 +13,18 @@ import {
   simulateLatticeEnsemble,
 } from '../src/lattice.ts';
 import { simulateLatticeEnsembleParallel } from '../src/lattice-node.ts';
+import { exampleRun } from '../bench/lattice-dbd.ts';
 
-/** The 2019 A + A → 0 training setup, scaled down: 1-D, Boltzmann ICs with h, J, K drawn from [−1, 1]. */
-const annihilation1d: LatticeConfig = {
-  model: { species: ['A'], diffusion: { A: 1 }, reactions: [{ type: 'contact', reactants: ['A', 'A'], products: [null, null], probability: 0.01, rate: 0.02 }] },
-  shape: [200],
-  boundary: 'closed',
-  initial: { A: 0 },
-  scheme: 'paper',
-  dt: 0.01,
-  steps: 21,
-};
-const aaIc: LatticeInitialCondition = {
-  type: 'boltzmann',
-  h: { A: { min: -1, max: 1 } },
-  J: { 'A-A': { min: -1, max: 1 } },
-  K: { 'A-A-A': { min: -1, max: 1 } },
-  sweeps: 20,
-  conditions: 3,
-};
-const aaObservables: LatticeObservable[] = [
-  { type: 'count', species: 'A' },
-  { type: 'pair', species: ['A', 'A'], displacements: 'nn' },
-  { type: 'run', species: 'A', length: 3 },
-  { type: 'run', species: 'A', length: 4 },
-];
+/** The 2019 A + A → 0 training setup (the bundled model file), scaled down: 200 sites, closed, 21 snapshots. */
+const aaRun = exampleRun('annihilation-1d');
+const annihilation1d: LatticeConfig = { ...aaRun.config, shape: [200], boundary: 'closed', steps: 21 };
+const aaIc: LatticeInitialCondition = { ...(aaRun.initialCondition as Extract<LatticeInitialCondition, { type: 'boltzmann' }>), sweeps: 20, conditions: 3 };
+const aaObservables = aaRun.observables as LatticeObservable[];
 
-/** The 2019 Rössler system on a small 3-D lattice, Boltzmann ICs with h = −0.69 and J = 0. */
-const rossler3d: LatticeConfig = {
-  model: {
-    species: ['A', 'B', 'C'],
-    diffusion: { A: 1, B: 1, C: 1 },
-    reactions: [
-      { type: 'birth', parent: 'A', rate: 30, placement: 'neighbour' },
-      { type: 'decay', reactant: 'B', rate: 10 },
-      { type: 'birth', parent: 'C', rate: 16.5, placement: 'neighbour' },
-      { type: 'contact', reactants: ['A', 'A'], products: ['A', null], probability: 0.1 },
-      { type: 'contact', reactants: ['A', 'B'], products: ['B', 'B'], probability: 0.4 },
-      { type: 'contact', reactants: ['A', 'C'], products: [null, null], probability: 0.24 },
-      { type: 'contact', reactants: ['C', 'C'], products: ['C', null], probability: 0.36 },
-    ],
-  },
-  shape: [5, 5, 5],
-  initial: { A: 0 },
-  scheme: 'paper',
-  dt: 0.01,
-  steps: 11,
-};
-const rosslerIc: LatticeInitialCondition = { type: 'boltzmann', h: { A: -0.69, B: -0.69, C: -0.69 }, sweeps: 5, conditions: 2 };
+/** The 2019 Rössler system (the bundled model file) on a 5 × 5 × 5 lattice, 11 snapshots, two conditions. */
+const rosslerRun = exampleRun('rossler-3d');
+const rossler3d: LatticeConfig = { ...rosslerRun.config, shape: [5, 5, 5], steps: 11 };
+const rosslerIc: LatticeInitialCondition = { ...(rosslerRun.initialCondition as Extract<LatticeInitialCondition, { type: 'boltzmann' }>), sweeps: 5, conditions: 2 };
 
 describe('lattice ensembles with initial conditions and observables', () => {
   it('records per-run IC parameters and places run r from stream r (K conditions × M samples)', () => {

@@ -14,7 +14,6 @@ import {
   placeInitialCondition,
   sampleBoltzmannLattice,
 } from '../src/lattice.ts';
-import { createSamplerInternal } from '../src/lattice/initial.ts';
 
 /** Mean and sample SD of each column over rows. */
 function columnStats(rows: Float64Array[]): { mean: number[]; sd: number[] } {
@@ -120,14 +119,14 @@ describe('lattice Boltzmann sampler against exact moments', () => {
     // Both paths compare the same 32-bit uniform with the same cumulative sums (normalised once per table entry,
     // or per site); they can only differ when a uniform falls within rounding (~1e-16) of a boundary, which 20 × 50
     // updates will not hit.
-    const a = createSamplerInternal(g, ['A', 'B'], params, false).sample(20, createRng(4));
-    const b = createSamplerInternal(g, ['A', 'B'], params, true).sample(20, createRng(4));
+    const a = createBoltzmannSampler(g, ['A', 'B'], params).sample(20, createRng(4));
+    const b = createBoltzmannSampler(g, ['A', 'B'], params, { tabulate: false }).sample(20, createRng(4));
     expect(Array.from(b)).toEqual(Array.from(a));
     // One species on a ring: the integer-threshold path against the per-site conditionals.
     const ring = createLatticeGeometry([50]);
     const one: BoltzmannParameters = { h: { A: 0.3 }, J: { 'A-A': -0.7 }, K: { 'A-A-A': 0.8 } };
-    const c = createSamplerInternal(ring, ['A'], one, false).sample(20, createRng(6));
-    const d = createSamplerInternal(ring, ['A'], one, true).sample(20, createRng(6));
+    const c = createBoltzmannSampler(ring, ['A'], one).sample(20, createRng(6));
+    const d = createBoltzmannSampler(ring, ['A'], one, { tabulate: false }).sample(20, createRng(6));
     expect(Array.from(d)).toEqual(Array.from(c));
   });
 

@@ -495,6 +495,15 @@ export interface BoltzmannSampler {
   sample(sweeps: number, rng: Rng, out?: Uint8Array): Uint8Array;
 }
 
+/** Options of {@link createBoltzmannSampler}. */
+export interface BoltzmannSamplerOptions {
+  /**
+   * Tabulate the conditionals per neighbourhood when the table has at most 2^20 entries (default true); false
+   * computes every conditional per site (slower; the same samples up to floating-point ties).
+   */
+  tabulate?: boolean;
+}
+
 /**
  * Compiles a Gibbs sampler for `params` on `geometry` (validated: keys name species, finite values, K only in 1-D).
  *
@@ -505,20 +514,18 @@ export interface BoltzmannSampler {
  * for (let m = 0; m < 50; m++) sampler.sample(1000, createRng(1, m), occ);
  * ```
  */
-export function createBoltzmannSampler(geometry: LatticeGeometry, species: readonly string[], params: BoltzmannParameters): BoltzmannSampler {
-  return createSamplerInternal(geometry, species, params, false);
-}
-
-/** {@link createBoltzmannSampler} with the table path switchable off (for tests of the per-site path). */
-export function createSamplerInternal(
+export function createBoltzmannSampler(
   geometry: LatticeGeometry,
   species: readonly string[],
   params: BoltzmannParameters,
-  forceDirect: boolean,
+  options: BoltzmannSamplerOptions = {},
 ): BoltzmannSampler {
   checkGeometry(geometry);
   const names = checkSpeciesNames(species as unknown[]);
-  const tables = compileGibbs(geometry, names, params, forceDirect);
+  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object; got ${String(options)}`);
+  const tabulate = options.tabulate ?? true;
+  if (typeof tabulate !== 'boolean') throw new TypeError(`options.tabulate must be a boolean; got ${String(tabulate)}`);
+  const tables = compileGibbs(geometry, names, params, !tabulate);
   const B = names.length + 1;
   const size = geometry.size;
   return {

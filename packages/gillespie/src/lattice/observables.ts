@@ -107,11 +107,32 @@ export interface CompiledObservables {
   readonly matrices: readonly Float64Array[];
 }
 
-/** Kind code of a count observable in {@link CompiledObservables.kinds}. */
+/**
+ * Kind code of a count observable in {@link CompiledObservables.kinds}.
+ *
+ * @example
+ * ```ts
+ * compileObservables(geometry, ['A'], [{ type: 'count', species: 'A' }]).kinds[0] === OBSERVABLE_COUNT; // true
+ * ```
+ */
 export const OBSERVABLE_COUNT = 0;
-/** Kind code of a pair observable. */
+/**
+ * Kind code of a pair observable in {@link CompiledObservables.kinds}.
+ *
+ * @example
+ * ```ts
+ * compileObservables(geometry, ['A'], [{ type: 'pair', species: ['A', 'A'], displacements: 'nn' }]).kinds[0] === OBSERVABLE_PAIR; // true
+ * ```
+ */
 export const OBSERVABLE_PAIR = 1;
-/** Kind code of a run observable. */
+/**
+ * Kind code of a run observable in {@link CompiledObservables.kinds}.
+ *
+ * @example
+ * ```ts
+ * compileObservables(geometry, ['A'], [{ type: 'run', species: 'A', length: 3 }]).kinds[0] === OBSERVABLE_RUN; // true
+ * ```
+ */
 export const OBSERVABLE_RUN = 2;
 
 /**
@@ -310,39 +331,66 @@ export function measureObservables(compiled: CompiledObservables, occupancy: Uin
   if (!(occupancy instanceof Uint8Array) || occupancy.length !== compiled.size) {
     throw new TypeError(`occupancy must be a Uint8Array of length ${compiled.size}; got ${String(occupancy?.length)}`);
   }
+  checkOut(compiled, out, offset);
+  measureObservablesUnchecked(compiled, occupancy, out, offset);
+}
+
+function checkOut(compiled: CompiledObservables, out: Float64Array, offset: number): void {
   const n = compiled.kinds.length;
   if (!(out instanceof Float64Array) || !Number.isInteger(offset) || offset < 0 || offset + n > out.length) {
     throw new RangeError(`out must be a Float64Array with room for ${n} values at offset ${offset}; got length ${String(out?.length)}`);
   }
-  measureObservablesUnchecked(compiled, occupancy, out, offset);
 }
 
-/** Kernel of {@link measureObservables} without argument checks (codes in occupancy must be valid). */
+/**
+ * Kernel of {@link measureObservables} without argument checks (the occupancy must have the compiled lattice's
+ * length and valid codes; `out` room for every column): for hot loops that validated once.
+ *
+ * @example
+ * ```ts
+ * for (let t = 0; t < T; t++) measureObservablesUnchecked(compiled, trajectory.occupancy.subarray(t * N, (t + 1) * N), rows, t * K);
+ * ```
+ */
 export function measureObservablesUnchecked(compiled: CompiledObservables, occupancy: Uint8Array, out: Float64Array, offset: number): void {
   const S = compiled.species.length;
-  const stride = (S + 1) * (S + 1);
-  const scratch = compiled.scratch;
-  const { kinds, codeA, codeB, parameter, direction, neighbors, degree, groups, matrices } = compiled;
-  const size = occupancy.length;
+  const { scratch, groups, matrices } = compiled;
   scratch.fill(0);
-  for (let i = 0; i < size; i++) scratch[occupancy[i]]++;
-  for (let g = 0; g < groups.length; g++) {
-    accumulatePairsDense(occupancy, groups[g], S, matrices[g]);
-  }
+  for (let i = 0; i < occupancy.length; i++) scratch[occupancy[i]]++;
+  for (let g = 0; g < groups.length; g++) accumulatePairsDense(occupancy, groups[g], S, matrices[g]);
+  writeColumns(compiled, occupancy, scratch, null, out, offset);
+}
+
+/**
+ * Writes every column from the counts per code and the filled pair matrices; runs are counted from each site of
+ * the species, found in `lists` (class k at `[k · N, k · N + counts[k])`) or, without lists, by a scan.
+ */
+function writeColumns(
+  compiled: CompiledObservables,
+  occupancy: Uint8Array,
+  counts: Float64Array | Int32Array,
+  lists: Int32Array | null,
+  out: Float64Array,
+  offset: number,
+): void {
+  const S = compiled.species.length;
+  const { kinds, codeA, codeB, parameter, direction, neighbors, degree, matrices } = compiled;
+  const size = occupancy.length;
   const n = kinds.length;
   for (let o = 0; o < n; o++) {
     const a = codeA[o];
     const kind = kinds[o];
-    if (kind === OBSERVABLE_COUNT) out[offset + o] = scratch[a];
+    if (kind === OBSERVABLE_COUNT) out[offset + o] = counts[a];
     else if (kind === OBSERVABLE_PAIR) {
-      const base = S + 1 + parameter[o] * stride;
+      const m = matrices[parameter[o]];
       const b = codeB[o];
-      out[offset + o] = a === b ? scratch[base + a * (S + 1) + a] : scratch[base + a * (S + 1) + b] + scratch[base + b * (S + 1) + a];
+      out[offset + o] = a === b ? m[a * (S + 1) + a] : m[a * (S + 1) + b] + m[b * (S + 1) + a];
     } else {
       const length = parameter[o];
       const dir = direction[o];
+      const end = lists === null ? size : a * size + counts[a];
       let runs = 0;
-      for (let i = 0; i < size; i++) {
+      for (let p = lists === null ? 0 : a * size; p < end; p++) {
+        const i = lists === null ? p : lists[p];
         if (occupancy[i] !== a) continue;
         let j = i;
         let m = 1;
@@ -375,49 +423,26 @@ export function measureObservablesState(compiled: CompiledObservables, state: La
   if (state.species.length !== compiled.species.length || state.species.some((s, k) => s !== compiled.species[k])) {
     throw new RangeError(`state.species [${state.species.join(', ')}] differ from the compiled [${compiled.species.join(', ')}]`);
   }
-  const n = compiled.kinds.length;
-  if (!(out instanceof Float64Array) || !Number.isInteger(offset) || offset < 0 || offset + n > out.length) {
-    throw new RangeError(`out must be a Float64Array with room for ${n} values at offset ${offset}; got length ${String(out?.length)}`);
-  }
+  checkOut(compiled, out, offset);
   measureStateUnchecked(compiled, state, out, offset);
 }
 
-/** Kernel of {@link measureObservablesState} without argument checks. */
+/**
+ * Kernel of {@link measureObservablesState} without argument checks (the state must be of the compiled lattice and
+ * species; `out` room for every column): for per-time-point callbacks of ensembles.
+ *
+ * @example
+ * ```ts
+ * simulateLattice(config, rng, { onRecord: (i, _t, state) => measureStateUnchecked(compiled, state, rows, i * K) });
+ * ```
+ */
 export function measureStateUnchecked(compiled: CompiledObservables, state: LatticeState, out: Float64Array, offset: number): void {
   const S = compiled.species.length;
-  const { kinds, codeA, codeB, parameter, direction, neighbors, degree, groups, matrices } = compiled;
+  const { groups, matrices } = compiled;
   const { occupancy, lists, counts } = state;
-  const size = occupancy.length;
   for (let g = 0; g < groups.length; g++) {
     matrices[g].fill(0);
     accumulatePairsSparse(occupancy, lists, counts, groups[g], S, matrices[g]);
   }
-  const n = kinds.length;
-  for (let o = 0; o < n; o++) {
-    const a = codeA[o];
-    const kind = kinds[o];
-    if (kind === OBSERVABLE_COUNT) out[offset + o] = counts[a];
-    else if (kind === OBSERVABLE_PAIR) {
-      const m = matrices[parameter[o]];
-      const b = codeB[o];
-      out[offset + o] = a === b ? m[a * (S + 1) + a] : m[a * (S + 1) + b] + m[b * (S + 1) + a];
-    } else {
-      const length = parameter[o];
-      const dir = direction[o];
-      let runs = 0;
-      const start = a * size;
-      const end = start + counts[a];
-      for (let p = start; p < end; p++) {
-        let j = lists[p];
-        let m = 1;
-        while (m < length) {
-          j = neighbors[j * degree + dir];
-          if (j < 0 || occupancy[j] !== a) break;
-          m++;
-        }
-        if (m === length) runs++;
-      }
-      out[offset + o] = runs;
-    }
-  }
+  writeColumns(compiled, occupancy, counts, lists, out, offset);
 }
