@@ -10,6 +10,7 @@ import {
   latticeConditionsToCsv,
   measureObservables,
   prepareLatticeConfig,
+  runLatticeReplicates,
   simulateLatticeEnsemble,
 } from '../src/lattice.ts';
 import { simulateLatticeEnsembleParallel } from '../src/lattice-node.ts';
@@ -59,6 +60,18 @@ describe('lattice ensembles with initial conditions and observables', () => {
     expect(csv[0]).toBe('condition,time,runs,n_A-mean,n_A-sd,NN_AA-mean,NN_AA-sd,run3_A-mean,run3_A-sd,run4_A-mean,run4_A-sd');
     expect(csv.length).toBe(1 + 3 * 21 + 1);
     expect(() => simulateLatticeEnsemble(annihilation1d, { runs: 10, seed: 5, initialCondition: aaIc })).toThrow(/options.runs \(10\).*3 initial conditions/);
+    expect(() => runLatticeReplicates(annihilation1d, { seed: 5, start: 0, end: 2, initialCondition: aaIc })).toThrow(
+      /options.samplesPerCondition is required with 3 initial conditions/,
+    );
+    expect(() => runLatticeReplicates(annihilation1d, { seed: 5, start: 0, end: 13, initialCondition: aaIc, samplesPerCondition: 4 })).toThrow(
+      /options.end 13 exceeds 3 conditions × 4 samples/,
+    );
+    expect(() =>
+      simulateLatticeEnsemble(annihilation1d, { runs: 3, seed: 5, initialCondition: aaIc, observables: [{ type: 'count', species: 'B' }] }),
+    ).toThrow(/observables\[0\]\.species.*"B"/);
+    expect(() =>
+      simulateLatticeEnsemble(annihilation1d, { runs: 3, seed: 5, initialCondition: { type: 'densities', densities: { A: 2 } } }),
+    ).toThrow(/options.initialCondition.densities.A.*2/);
     // A typed initial condition in the configuration is the default of the option.
     const fromConfig = simulateLatticeEnsemble({ ...annihilation1d, initial: aaIc }, { runs: 12, seed: 5, observables: aaObservables });
     expect(fromConfig.summary).toEqual(summary);
