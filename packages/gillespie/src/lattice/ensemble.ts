@@ -2,6 +2,7 @@
  * Ensembles of lattice runs: per-replicate observables (stream-per-run: run i uses `createRng(seed, i)`), and
  * ensemble means / SDs per time point with extinction flags.
  */
+import { formatCsv } from '../csv.ts';
 import { createRng, type Seed } from '../rng.ts';
 import { type LatticeConfig, type LatticeEventCounts, type PreparedLatticeConfig, prepareLatticeConfig, simulateLattice } from './simulate.ts';
 import { LatticeObserver } from './statistics.ts';
@@ -176,14 +177,14 @@ function formatNumber(x: number, digits: number): string {
 export function latticeSummaryToCsv(summary: LatticeEnsembleSummary, digits = 6): string {
   if (!Number.isInteger(digits) || digits < 0 || digits > 15) throw new RangeError(`digits must be an integer in [0, 15]; got ${digits}`);
   const header = ['time', ...summary.names.flatMap((n) => [`${n}-mean`, `${n}-sd`]), ...summary.species.map((s) => `extinct_${s}`)];
-  const lines = [header.join(',')];
+  const lines = [header];
   for (let t = 0; t < summary.times.length; t++) {
     const row = [formatNumber(summary.times[t], 9)];
     for (let c = 0; c < summary.names.length; c++) row.push(formatNumber(summary.mean[c][t], digits), formatNumber(summary.sd[c][t], digits));
     for (let k = 0; k < summary.species.length; k++) row.push(formatNumber(summary.extinctFraction[k][t], digits));
-    lines.push(row.join(','));
+    lines.push(row);
   }
-  return `${lines.join('\n')}\n`;
+  return formatCsv(lines);
 }
 
 /** Options of {@link simulateLatticeEnsemble}. */
