@@ -20,3 +20,4 @@ export {
   type ScoredPoint,
   scoreEnsemble,
 } from './sbml/suite.ts';
+export { modelToSbml, reactionModelFromSbml, type SbmlExportOptions, SRN_SBML_NAMESPACE } from './sbml/export.ts';
