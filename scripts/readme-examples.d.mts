@@ -9,3 +9,6 @@ export function readmeExamples(readmePath: string): ReadmeExample[];
 
 /** Runs one example inside `packageDir` (imports of the package itself resolve to its sources). */
 export function runReadmeExample(example: ReadmeExample, packageDir: string): Promise<unknown>;
+
+/** Declares one vitest test per TypeScript example of the README of the package at `packageDirUrl`. */
+export function describeReadmeExamples(packageDirUrl: URL): void;

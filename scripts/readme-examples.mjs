@@ -2,6 +2,8 @@
 // is complete and runs. Used by packages/*/test/readme.test.ts; see scripts/readme-examples.d.mts for the types.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 
 /** The ```ts fenced blocks of a Markdown file, with the line each starts on (1-based). */
 export function readmeExamples(readmePath) {
@@ -46,4 +48,23 @@ export async function runReadmeExample(example, packageDir) {
       // other examples still running
     }
   }
+}
+
+/**
+ * Declares one vitest test per TypeScript example of the README of the package at `packageDirUrl` (a file: URL of
+ * the package directory, e.g. `new URL('..', import.meta.url)` from its test folder).
+ */
+export function describeReadmeExamples(packageDirUrl) {
+  const packageDir = fileURLToPath(packageDirUrl);
+  const examples = readmeExamples(join(packageDir, 'README.md'));
+  describe('README examples', () => {
+    it('has examples', () => {
+      expect(examples.length).toBeGreaterThan(0);
+    });
+    for (const example of examples) {
+      it(`the example at README.md line ${example.line} runs`, async () => {
+        await runReadmeExample(example, packageDir);
+      });
+    }
+  });
 }
