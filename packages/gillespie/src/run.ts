@@ -108,7 +108,14 @@ export interface EnsembleBatchTask {
   readonly quantiles?: readonly number[];
 }
 
-/** Whether a batch keeps its runs' values (for returned trajectories or quantiles). */
+/**
+ * Whether a batch keeps its runs' values (for returned trajectories or quantiles).
+ *
+ * @example
+ * ```ts
+ * keepsValues(planEnsemble(model, { runs: 10, seed: 1, tEnd: 1, quantiles: [0.5] })[0]); // true
+ * ```
+ */
 export function keepsValues(task: EnsembleBatchTask): boolean {
   return task.keepTrajectories === true || (task.quantiles?.length ?? 0) > 0;
 }

@@ -17,7 +17,14 @@ import { SbmlUnsupportedError } from './errors.ts';
 import { loadSbml } from './load.ts';
 import { childNamed, childrenNamed, parseXml, type XNode } from './xml.ts';
 
-/** Namespace of the per-reaction annotation that records the DSL rate (kind and expression). */
+/**
+ * Namespace of the per-reaction annotation that records the DSL rate (kind and expression).
+ *
+ * @example
+ * ```ts
+ * modelToSbml(parseModel('X -> 0 @ 1\nX = 5')).includes(SRN_SBML_NAMESPACE); // true
+ * ```
+ */
 export const SRN_SBML_NAMESPACE = 'urn:srn:sbml:reaction-rate:1';
 
 /** Options of {@link modelToSbml}. */
