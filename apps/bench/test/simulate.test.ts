@@ -44,6 +44,33 @@ describe('srn-bench simulate', () => {
     expect(io.out.join('')).toMatch(/40 runs/);
   });
 
+  it('writes the long (tidy) layout, quantiles and per-run trajectories on request', async () => {
+    capture();
+    const args = [example, '--runs', '20', '--t-end', '1', '--steps', '2', '--seed', '5', '--workers', '1'];
+    const wide = mkdtempSync(join(tmpdir(), 'srn-sim-'));
+    expect(await main(['simulate', ...args, '--quantiles', '0.1,0.9', '--trajectories', '--out', wide])).toBe(0);
+    expect(readdirSync(wide).sort()).toEqual(['mean.csv', 'moments.csv', 'sd.csv', 'summary.json', 'trajectories.csv']);
+    const wideRows = readFileSync(join(wide, 'moments.csv'), 'utf8').trim().split('\n');
+    expect(wideRows[0]).toBe('time,X-mean,X-sd,X-q0.1,X-q0.9,Y-mean,Y-sd,Y-q0.1,Y-q0.9');
+    const runs = readFileSync(join(wide, 'trajectories.csv'), 'utf8').trim().split('\n');
+    expect(runs[0]).toBe('run,time,X,Y');
+    expect(runs).toHaveLength(1 + 20 * 3);
+
+    expect(await main(['simulate', ...args, '--quantiles', '0.1,0.9', '--trajectories', '--format', 'long', '--out', dir])).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['moments.csv', 'summary.json', 'trajectories.csv']);
+    const longRows = readFileSync(join(dir, 'moments.csv'), 'utf8').trim().split('\n');
+    expect(longRows[0]).toBe('time,species,statistic,value');
+    expect(longRows).toHaveLength(1 + 3 * 2 * 4);
+    // The same numbers in both layouts: Y's 0.9 quantile at t = 1.
+    const wideLast = wideRows[3].split(',');
+    expect(longRows).toContain(`1,Y,q0.9,${wideLast[8]}`);
+    expect(readFileSync(join(dir, 'trajectories.csv'), 'utf8').split('\n')[0]).toBe('run,time,species,value');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.format).toBe('long');
+    expect(summary.quantiles).toEqual([0.1, 0.9]);
+    expect(summary.files).toEqual({ moments: 'moments.csv', trajectories: 'trajectories.csv' });
+  });
+
   it('gives identical results for 1 and 2 workers', async () => {
     capture();
     const other = mkdtempSync(join(tmpdir(), 'srn-sim-'));
@@ -61,6 +88,9 @@ describe('srn-bench simulate', () => {
     ['a bad choice', ['--method', 'tau-leap'], /--method must be one of direct, nrm, cr/],
     ['a missing value', ['--seed'], /--seed needs a value/],
     ['a negative end time', ['--t-end', '-1'], /--t-end must be > 0/],
+    ['a bad layout', ['--format', 'tall'], /--format must be one of wide, long/],
+    ['a quantile outside [0, 1]', ['--quantiles', '0.5,2'], /--quantiles must be comma-separated probabilities in \[0, 1\]; got '2'/],
+    ['an empty quantile', ['--quantiles', '0.5,,0.9'], /--quantiles .*got ''/],
   ];
   for (const [title, extra, pattern] of bad) {
     it(`exits with code 2 on ${title}`, async () => {

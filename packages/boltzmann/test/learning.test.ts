@@ -133,6 +133,11 @@ describe('static learning', () => {
     const snaps = Array.from({ length: n }, (_, c) => snapshotFromChain(m, states, c));
     const pTrue = exactMoments(m, truth, { visibleDistribution: true }).visibleDistribution!;
     const pIndependent = exactMoments(m, createParameters(m, {}), { visibleDistribution: true }).visibleDistribution!;
+    // Noise floor from the same data: KL(p̂ ‖ p_true) of the snapshots' empirical distribution (configuration index
+    // Σ_i s_i 3^i, as in visibleDistribution); its expectation is about (81 − 1)/(2n) = 0.01.
+    const pEmpirical = new Float64Array(pTrue.length);
+    for (const snap of snaps) pEmpirical[snap.occupancy.reduce((index, s, i) => index + s * 3 ** i, 0)] += 1 / n;
+    const floor = kl(pEmpirical, pTrue);
     const results: number[] = [];
     for (const centered of [true, false]) {
       const fit = fitStatic(m, snaps, {
@@ -156,9 +161,12 @@ describe('static learning', () => {
         expect(Math.abs(learned.mean[k] - exactTrue.mean[k])).toBeLessThan(0.1);
       }
     }
-    // KL(p_true || p_learned) is far below that of the starting point and at the level of the finite-sample
-    // noise (≈ (#free visible probabilities) / (2n) ≈ 0.01 for 80 cells and n = 4000).
-    expect(kl(pTrue, pIndependent)).toBeGreaterThan(0.3);
-    for (const d of results) expect(d).toBeLessThan(0.03);
+    // KL(p_true ‖ p_learned) is at the level of the finite-sample noise: a model fitted to n snapshots cannot be
+    // expected closer to the truth than their empirical distribution, and the fit's stochastic gradients add noise of
+    // the same order, hence 3 × the floor; and far below that of the starting point.
+    for (const d of results) {
+      expect(d).toBeLessThan(3 * floor);
+      expect(d).toBeLessThan(0.1 * kl(pTrue, pIndependent));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { MachineSpec } from '@srn/boltzmann';
 import { describe, expect, it } from 'vitest';
 import { createDbdTrainer, integrateParameters, type MomentPrediction, predictMoments } from '../src/index.ts';
-import { createRng, equilibriumTrajectories, relativeRms, SHORT_CURRICULUM, twoLayerSpec } from './helpers.ts';
+import { createRng, equilibriumTrajectories, noiseFloor, relativeRms, SHORT_CURRICULUM, twoLayerSpec } from './helpers.ts';
 
 // Cross-species couplings (X–Y1, Y–X1) as parameters that are outputs of F but not FE inputs (spec P15: ψ = 0 for
 // them). Data: visible layers of a 6 × 6 + 6 × 6 machine with all species pairs coupled, whose cross weights fall
@@ -21,7 +21,7 @@ const sample = (count: number, seed: number) => equilibriumTrajectories(crossSpe
 
 describe('cross-species couplings outside the FE domain', () => {
   it('are trained through their own F and reproduce the X–Y anti-correlation a same-species machine misses', () => {
-    const trajectories = sample(200, 1);
+    const trajectories = sample(200, Number(process.env.SRN_TEST_SEED ?? 1));
     const times = Float64Array.from({ length: T }, (_, t) => t);
     const common = {
       ...SHORT_CURRICULUM,
@@ -55,9 +55,13 @@ describe('cross-species couplings outside the FE domain', () => {
     expect(ref.mean.NN_XY[4]).toBeLessThan(0.7 * ref.mean.NN_XY[0]);
     const crossErr = relRms(a, 'NN_XY');
     const sameErr = relRms(b, 'NN_XY');
-    // Data seed 1: cross 0.13, same-species 0.68 (the cross weights reach about −1.0 of the true −1.5: hidden-layer
-    // parameters are only weakly identified from visible data). The bounds leave about 2× margin.
-    expect(crossErr).toBeLessThan(0.25);
+    // Against the noise floor computed from the same predictions (Monte Carlo error of both 1000-chain estimates plus
+    // the sampling error of 200 training snapshots per time, 0.011 here). The learned error is mostly bias, not
+    // noise: hidden-layer parameters are only weakly identified from visible data and the cross weights reach about
+    // −1.0 of the true −1.5, giving 0.12-0.13 (11-13× the floor) on data seeds 1 and 3, against 0.68 (65×) for the
+    // same-species machine that cannot express the anti-correlation. 20× the floor separates the two; the cross
+    // machine must also remove at least 60 % of the same-species machine's error.
+    expect(crossErr).toBeLessThan(20 * noiseFloor(a, ref, 'NN_XY', 200));
     expect(crossErr).toBeLessThan(0.4 * sameErr);
   });
 });

@@ -98,3 +98,22 @@ export const SHORT_CURRICULUM = {
   spacing: 0.5,
   psiDerivScale: 'physical' as const,
 };
+
+/**
+ * Noise floor of a learned prediction `p` of observable `key` against the reference prediction `ref` from the true
+ * parameters, relative to the mean like {@link relativeRms}: the Monte Carlo error of both predictions plus the
+ * sampling error of the training data, `samples` independent snapshots per time (estimated from the reference's
+ * chain standard error scaled by √(chains / samples)). A learner that saw only those samples cannot be expected to
+ * be closer to the truth than this.
+ */
+export function noiseFloor(p: MomentPrediction, ref: MomentPrediction, key: string, samples: number): number {
+  const R = ref.rows.length;
+  let v = 0;
+  let m = 0;
+  for (let r = 0; r < R; r++) {
+    const seRef = ref.standardError[key][r];
+    v += (p.standardError[key][r] ** 2 + seRef ** 2 + (seRef ** 2 * ref.chains) / samples) / R;
+    m += ref.mean[key][r] / R;
+  }
+  return Math.sqrt(v) / m;
+}

@@ -1,7 +1,7 @@
 import type { MachineSpec } from '@srn/boltzmann';
 import { describe, expect, it } from 'vitest';
 import { createDbdTrainer, integrateParameters, type MomentPrediction, predictMoments } from '../src/index.ts';
-import { createRng, equilibriumTrajectories, relativeRms, SHORT_CURRICULUM } from './helpers.ts';
+import { createRng, equilibriumTrajectories, noiseFloor, relativeRms, SHORT_CURRICULUM } from './helpers.ts';
 
 // A dynamic Boltzmann distribution without hidden layers: a visible 6 × 6 Potts lattice with lateral pair couplings
 // between nearest neighbours (every species pair) and between prey and predators at distance 2. The data come from
@@ -28,7 +28,7 @@ const sample = (count: number, seed: number) => equilibriumTrajectories(spec, tr
 
 describe('lateral (visible pair) couplings', () => {
   it('are learned through the adjoint so that the model follows the falling prey-predator pair counts', () => {
-    const trajectories = sample(200, 1);
+    const trajectories = sample(200, Number(process.env.SRN_TEST_SEED ?? 1));
     const times = Float64Array.from({ length: T }, (_, t) => t);
     const theta0 = Object.fromEntries(names.map((n, k) => [n, start[k]]));
     const trainer = createDbdTrainer(
@@ -61,13 +61,16 @@ describe('lateral (visible pair) couplings', () => {
     // The truth's prey-predator pair counts fall by more than half over the run.
     expect(ref.mean.NN_XY[4]).toBeLessThan(0.5 * ref.mean.NN_XY[0]);
     expect(ref.mean.NNN_XY[4]).toBeLessThan(0.7 * ref.mean.NNN_XY[0]);
-    const measured = ['X', 'NN_XY', 'NNN_XY'].map((k) => [relRms(a, k), relRms(b, k)]);
-    // Seed 1 measured (learned, frozen): X 0.05, 0.45; NN_XY 0.16, 2.37; NNN_XY 0.07, 2.06. The Monte Carlo noise of
-    // each mean (1000 chains) is about 1 %; the rest is the learned F and the short-run (10-sweep) negative chains
-    // against equilibrium data. Bounds: about 1.5x the measured learned errors, and a factor 7 below the frozen model.
-    for (const [learnedErr, frozenErr] of measured.slice(1)) {
-      expect(learnedErr).toBeLessThan(0.25);
-      expect(learnedErr).toBeLessThan(0.15 * frozenErr);
+    // Against the noise floor computed from the same predictions (Monte Carlo error of both 1000-chain estimates plus
+    // the sampling error of the 200 training snapshots per time): the learned model is limited by the short-run
+    // (10-sweep) negative chains against equilibrium data, which cost up to 2.4× the floor on data seeds 1 and 3
+    // (NN_XY); 5× leaves room for other seeds and still fails a model that learned half of the change. Learning must
+    // also remove at least 85 % of the error of the model that never learned (θ frozen at θ(0)): for the densities
+    // X and Y, which the couplings move by about 45 %, and the prey-predator pair counts, which they move by a
+    // factor 2-3.
+    for (const k of ['X', 'Y', 'NN_XY', 'NNN_XY']) {
+      expect(relRms(a, k), k).toBeLessThan(5 * noiseFloor(a, ref, k, 200));
+      expect(relRms(a, k), k).toBeLessThan(0.15 * relRms(b, k));
     }
   });
 

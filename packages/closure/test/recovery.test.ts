@@ -1,7 +1,7 @@
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
 import { describe, expect, it } from 'vitest';
 import { createDbdTrainer, integrateParameters, predictMoments } from '../src/index.ts';
-import { createRng, equilibriumTrajectories, relativeRms, SHORT_CURRICULUM, twoLayerSpec, visibleOnlySpec } from './helpers.ts';
+import { createRng, equilibriumTrajectories, noiseFloor, relativeRms, SHORT_CURRICULUM, twoLayerSpec, visibleOnlySpec } from './helpers.ts';
 
 // Data sampled exactly from a known DBD: a visible-only machine (independent sites, parameters hX, hY) whose θ(t)
 // follows the linear ODE dθ/dt = −K (θ − θ*), i.e. θ(t) = θ* + (θ(0) − θ*) e^{−Kt}. Every snapshot is an exact iid
@@ -33,7 +33,17 @@ function sample(count: number, seed: number): LatticeTrajectory[] {
 
 describe('recovery of a known parameter trajectory', () => {
   it('learns θ(t) of data sampled from a DBD with a linear parameter ODE', () => {
-    const data = { trajectories: sample(100, 1) };
+    const data = { trajectories: sample(100, Number(process.env.SRN_TEST_SEED ?? 1)) };
+    // Noise floor, from the same data: the pointwise maximum-likelihood estimate of θ(t) from each snapshot's site
+    // counts alone (θ_X = log(n_X / n_0), θ_Y = log(n_Y / n_0)), which is what the data say about θ at each t without
+    // a model of its dynamics.
+    let floorSq = 0;
+    for (let t = 0; t < T; t++) {
+      const n = [0, 0, 0];
+      for (const trajectory of data.trajectories) for (let i = 0; i < L * L; i++) n[trajectory.occupancy[t * L * L + i]]++;
+      floorSq += (Math.log(n[1] / n[0]) - truth(t, 0)) ** 2 + (Math.log(n[2] / n[0]) - truth(t, 1)) ** 2;
+    }
+    const floor = Math.sqrt(floorSq / (2 * T));
     const trainer = createDbdTrainer(
       {
         machine: visibleOnlySpec(L),
@@ -59,23 +69,20 @@ describe('recovery of a known parameter trajectory', () => {
     const { theta } = integrateParameters(model, Float64Array.from({ length: T }, (_, t) => t));
     let worst = 0;
     let sq = 0;
-    let baseline = 0;
     for (let t = 0; t < T; t++) {
       for (let k = 0; k < 2; k++) {
         const e = theta[t * 2 + k] - truth(t, k);
         worst = Math.max(worst, Math.abs(e));
         sq += e * e;
-        baseline = Math.max(baseline, Math.abs(start[k] - truth(t, k)));
       }
     }
     const rms = Math.sqrt(sq / (2 * T));
-    // Noise floor: each time point's data moments average 100 × 144 site samples; the standard error of a logit from
-    // n ≈ 14400 Bernoulli trials at p ≈ 0.07-0.25 is 1/√(n p (1 − p)) ≈ 0.02-0.04. Over 4 seeds (1, 3, 4, 5) the fit
-    // reached rms 0.020-0.024 and worst 0.047-0.063, i.e. at the noise floor. The bounds leave ~2× margin and are far
-    // below the 1.3 the parameters travel (the error of a model that never learned).
-    expect(baseline).toBeGreaterThan(1.2);
-    expect(rms).toBeLessThan(0.05);
-    expect(worst).toBeLessThan(0.12);
+    // The learned θ(t) comes from the same data through a smooth model of the dynamics, so a learner that works is
+    // about as accurate as the pointwise estimate (the logit standard error from 14,400 sites at p ≈ 0.07-0.25 is
+    // 0.02-0.04) or better; a factor 2 leaves room for the optimiser's finite steps. For the worst point, the
+    // largest of 62 roughly normal errors is about 2.5 rms, hence 5 × floor.
+    expect(rms).toBeLessThan(2 * floor);
+    expect(worst).toBeLessThan(5 * floor);
   });
 
   it('with a hidden layer: the learned DBD reproduces the visible moments of the true trajectory', () => {
@@ -92,7 +99,7 @@ describe('recovery of a known parameter trajectory', () => {
     const star6 = [-1.2, -1.5, -0.5, -0.5, 1.0, 0.3];
     const truth6 = (t: number) => start6.map((s0, k) => star6[k] + (s0 - star6[k]) * Math.exp(-0.1 * t));
     const count = 200;
-    const trajectories = equilibriumTrajectories(twoLayerSpec(Lh), truth6, count, Th, 1);
+    const trajectories = equilibriumTrajectories(twoLayerSpec(Lh), truth6, count, Th, Number(process.env.SRN_TEST_SEED ?? 1));
     const trainer = createDbdTrainer(
       {
         machine: twoLayerSpec(Lh),
@@ -114,11 +121,14 @@ describe('recovery of a known parameter trajectory', () => {
     const b = predictMoments(model, trueTraj, { ...opts, rng: createRng(4) });
     const c = predictMoments(model, frozen, { ...opts, rng: createRng(5) });
     const relRms = (p: typeof a, k: string) => relativeRms(p, b, k);
-    // Observed over data seeds 1, 5, 9: relative rms 0.023-0.047 for every observable (Monte Carlo error of the
-    // 1000-chain estimates ≈ 0.5-1 %); 0.1 leaves a 2× margin. Without learning (θ frozen at θ(0)) it is 0.6-1.4.
+    // Against the noise floor computed from the same predictions (Monte Carlo error of both 1000-chain estimates plus
+    // the sampling error of 200 training snapshots per time): hidden-layer parameters are only weakly identified and
+    // the short curriculum stops early, so the learned moments may sit several times above the floor (2-6× measured
+    // on data seeds 1 and 3); 10× still fails a model that learned little, and learning must remove at least 80 % of
+    // the error of the model that never learned (θ frozen at θ(0)).
     for (const k of ['X', 'Y', 'NN_XX', 'NN_XY', 'NNN_XX', 'NNN_XY']) {
-      expect(relRms(a, k)).toBeLessThan(0.1);
-      expect(relRms(c, k)).toBeGreaterThan(0.3);
+      expect(relRms(a, k), k).toBeLessThan(10 * noiseFloor(a, b, k, count));
+      expect(relRms(a, k), k).toBeLessThan(0.2 * relRms(c, k));
     }
   });
 });

@@ -102,6 +102,22 @@ export interface EnsembleBatchTask {
   readonly options: ResolvedRunOptions;
   readonly covarianceSpecies: Int32Array;
   readonly keepFinalStates: boolean;
+  /** Return every run's trajectory on the grid. Default false. */
+  readonly keepTrajectories?: boolean;
+  /** Probabilities of the quantiles to estimate (the runs' values are then kept). Default none. */
+  readonly quantiles?: readonly number[];
+}
+
+/**
+ * Whether a batch keeps its runs' values (for returned trajectories or quantiles).
+ *
+ * @example
+ * ```ts
+ * keepsValues(planEnsemble(model, { runs: 10, seed: 1, tEnd: 1, quantiles: [0.5] })[0]); // true
+ * ```
+ */
+export function keepsValues(task: EnsembleBatchTask): boolean {
+  return task.keepTrajectories === true || (task.quantiles?.length ?? 0) > 0;
 }
 
 /** Per-batch partial statistics (Welford sums), merged in batch order. */
@@ -121,6 +137,8 @@ export interface EnsembleBatchResult {
   readonly flaggedStatus: Int32Array;
   readonly flaggedTimes: Float64Array;
   readonly finalStates: Float64Array | null;
+  /** Every run's values, run-major ((end − start) × grid rows × S), NaN past a capped run's stop; or null. */
+  readonly trajectories: Float64Array | null;
   readonly kernelSeconds: number;
 }
 
@@ -148,6 +166,7 @@ export function runEnsembleBatch(task: EnsembleBatchTask): EnsembleBatchResult {
   const comoment = new Float64Array(rows * k * k);
   const deltaOld = new Float64Array(k);
   const finalStates = task.keepFinalStates ? new Float64Array((task.end - task.start) * S) : null;
+  const trajectories = keepsValues(task) ? new Float64Array((task.end - task.start) * rows * S) : null;
   const flaggedRuns: number[] = [];
   const flaggedStatus: number[] = [];
   const flaggedTimes: number[] = [];
@@ -183,6 +202,11 @@ export function runEnsembleBatch(task: EnsembleBatchTask): EnsembleBatchResult {
         }
       }
     }
+    if (trajectories) {
+      const offset = (run - task.start) * rows * S;
+      trajectories.set(values.subarray(0, report.rowsRecorded * S), offset);
+      trajectories.fill(Number.NaN, offset + report.rowsRecorded * S, offset + rows * S);
+    }
     if (finalStates) {
       const offset = (run - task.start) * S;
       for (let s = 0; s < S; s++) finalStates[offset + s] = values[(rows - 1) * S + s];
@@ -196,6 +220,7 @@ export function runEnsembleBatch(task: EnsembleBatchTask): EnsembleBatchResult {
     flaggedStatus: Int32Array.from(flaggedStatus),
     flaggedTimes: Float64Array.from(flaggedTimes),
     finalStates,
+    trajectories,
     kernelSeconds: (performance.now() - started) / 1000,
   };
 }

@@ -5,10 +5,12 @@
  * @packageDocumentation
  */
 import { type CompiledModel, compileModel } from './compile.ts';
+import { formatCsv } from './csv.ts';
 import { createWorkspace, instantiateModel, type RunControl } from './kernels/ssa.ts';
 import type { ReactionModel } from './model.ts';
 import type { Rng, Seed } from './rng.ts';
 import {
+  keepsValues,
   type EnsembleBatchResult,
   type EnsembleBatchTask,
   newReport,
@@ -103,6 +105,27 @@ function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
   return { t0, tEnd, steps, method, maxEvents, maxPopulation, specialise };
 }
 
+/** Most values an ensemble keeps for trajectories or quantiles (2^28 doubles, 2 GiB). */
+const MAX_KEPT_VALUES = 2 ** 28;
+
+function checkProbabilities(value: unknown): number[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`quantiles must be an array of probabilities; got ${String(value)}`);
+  for (const q of value) {
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new RangeError(`quantiles: each probability must be in [0, 1]; got ${String(q)}`);
+  }
+  return [...value];
+}
+
+/** Quantile p of sorted finite values xs[0..n) (linear interpolation between order statistics, R type 7). */
+function quantileOfSorted(xs: Float64Array, n: number, p: number): number {
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return xs[lo] + (h - lo) * (xs[hi] - xs[lo]);
+}
+
 function toPlan(model: ReactionModel | CompiledModel): CompiledModel {
   if (model && typeof model === 'object' && 'massActionConstant' in model) return model;
   return compileModel(model as ReactionModel);
@@ -175,6 +198,23 @@ export interface EnsembleOptions extends RunOptions {
   readonly keepFinalStates?: boolean;
   /** Runs per batch (the unit of parallel work; results do not depend on it). Default 100. */
   readonly batchSize?: number;
+  /**
+   * Return every run's trajectory on the grid ({@link EnsembleStatistics.trajectories}); memory is
+   * runs × (steps + 1) × species × 8 bytes. Default false.
+   */
+  readonly keepTrajectories?: boolean;
+  /**
+   * Probabilities in [0, 1] of quantiles to estimate per grid time and species over the runs that reached it
+   * (linear interpolation between order statistics, the default of R and NumPy). The runs' values are held in
+   * memory as for `keepTrajectories`. Default none.
+   */
+  readonly quantiles?: readonly number[];
+}
+
+/** Quantiles of an ensemble: `values[(g * S + s) * Q + q]` is quantile `probabilities[q]` of species s at grid row g. */
+export interface EnsembleQuantiles {
+  readonly probabilities: readonly number[];
+  readonly values: Float64Array;
 }
 
 /** Ensemble statistics on the time grid. */
@@ -194,6 +234,13 @@ export interface EnsembleStatistics {
   readonly flagged: readonly { readonly run: number; readonly status: RunStatus; readonly stoppedAt: number }[];
   /** Final state of every run (runs × S), if requested; NaN rows for capped runs. */
   readonly finalStates?: Float64Array;
+  /**
+   * Every run's trajectory if `keepTrajectories` was set: `trajectories[(run * times.length + g) * S + s]`, NaN past
+   * the stop of a capped run.
+   */
+  readonly trajectories?: Float64Array;
+  /** Requested quantiles (NaN where no run reached a grid time). */
+  readonly quantiles?: EnsembleQuantiles;
   /** Sum over batches of kernel wall time, and events per kernel-second. */
   readonly kernelSeconds: number;
   readonly eventsPerSecond: number;
@@ -223,11 +270,23 @@ export function planEnsemble(model: ReactionModel | CompiledModel, options: Ense
     if (index < 0) throw new RangeError(`covariance: unknown species '${name}' (known: ${plan.species.join(', ')})`);
     return index;
   }));
+  const keepTrajectories = options.keepTrajectories ?? false;
+  if (typeof keepTrajectories !== 'boolean') throw new TypeError(`keepTrajectories must be a boolean; got ${String(keepTrajectories)}`);
+  const quantiles = checkProbabilities(options.quantiles);
+  const keepValues = keepTrajectories || quantiles.length > 0;
+  const cells = runs * (o.steps + 1) * plan.species.length;
+  if (keepValues && cells > MAX_KEPT_VALUES) {
+    throw new RangeError(
+      `keepTrajectories/quantiles: runs × (steps + 1) × species = ${cells} values exceed ${MAX_KEPT_VALUES}; use fewer runs or steps`,
+    );
+  }
   const tasks: EnsembleBatchTask[] = [];
   for (let start = 0; start < runs; start += batchSize) {
     tasks.push({
       plan, seed, start, end: Math.min(runs, start + batchSize), options: o, covarianceSpecies,
       keepFinalStates: options.keepFinalStates ?? false,
+      keepTrajectories,
+      quantiles,
     });
   }
   return tasks;
@@ -258,6 +317,7 @@ export function mergeEnsembleBatches(tasks: readonly EnsembleBatchTask[], result
   const comoment = new Float64Array(rows * k * k);
   const runs = tasks[tasks.length - 1].end;
   const finalStates = tasks[0].keepFinalStates ? new Float64Array(runs * S) : undefined;
+  const trajectories = keepsValues(tasks[0]) ? new Float64Array(runs * rows * S) : undefined;
   const flagged: { run: number; status: RunStatus; stoppedAt: number }[] = [];
   let events = 0;
   let kernelSeconds = 0;
@@ -268,6 +328,7 @@ export function mergeEnsembleBatches(tasks: readonly EnsembleBatchTask[], result
       flagged.push({ run: result.flaggedRuns[i], status: STATUS_NAMES[result.flaggedStatus[i]], stoppedAt: result.flaggedTimes[i] });
     }
     if (finalStates && result.finalStates) finalStates.set(result.finalStates, result.start * S);
+    if (trajectories && result.trajectories) trajectories.set(result.trajectories, result.start * rows * S);
     for (let g = 0; g < rows; g++) {
       const nb = result.count[g];
       if (nb === 0) continue;
@@ -302,6 +363,25 @@ export function mergeEnsembleBatches(tasks: readonly EnsembleBatchTask[], result
     for (let q = 0; q < k * k; q++) comoment[g * k * k + q] = count[g] > 1 ? comoment[g * k * k + q] / (count[g] - 1) : Number.NaN;
   }
   flagged.sort((a, b) => a.run - b.run);
+  const probabilities = tasks[0].quantiles ?? [];
+  let quantiles: EnsembleQuantiles | undefined;
+  if (trajectories && probabilities.length > 0) {
+    const Q = probabilities.length;
+    const values = new Float64Array(rows * S * Q);
+    const column = new Float64Array(runs);
+    for (let g = 0; g < rows; g++) {
+      for (let s = 0; s < S; s++) {
+        let n = 0;
+        for (let run = 0; run < runs; run++) {
+          const v = trajectories[(run * rows + g) * S + s];
+          if (!Number.isNaN(v)) column[n++] = v;
+        }
+        const sorted = column.subarray(0, n).sort();
+        for (let q = 0; q < Q; q++) values[(g * S + s) * Q + q] = quantileOfSorted(sorted, n, probabilities[q]);
+      }
+    }
+    quantiles = { probabilities: [...probabilities], values };
+  }
   return {
     species: plan.species,
     times: grid,
@@ -313,6 +393,8 @@ export function mergeEnsembleBatches(tasks: readonly EnsembleBatchTask[], result
     events,
     flagged,
     finalStates,
+    trajectories: tasks[0].keepTrajectories ? trajectories : undefined,
+    quantiles,
     kernelSeconds,
     eventsPerSecond: kernelSeconds > 0 ? events / kernelSeconds : 0,
   };
@@ -333,37 +415,93 @@ export function simulateEnsemble(model: ReactionModel | CompiledModel, options: 
   return mergeEnsembleBatches(tasks, tasks.map(runEnsembleBatch));
 }
 
-function formatNumber(value: number): string {
-  return Number.isNaN(value) ? 'NaN' : String(value);
+/** Layout of a CSV file: one row per time (`wide`) or one row per time, species and statistic (`long`, "tidy"). */
+export type CsvLayout = 'wide' | 'long';
+
+function checkLayout(layout: unknown): CsvLayout {
+  if (layout !== 'wide' && layout !== 'long') throw new RangeError(`layout must be 'wide' or 'long'; got ${String(layout)}`);
+  return layout;
 }
 
 /**
- * Formats ensemble statistics as CSV: `time,X-mean,X-sd,Y-mean,Y-sd,...` (the layout of the SBML stochastic test
- * suite's result files). When some runs were capped, a final `runs` column gives the runs behind each row.
+ * Formats ensemble statistics as CSV. The wide layout is `time,X-mean,X-sd,Y-mean,Y-sd,...` (the layout of the SBML
+ * stochastic test suite's result files; `kind` 'mean' or 'sd' gives `time,X,Y,...`), followed by `X-q0.05`-style
+ * columns when quantiles were requested. The long ("tidy") layout has one row per time, species and statistic:
+ * `time,species,statistic,value` with statistic `mean`, `sd` or `q<probability>`. When some runs were capped, a
+ * final `runs` column gives the runs behind each row.
  *
  * @example
  * ```ts
- * const csv = ensembleToCsv(simulateEnsemble(model, { runs: 100, seed: 1, tEnd: 10 }));
+ * const stats = simulateEnsemble(model, { runs: 100, seed: 1, tEnd: 10, quantiles: [0.05, 0.95] });
+ * ensembleToCsv(stats); // 'time,X-mean,X-sd,X-q0.05,X-q0.95,...'
+ * ensembleToCsv(stats, 'mean-sd', 'long'); // 'time,species,statistic,value\n0,X,mean,50\n...'
  * ```
  */
-export function ensembleToCsv(stats: EnsembleStatistics, kind: 'mean-sd' | 'mean' | 'sd' = 'mean-sd'): string {
+export function ensembleToCsv(stats: EnsembleStatistics, kind: 'mean-sd' | 'mean' | 'sd' = 'mean-sd', layout: CsvLayout = 'wide'): string {
+  if (kind !== 'mean-sd' && kind !== 'mean' && kind !== 'sd') throw new RangeError(`kind must be 'mean-sd', 'mean' or 'sd'; got ${String(kind)}`);
+  checkLayout(layout);
   const S = stats.species.length;
   const withCount = stats.flagged.length > 0;
+  const q = stats.quantiles;
+  const Q = q ? q.probabilities.length : 0;
+  const statistics: { label: string; value: (g: number, s: number) => number }[] = [];
+  if (kind !== 'sd') statistics.push({ label: 'mean', value: (g, s) => stats.mean[g * S + s] });
+  if (kind !== 'mean') statistics.push({ label: 'sd', value: (g, s) => stats.sd[g * S + s] });
+  for (let k = 0; k < Q; k++) statistics.push({ label: `q${q!.probabilities[k]}`, value: (g, s) => q!.values[(g * S + s) * Q + k] });
+  const rows: (string | number)[][] = [];
+  if (layout === 'long') {
+    rows.push(withCount ? ['time', 'species', 'statistic', 'value', 'runs'] : ['time', 'species', 'statistic', 'value']);
+    for (let g = 0; g < stats.times.length; g++) {
+      for (let s = 0; s < S; s++) {
+        for (const st of statistics) {
+          const row: (string | number)[] = [stats.times[g], stats.species[s], st.label, st.value(g, s)];
+          if (withCount) row.push(stats.count[g]);
+          rows.push(row);
+        }
+      }
+    }
+    return formatCsv(rows);
+  }
   const header = ['time'];
   for (const name of stats.species) {
-    if (kind === 'mean-sd') header.push(`${name}-mean`, `${name}-sd`);
+    if (kind === 'mean-sd' || Q > 0) for (const st of statistics) header.push(`${name}-${st.label}`);
     else header.push(name);
   }
   if (withCount) header.push('runs');
-  const lines = [header.join(',')];
+  rows.push(header);
   for (let g = 0; g < stats.times.length; g++) {
-    const cells = [formatNumber(stats.times[g])];
-    for (let s = 0; s < S; s++) {
-      if (kind !== 'sd') cells.push(formatNumber(stats.mean[g * S + s]));
-      if (kind !== 'mean') cells.push(formatNumber(stats.sd[g * S + s]));
-    }
-    if (withCount) cells.push(String(stats.count[g]));
-    lines.push(cells.join(','));
+    const cells: number[] = [stats.times[g]];
+    for (let s = 0; s < S; s++) for (const st of statistics) cells.push(st.value(g, s));
+    if (withCount) cells.push(stats.count[g]);
+    rows.push(cells);
   }
-  return `${lines.join('\n')}\n`;
+  return formatCsv(rows);
+}
+
+/**
+ * Formats the per-run trajectories of an ensemble simulated with `keepTrajectories: true` as CSV: wide
+ * `run,time,X,Y,...` (one row per run and time) or long `run,time,species,value`. Values past the stop of a
+ * capped run are `NaN`.
+ *
+ * @example
+ * ```ts
+ * const stats = simulateEnsemble(model, { runs: 10, seed: 1, tEnd: 10, steps: 10, keepTrajectories: true });
+ * trajectoriesToCsv(stats).split('\n')[0]; // 'run,time,X,Y'
+ * ```
+ */
+export function trajectoriesToCsv(stats: EnsembleStatistics, layout: CsvLayout = 'wide'): string {
+  checkLayout(layout);
+  const traj = stats.trajectories;
+  if (!traj) throw new RangeError('stats has no trajectories: simulate the ensemble with keepTrajectories: true');
+  const S = stats.species.length;
+  const G = stats.times.length;
+  const rows: (string | number)[][] = [layout === 'wide' ? ['run', 'time', ...stats.species] : ['run', 'time', 'species', 'value']];
+  for (let run = 0; run < stats.runs; run++) {
+    for (let g = 0; g < G; g++) {
+      const base = (run * G + g) * S;
+      if (layout === 'wide') rows.push([run, stats.times[g], ...traj.subarray(base, base + S)]);
+      else for (let s = 0; s < S; s++) rows.push([run, stats.times[g], stats.species[s], traj[base + s]]);
+    }
+  }
+  return formatCsv(rows);
 }

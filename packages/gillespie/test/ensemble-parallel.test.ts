@@ -6,7 +6,7 @@ const lv = parseModel('X -> 2 X @ 1\nX + Y -> 2 Y @ 0.005\nY -> 0 @ 0.6\nX = 50\
 
 describe('simulateEnsembleParallel', () => {
   it('gives bit-identical statistics for 1, 2 and 4 workers and for the in-thread ensemble', async () => {
-    const options = { runs: 120, seed: 77, tEnd: 3, steps: 6, batchSize: 16, covariance: ['X', 'Y'], keepFinalStates: true };
+    const options = { runs: 120, seed: 77, tEnd: 3, steps: 6, batchSize: 16, covariance: ['X', 'Y'], keepFinalStates: true, keepTrajectories: true, quantiles: [0.1, 0.5, 0.9] };
     const inThread = simulateEnsemble(lv, options);
     const progress: number[] = [];
     for (const workers of [1, 2, 4]) {
@@ -19,6 +19,8 @@ describe('simulateEnsembleParallel', () => {
       expect(Array.from(parallel.sd)).toEqual(Array.from(inThread.sd));
       expect(Array.from(parallel.covariance!.values)).toEqual(Array.from(inThread.covariance!.values));
       expect(Array.from(parallel.finalStates!)).toEqual(Array.from(inThread.finalStates!));
+      expect(Array.from(parallel.trajectories!)).toEqual(Array.from(inThread.trajectories!));
+      expect(Array.from(parallel.quantiles!.values)).toEqual(Array.from(inThread.quantiles!.values));
       expect(parallel.events).toBe(inThread.events);
     }
     expect(progress.at(-1)).toBe(120);

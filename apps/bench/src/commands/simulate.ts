@@ -3,7 +3,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type CompiledModel, ensembleToCsv, type EnsembleStatistics, ModelError, parseModel, type ReactionModel } from '@srn/gillespie';
+import {
+  type CompiledModel,
+  type CsvLayout,
+  ensembleToCsv,
+  type EnsembleStatistics,
+  ModelError,
+  parseModel,
+  type ReactionModel,
+  trajectoriesToCsv,
+} from '@srn/gillespie';
 import { loadSbml, looksLikeSbml, parseSettingsFile, runOptionsFromSettings, type SbmlTestSettings } from '@srn/gillespie/sbml';
 import { simulateEnsembleParallel } from '@srn/gillespie/node';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
@@ -15,7 +24,8 @@ export const simulateSpec: CommandSpec = {
   name: 'simulate',
   summary:
     'Simulate an ensemble of exact stochastic runs of a model (reaction DSL or SBML) and write DIR/moments.csv ' +
-    '(time,X-mean,X-sd,...), DIR/mean.csv, DIR/sd.csv and DIR/summary.json.',
+    '(time,X-mean,X-sd,..., or time,species,statistic,value with --format long), DIR/mean.csv and DIR/sd.csv (wide ' +
+    'format only), DIR/trajectories.csv (with --trajectories) and DIR/summary.json.',
   positionals: [{ name: 'MODEL', description: 'model file: reaction DSL, or SBML L2/L3 (detected from the content)' }],
   options: {
     'out': { type: 'string', description: 'output directory', required: true, placeholder: 'DIR' },
@@ -27,6 +37,18 @@ export const simulateSpec: CommandSpec = {
     'workers': { type: 'integer', description: 'worker threads (results do not depend on it)', default: availableParallelism(), min: 1, max: 256 },
     'max-events': { type: 'integer', description: 'stop (and flag) a run after this many events', default: 1e9, min: 1 },
     'max-population': { type: 'number', description: 'stop (and flag) a run when a species exceeds this', default: 1e12, greaterThan: 0 },
+    'format': {
+      type: 'choice',
+      description: 'CSV layout: wide (a row per time) or long (a row per time, species and statistic)',
+      choices: ['wide', 'long'],
+      default: 'wide',
+    },
+    'quantiles': {
+      type: 'string',
+      description: 'comma-separated probabilities of quantiles to add to moments.csv, e.g. 0.05,0.5,0.95',
+      placeholder: 'LIST',
+    },
+    'trajectories': { type: 'boolean', description: 'also write every run on the grid to trajectories.csv' },
     'settings': {
       type: 'string',
       description: 'SBML test-suite settings file: its start, duration and steps set the grid (overrides --t-end, --steps)',
@@ -66,11 +88,33 @@ function loadSettings(path: string | undefined): SbmlTestSettings | undefined {
   }
 }
 
-/** Writes the ensemble files into `dir` (each atomically). */
-export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summary: Record<string, unknown>): void {
-  writeFileAtomic(join(dir, 'moments.csv'), ensembleToCsv(stats, 'mean-sd'));
-  writeFileAtomic(join(dir, 'mean.csv'), ensembleToCsv(stats, 'mean'));
-  writeFileAtomic(join(dir, 'sd.csv'), ensembleToCsv(stats, 'sd'));
+/** Parses `--quantiles` (comma-separated probabilities in [0, 1]). */
+function parseQuantiles(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((part) => {
+    const p = part.trim() === '' ? Number.NaN : Number(part);
+    if (!(p >= 0 && p <= 1)) throw new UsageError(`--quantiles must be comma-separated probabilities in [0, 1]; got '${part.trim()}' in '${raw}'`);
+    return p;
+  });
+}
+
+/** The files {@link writeEnsembleFiles} writes for a layout, by role. */
+export function ensembleFileNames(layout: CsvLayout, trajectories: boolean): Record<string, string> {
+  return {
+    moments: 'moments.csv',
+    ...(layout === 'wide' ? { mean: 'mean.csv', sd: 'sd.csv' } : {}),
+    ...(trajectories ? { trajectories: 'trajectories.csv' } : {}),
+  };
+}
+
+/** Writes the ensemble files into `dir` (each atomically): see {@link ensembleFileNames}. */
+export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summary: Record<string, unknown>, layout: CsvLayout = 'wide'): void {
+  writeFileAtomic(join(dir, 'moments.csv'), ensembleToCsv(stats, 'mean-sd', layout));
+  if (layout === 'wide') {
+    writeFileAtomic(join(dir, 'mean.csv'), ensembleToCsv(stats, 'mean'));
+    writeFileAtomic(join(dir, 'sd.csv'), ensembleToCsv(stats, 'sd'));
+  }
+  if (stats.trajectories) writeFileAtomic(join(dir, 'trajectories.csv'), trajectoriesToCsv(stats, layout));
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
@@ -79,6 +123,9 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
   const modelPath = resolve(positionals[0]);
   const settings = loadSettings(options.settings === undefined ? undefined : resolve(String(options.settings)));
   const model = loadModel(modelPath, settings);
+  const quantiles = parseQuantiles(options.quantiles as string | undefined);
+  const layout = options.format as CsvLayout;
+  const keepTrajectories = options.trajectories === true;
   const grid = settings ? runOptionsFromSettings(settings) : { t0: 0, tEnd: Number(options.tEnd), steps: Number(options.steps) };
   const out = resolve(String(options.out));
   prepareOutputDirectory(out);
@@ -93,6 +140,8 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
     workers: Number(options.workers),
     maxEvents: Number(options.maxEvents),
     maxPopulation: Number(options.maxPopulation),
+    quantiles,
+    keepTrajectories,
     onProgress: (done) => progress.update(done),
   });
   progress.stop();
@@ -114,12 +163,14 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
     wallSeconds,
     flaggedRuns: stats.flagged.length,
     flagged: stats.flagged.slice(0, 1000),
-    files: { moments: 'moments.csv', mean: 'mean.csv', sd: 'sd.csv' },
+    format: layout,
+    quantiles,
+    files: ensembleFileNames(layout, keepTrajectories),
   };
-  writeEnsembleFiles(out, stats, summary);
+  writeEnsembleFiles(out, stats, summary, layout);
   process.stdout.write(
     `${runs} runs, ${stats.events} events in ${wallSeconds.toFixed(2)} s (${(stats.events / wallSeconds / 1e6).toFixed(2)} M events/s)` +
       `${stats.flagged.length ? `; ${stats.flagged.length} runs stopped at a cap (see summary.json)` : ''}\n` +
-      `wrote ${join(out, 'moments.csv')}, mean.csv, sd.csv, summary.json\n`,
+      `wrote ${[...Object.values(summary.files), 'summary.json'].map((f, i) => (i === 0 ? join(out, f) : f)).join(', ')}\n`,
   );
 }

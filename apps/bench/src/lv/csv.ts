@@ -1,8 +1,10 @@
 /**
- * Column CSV files of the experiment (`time,name1,name2,...`, one row per time point): written atomically, read back
- * with errors that name the file, the row and the column.
+ * CSV files of the experiment and of `srn-bench simulate`, read and written through one library (papaparse): column
+ * files (`time,name1,name2,...`, one row per time point) and plain tables, written atomically, read back with errors
+ * that name the file, the row and the column.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import Papa from 'papaparse';
 import { writeFileAtomic } from '../io.ts';
 import { LvInputError } from './errors.ts';
 
@@ -10,6 +12,40 @@ function format(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(12)));
+}
+
+/**
+ * CSV text of rows (the first is the header), `\n` line ends and a final newline; numbers are printed with 12
+ * significant digits.
+ *
+ * @example
+ * ```ts
+ * formatRows([['step', 'loss'], [1, 0.5]]); // 'step,loss\n1,0.5\n'
+ * ```
+ */
+export function formatRows(rows: readonly (readonly (string | number)[])[]): string {
+  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? format(cell) : cell)));
+  return `${Papa.unparse(cells, { newline: '\n', quotes: false })}\n`;
+}
+
+/**
+ * Parses CSV text into a header and rows (blank lines skipped). `corrupt(why)` builds the error for malformed text:
+ * unbalanced quotes or a row whose length differs from the header's.
+ *
+ * @example
+ * ```ts
+ * parseRows('a,b\n1,2\n', (why) => new Error(why)); // { header: ['a', 'b'], rows: [['1', '2']] }
+ * ```
+ */
+export function parseRows(text: string, corrupt: (why: string) => Error): { header: string[]; rows: string[][] } {
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' });
+  const quoteError = parsed.errors.find((e) => e.type === 'Quotes');
+  if (quoteError) throw corrupt(`row ${(quoteError.row ?? 0) + 1}: ${quoteError.message}`);
+  const [header = [], ...rows] = parsed.data;
+  rows.forEach((cells, i) => {
+    if (cells.length !== header.length) throw corrupt(`row ${i + 2} has ${cells.length} cells, expected ${header.length}`);
+  });
+  return { header, rows };
 }
 
 /**
@@ -22,13 +58,9 @@ function format(x: number): string {
  */
 export function writeColumnsCsv(path: string, times: ArrayLike<number>, columns: Record<string, ArrayLike<number>>): void {
   const names = Object.keys(columns);
-  const lines = [['time', ...names].join(',')];
-  for (let t = 0; t < times.length; t++) {
-    const row = [format(times[t])];
-    for (const name of names) row.push(format(columns[name][t]));
-    lines.push(row.join(','));
-  }
-  writeFileAtomic(path, `${lines.join('\n')}\n`);
+  const rows: (string | number)[][] = [['time', ...names]];
+  for (let t = 0; t < times.length; t++) rows.push([times[t], ...names.map((name) => columns[name][t])]);
+  writeFileAtomic(path, formatRows(rows));
 }
 
 /**
@@ -46,10 +78,9 @@ export function readColumnsCsv(
 ): { times: Float64Array; columns: Record<string, Float64Array> } {
   if (!existsSync(path)) throw new LvInputError(`${path} is missing; run '${options.rerun}'`);
   const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun '${options.rerun}'`);
-  const lines = readFileSync(path, 'utf8').trim().split('\n');
-  const header = lines[0]?.split(',') ?? [];
+  const { header, rows } = parseRows(readFileSync(path, 'utf8'), corrupt);
   if (header[0] !== 'time') throw corrupt("the first column is not 'time'");
-  const T = lines.length - 1;
+  const T = rows.length;
   if (options.rows !== undefined && T !== options.rows) throw corrupt(`${T} rows, expected ${options.rows}`);
   for (const name of options.required ?? []) if (!header.includes(name)) throw corrupt(`column '${name}' is missing`);
   const times = new Float64Array(T);
@@ -57,8 +88,7 @@ export function readColumnsCsv(
   const names = header.slice(1);
   for (const name of names) columns[name] = new Float64Array(T);
   for (let t = 0; t < T; t++) {
-    const cells = lines[t + 1].split(',');
-    if (cells.length !== header.length) throw corrupt(`row ${t + 2} has ${cells.length} cells, expected ${header.length}`);
+    const cells = rows[t];
     times[t] = Number(cells[0]);
     if (Number.isNaN(times[t])) throw corrupt(`row ${t + 2} has time '${cells[0]}'`);
     for (let c = 0; c < names.length; c++) {

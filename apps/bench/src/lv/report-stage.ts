@@ -8,7 +8,7 @@ import type { LatticeTrajectory } from '@srn/gillespie/lattice';
 import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
 import { layerTime, type LvConfig, readConfig, SETTING_ROWS } from './config.ts';
 import type { StageContext } from './context.ts';
-import { readColumnsCsv } from './csv.ts';
+import { parseRows, readColumnsCsv } from './csv.ts';
 import { LvInputError } from './errors.ts';
 import {
   channelsSpec,
@@ -256,10 +256,8 @@ function readLayers(path: string, rerun: string): { layer: number; species: stri
 }
 
 function readHistory(path: string): Record<string, number>[] {
-  const lines = readFileSync(path, 'utf8').trim().split('\n');
-  const keys = lines[0].split(',');
-  return lines.slice(1).map((line) => {
-    const cells = line.split(',');
+  const { header: keys, rows } = parseRows(readFileSync(path, 'utf8'), (why) => new LvInputError(`${path} is corrupt (${why})`));
+  return rows.map((cells) => {
     const row: Record<string, number> = {};
     keys.forEach((k, i) => {
       if (cells[i] !== '' && cells[i] !== undefined) row[k] = Number(cells[i]);

@@ -8,6 +8,7 @@ import { decodeLattice, type LatticeTrajectory } from '@srn/gillespie/lattice';
 import { prepareOutputDirectory } from '../io.ts';
 import { type LvConfig, readConfig } from './config.ts';
 import { lvSimulate } from './ensemble.ts';
+import { parseRows } from './csv.ts';
 import { LvInputError } from './errors.ts';
 import type { StageContext } from './context.ts';
 import { readStageFile, requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
@@ -116,12 +117,11 @@ export function readSimulatedMoments(dir: string, config: LvConfig, part: 'train
   const path = join(stageDir(dir, 'simulate'), part, 'moments.csv');
   if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench lv simulate --out ${dir}'`);
   const text = readStageFile(path, 'simulate', dir).toString('utf8');
-  const lines = text.trim().split('\n');
-  const header = lines[0].split(',');
   const T = config.settings.simulate.timeSteps;
   const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun 'srn-bench lv simulate --out ${dir}'`);
+  const { header, rows } = parseRows(text, corrupt);
   if (header[0] !== 'time') throw corrupt("first column is not 'time'");
-  if (lines.length - 1 !== T) throw corrupt(`${lines.length - 1} rows, expected ${T}`);
+  if (rows.length !== T) throw corrupt(`${rows.length} rows, expected ${T}`);
   const times = new Float64Array(T);
   const mean: Record<string, Float64Array> = {};
   const sd: Record<string, Float64Array> = {};
@@ -136,8 +136,7 @@ export function readSimulatedMoments(dir: string, config: LvConfig, part: 'train
     sd[name] = new Float64Array(T);
   }
   for (let t = 0; t < T; t++) {
-    const cells = lines[t + 1].split(',');
-    if (cells.length !== header.length) throw corrupt(`row ${t + 2} has ${cells.length} cells, expected ${header.length}`);
+    const cells = rows[t];
     times[t] = Number(cells[0]);
     for (const { name, index, kind } of columns) {
       const value = Number(cells[index]);

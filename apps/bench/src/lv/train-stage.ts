@@ -13,7 +13,7 @@ import type { DbdTrainerConfig } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
 import { type LvConfig, readConfig } from './config.ts';
 import type { StageContext } from './context.ts';
-import { writeColumnsCsv } from './csv.ts';
+import { formatRows, writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
 import { loadTrainingTrajectories } from './simulate-stage.ts';
 import { requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
@@ -235,8 +235,8 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const { names, theta } = closure.integrateParameters(model, times);
   writeThetaCsv(join(out, 'theta.csv'), times, names, theta);
   const keys = [...new Set(meta.history.flatMap((row) => Object.keys(row)))];
-  const historyLines = [keys.join(','), ...meta.history.map((row) => keys.map((k) => (row[k] === undefined ? '' : String(row[k]))).join(','))];
-  writeFileAtomic(join(out, 'history.csv'), `${historyLines.join('\n')}\n`);
+  const historyRows = [keys, ...meta.history.map((row) => keys.map((k) => (row[k] === undefined ? '' : String(row[k]))))];
+  writeFileAtomic(join(out, 'history.csv'), formatRows(historyRows));
   ctx.log(`train: ${trainer.totalSteps} steps in ${meta.seconds.toFixed(1)} s (${meta.sessions} session${meta.sessions > 1 ? 's' : ''})`);
   return writeStageRecord(dir, 'train', config, meta.seconds, { steps: trainer.totalSteps, sessions: meta.sessions, parameters: names });
 }

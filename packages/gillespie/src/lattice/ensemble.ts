@@ -3,6 +3,7 @@
  * conditions drawn per run (K conditions × M samples), and ensemble means / SDs per time point, overall and per
  * condition, with extinction flags.
  */
+import { formatCsv } from '../csv.ts';
 import { createRng, type Seed } from '../rng.ts';
 import {
   type BoltzmannParameters,
@@ -336,14 +337,14 @@ function checkDigits(digits: number): void {
 export function latticeSummaryToCsv(summary: LatticeEnsembleSummary, digits = 6): string {
   checkDigits(digits);
   const header = ['time', ...summary.names.flatMap((n) => [`${n}-mean`, `${n}-sd`]), ...summary.species.map((s) => `extinct_${s}`)];
-  const lines = [header.join(',')];
+  const lines = [header];
   for (let t = 0; t < summary.times.length; t++) {
     const row = [formatNumber(summary.times[t], 9)];
     for (let c = 0; c < summary.names.length; c++) row.push(formatNumber(summary.mean[c][t], digits), formatNumber(summary.sd[c][t], digits));
     for (let k = 0; k < summary.species.length; k++) row.push(formatNumber(summary.extinctFraction[k][t], digits));
-    lines.push(row.join(','));
+    lines.push(row);
   }
-  return `${lines.join('\n')}\n`;
+  return formatCsv(lines);
 }
 
 /**

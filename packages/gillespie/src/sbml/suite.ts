@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { EnsembleStatistics } from '../simulate.ts';
+import { parseCsv } from '../csv.ts';
 import { SbmlError } from './errors.ts';
 
 /** A parsed `NNNNN-settings.txt`. */
@@ -119,17 +120,21 @@ export interface SbmlTestResults {
  */
 export function parseResultsCsv(text: string): SbmlTestResults {
   if (typeof text !== 'string') throw new TypeError(`results text must be a string; got ${typeof text}`);
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new SbmlError('results', undefined, 'expected a header and at least one row');
-  const header = lines[0].split(',').map((h) => h.trim());
+  let table: { header: string[]; rows: string[][] };
+  try {
+    table = parseCsv(text, 'results');
+  } catch (error) {
+    if (error instanceof RangeError) throw new SbmlError('results', undefined, error.message.replace(/^results: /, ''));
+    throw error;
+  }
+  const { header, rows } = table;
+  if (rows.length < 1) throw new SbmlError('results', undefined, 'expected a header and at least one row');
   if (header[0].toLowerCase() !== 'time') throw new SbmlError('results', undefined, `the first column is '${header[0]}'; expected 'time'`);
-  const data = header.map(() => new Float64Array(lines.length - 1));
-  lines.slice(1).forEach((line, r) => {
-    const cells = line.split(',');
-    if (cells.length !== header.length) throw new SbmlError('results', `row ${r + 1}`, `has ${cells.length} cells; expected ${header.length}`);
+  const data = header.map(() => new Float64Array(rows.length));
+  rows.forEach((cells, r) => {
     cells.forEach((cell, c) => {
-      const v = Number(cell.trim());
-      if (cell.trim() === '' || Number.isNaN(v)) throw new SbmlError('results', `row ${r + 1}`, `'${cell}' is not a number`);
+      const v = Number(cell);
+      if (cell === '' || Number.isNaN(v)) throw new SbmlError('results', `row ${r + 1}`, `'${cell}' is not a number`);
       data[c][r] = v;
     });
   });
