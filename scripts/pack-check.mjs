@@ -14,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'node_modules', '.bin');
 const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}`, TURBO_TELEMETRY_DISABLED: '1' };
+// The oldest TypeScript the published declarations support (stated in the README): the consumer is type-checked with it
+// as well as with the workspace's own compiler. TypeScript 5.0 is the first to accept the `.ts` specifiers that tsc
+// keeps in emitted declarations; 4.9 fails on them.
+const MIN_TYPESCRIPT = '5.0.4';
 const workspaces = ['packages/gillespie', 'packages/fem-basis', 'packages/boltzmann', 'packages/closure', 'apps/bench'];
 const work = mkdtempSync(join(tmpdir(), 'srn-pack-check-'));
 const tarballs = join(work, 'tarballs');
@@ -71,7 +75,7 @@ writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'srn-con
 step(
   'npm install the tarballs into a scratch project',
   'npm',
-  ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...packed.map((p) => p.file)],
+  ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...packed.map((p) => p.file), `typescript@${MIN_TYPESCRIPT}`],
   { cwd: consumer },
 );
 copyFileSync(join(root, 'scripts', 'pack-check', 'smoke.mjs'), join(consumer, 'smoke.mjs'));
@@ -80,7 +84,8 @@ writeFileSync(
   join(consumer, 'tsconfig.json'),
   `${JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] }, files: ['consumer.ts'] }, null, 2)}\n`,
 );
-step('type-check a consumer against the installed declarations (tsc, skipLibCheck off)', join(bin, 'tsc'), ['-p', join(consumer, 'tsconfig.json')], { cwd: consumer });
+step('type-check a consumer against the installed declarations (workspace tsc, skipLibCheck off)', join(bin, 'tsc'), ['-p', join(consumer, 'tsconfig.json')], { cwd: consumer });
+step(`type-check the consumer with TypeScript ${MIN_TYPESCRIPT}`, process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(consumer, 'tsconfig.json')], { cwd: consumer });
 step('smoke example under plain node', process.execPath, ['smoke.mjs'], { cwd: consumer });
 
 if (process.argv.includes('--keep')) console.log(`pack-check: files kept in ${work}`);
