@@ -7,7 +7,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const install = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-install.mjs')], { stdio: 'inherit' });
+// --build: the CLI tests run the compiled bin (apps/bench/bin/srn-bench.js -> dist/).
+const install = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-install.mjs'), '--build'], { stdio: 'inherit' });
 if (install.status !== 0) process.exit(install.status ?? 1);
 
 const reports = [];

@@ -1,19 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx with the workspace packages resolved to their sources; worker threads inherit
-// these flags through process.execArgv.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-const require = createRequire(import.meta.url);
-const tsxLoader = require.resolve('tsx');
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const args = ['--conditions=@srn/source', '--import', new URL(`file://${tsxLoader}`).href, cli, ...process.argv.slice(2)];
-// Ctrl-C reaches the child too (same process group); the child decides (e.g. checkpoint, then exit 130), so this
-// wrapper must not die first and hand the terminal back while the child is still writing.
-const ignore = () => {};
-process.on('SIGINT', ignore);
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.off('SIGINT', ignore);
-if (result.signal) process.kill(process.pid, result.signal);
-process.exit(result.status ?? 1);
+// srn-bench, compiled ahead of time: runs dist/cli.js in this process (no TypeScript loader, no child process, so a
+// signal sent to this process reaches the whole CLI).
+let cli;
+try {
+  cli = await import('../dist/cli.js');
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist')) throw error;
+  process.stderr.write(
+    'srn-bench is not built (no dist/ or a package it imports has no dist/).\n' +
+      "From the srn repository run 'npm run build' (npm start and npm test build it for you).\n",
+  );
+  process.exit(1);
+}
+cli.runCli(process.argv.slice(2));

@@ -3,6 +3,7 @@
  * bad values raise a {@link UsageError} naming the option (the CLI exits with code 2), and `--help` prints usage
  * generated from the same declarations.
  */
+import { resolve } from 'node:path';
 
 /** A usage mistake: unknown option, missing or malformed value. The CLI prints it and exits with code 2. */
 export class UsageError extends Error {
@@ -11,7 +12,15 @@ export class UsageError extends Error {
 
 /** Declaration of one option. */
 export type OptionSpec =
-  | { readonly type: 'string'; readonly description: string; readonly default?: string; readonly required?: boolean; readonly placeholder?: string }
+  | {
+      readonly type: 'string';
+      readonly description: string;
+      readonly default?: string;
+      readonly required?: boolean;
+      readonly placeholder?: string;
+      /** The value is a path: `input` (read) or `output` (a file or directory to create); see {@link checkPathValue}. */
+      readonly path?: 'input' | 'output';
+    }
   | { readonly type: 'boolean'; readonly description: string }
   | {
       readonly type: 'integer' | 'number';
@@ -44,10 +53,40 @@ function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Directories of kernel interfaces: creating output there hangs or fails in odd ways (mkdir under /proc loops). */
+const PSEUDO_FILESYSTEMS = ['/proc', '/sys', '/dev'];
+
+/**
+ * Rejects path values that are almost certainly mistakes, with a {@link UsageError} naming the option: `-` (this
+ * CLI never writes to stdout or reads stdin in place of a file), a value starting with `-` (a forgotten value
+ * swallowing the next option; write `./-name` to mean it), control characters (a pasted newline), and for outputs
+ * a location under /proc, /sys or /dev.
+ *
+ * @example
+ * ```ts
+ * checkPathValue('out', '-', 'output'); // throws UsageError: --out -: ...
+ * ```
+ */
+export function checkPathValue(flag: string, raw: string, kind: 'input' | 'output'): void {
+  const shown = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}...` : raw);
+  if (raw === '-') {
+    throw new UsageError(`--${flag} -: srn-bench does not ${kind === 'output' ? 'write to stdout' : 'read from stdin'}; give a path (./- for a file named '-')`);
+  }
+  if (raw.startsWith('-')) throw new UsageError(`--${flag} ${shown}: looks like an option, not a path (write ./${raw} if you mean it)`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is rejected here
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new UsageError(`--${flag} ${shown}: the path contains a control character`);
+  if (kind === 'output') {
+    const absolute = resolve(raw);
+    const under = PSEUDO_FILESYSTEMS.find((dir) => absolute === dir || absolute.startsWith(`${dir}/`));
+    if (under !== undefined) throw new UsageError(`--${flag} ${shown}: cannot write output under ${under} (a kernel file system)`);
+  }
+}
+
 function parseValue(flag: string, spec: OptionSpec, raw: string): string | number {
   switch (spec.type) {
     case 'string':
       if (raw === '') throw new UsageError(`--${flag} needs a non-empty value`);
+      if (spec.path !== undefined) checkPathValue(flag, raw, spec.path);
       return raw;
     case 'choice':
       if (!spec.choices.includes(raw)) throw new UsageError(`--${flag} must be one of ${spec.choices.join(', ')}; got '${raw}'`);
@@ -143,8 +182,11 @@ export function parseCommandLine(
   return { options, positionals, given };
 }
 
+/** Widest left column (option and value placeholder) of `--help` before descriptions move to their own line. */
+const MAX_LEFT_COLUMN = 34;
+
 /**
- * Formats a command's usage text for `--help`.
+ * Formats a command's usage text for `--help`: options and descriptions in two aligned columns.
  *
  * @example
  * ```ts
@@ -153,13 +195,7 @@ export function parseCommandLine(
  */
 export function formatUsage(spec: CommandSpec): string {
   const positionals = (spec.positionals ?? []).map((p) => ` ${p.name}`).join('');
-  const lines = [`Usage: srn-bench ${spec.name}${positionals} [options]`, '', spec.summary, ''];
-  if (spec.positionals?.length) {
-    lines.push('Arguments:');
-    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(26)}${p.description}`);
-    lines.push('');
-  }
-  lines.push('Options:');
+  const rows: [string, string][] = [];
   for (const [flag, option] of Object.entries(spec.options)) {
     let left = `--${flag}`;
     if (option.type === 'choice') left += ` ${option.choices.join('|')}`;
@@ -173,9 +209,20 @@ export function formatUsage(spec: CommandSpec): string {
         .join(', ');
       if (range) right += ` [${range}]`;
     }
-    lines.push(`  ${left.padEnd(26)}${right}`);
+    rows.push([left, right]);
   }
-  lines.push(`  ${'--help, -h'.padEnd(26)}show this help`);
+  rows.push(['--help, -h', 'show this help']);
+  const argumentRows = (spec.positionals ?? []).map((p): [string, string] => [p.name, p.description]);
+  // One column width for arguments and options: the longest left part plus two spaces, capped so that one very long
+  // option does not push every description to the right; a left part longer than the cap gets its description on
+  // the next line, indented to the column.
+  const longest = Math.max(...[...rows, ...argumentRows].map(([left]) => left.length));
+  const width = Math.min(longest, MAX_LEFT_COLUMN) + 2;
+  const table = (entries: [string, string][]) =>
+    entries.map(([left, right]) => (left.length + 2 <= width ? `  ${left.padEnd(width)}${right}` : `  ${left}\n  ${' '.repeat(width)}${right}`));
+  const lines = [`Usage: srn-bench ${spec.name}${positionals} [options]`, '', spec.summary, ''];
+  if (argumentRows.length > 0) lines.push('Arguments:', ...table(argumentRows), '');
+  lines.push('Options:', ...table(rows));
   if (spec.examples?.length) {
     lines.push('', 'Examples:');
     for (const example of spec.examples) lines.push(`  ${example}`);

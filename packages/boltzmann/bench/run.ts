@@ -2,7 +2,7 @@
  * Gibbs throughput for the paper's machine (three 40 × 40 layers, 3 states, 2 × 2 fields, homogeneous weights).
  * Run: npx tsx --conditions=@srn/source bench/run.ts
  */
-import { createRng } from '@srn/gillespie';
+import { createRng } from '@srn/gillespie/rng';
 import {
   createChains,
   createParameters,

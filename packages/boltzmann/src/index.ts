@@ -14,6 +14,7 @@ export * from './learning.ts';
 export * from './machine.ts';
 export * from './optimizers.ts';
 export * from './parameters.ts';
+export type { RandomSource } from './random-source.ts';
 export * from './sampling.ts';
 export * from './snapshot.ts';
 export * from './statistics.ts';

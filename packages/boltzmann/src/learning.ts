@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { Rng } from '@srn/gillespie';
+import type { RandomSource as Rng } from './random-source.ts';
 import { centeredGradientToRaw, createCenters, slideCenters } from './centering.ts';
 import { assertMachine, layerIndex, type Machine } from './machine.ts';
 import { createAdam, type Optimizer } from './optimizers.ts';

@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 
-import type { Rng } from '@srn/gillespie';
+import type { RandomSource as Rng } from './random-source.ts';
 import {
   type BlockSet,
   MODE_PROBABILITIES,

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import type { Rng } from '@srn/gillespie';
+import type { RandomSource as Rng } from './random-source.ts';
 import type { Machine } from './machine.ts';
 
 /** Short printable form of a bad value for error messages. */

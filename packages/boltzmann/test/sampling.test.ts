@@ -1,4 +1,4 @@
-import { createRng } from '@srn/gillespie';
+import { createRng } from '@srn/gillespie/rng';
 import { describe, expect, it } from 'vitest';
 import {
   clampSnapshots,

@@ -15,7 +15,7 @@ import {
   sufficientStatistics,
   sufficientStatisticsFromProbabilities,
 } from '@srn/boltzmann';
-import type { Rng } from '@srn/gillespie';
+import type { Rng } from '@srn/gillespie/rng';
 import { displacementTable, nearestNeighbourDisplacements, paperNextNearestDisplacements } from '@srn/gillespie/lattice';
 import { lowPassColumns } from './filter.ts';
 import { tableGibbs, tablePlan } from './kernels/table-gibbs.ts';

@@ -21,7 +21,7 @@ import {
 } from '@srn/boltzmann';
 import type { FeFunction, GradientOptions } from '@srn/fem-basis';
 import { createFunction, fromBinary, toBinary } from '@srn/fem-basis';
-import { type Rng, rngFromState } from '@srn/gillespie';
+import { type Rng, rngFromState } from '@srn/gillespie/rng';
 import { bytesF64, bytesU32, decodeContainer, encodeContainer, f64Bytes, type Section } from './container.ts';
 import { type DataFingerprint, type PreparedData, peekData, prepareData, type TrainingData } from './data.ts';
 import { CheckpointError } from './errors.ts';
@@ -977,7 +977,7 @@ export interface CreateTrainerOptions {
  *
  * @example
  * ```ts
- * import { createRng } from '@srn/gillespie';
+ * import { createRng } from '@srn/gillespie/rng';
  * import { lotkaVolterraLattice, simulateLattice } from '@srn/gillespie/lattice';
  * const runs = Array.from({ length: 100 }, (_, i) => simulateLattice(lotkaVolterraLattice(), createRng(7, i)));
  * const trainer = createDbdTrainer({}, { trajectories: runs.map((r) => r.trajectory!) }, createRng(1));

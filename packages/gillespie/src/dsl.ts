@@ -19,6 +19,7 @@
  * @packageDocumentation
  */
 import { ModelSyntaxError } from './errors.ts';
+import { evaluateExpression } from './evaluate.ts';
 import { translateExpression } from './expression.ts';
 import { checkName, type Reaction, type ReactionModel, type StoichiometryTerm, validateModel } from './model.ts';
 
@@ -159,6 +160,19 @@ function parseAssignment(raw: string, lineNumber: number, source: string): Parse
   };
 }
 
+
+const NO_AMOUNTS = new Float64Array(0);
+
+/** Code for parameter `name`: `p[i]`, i its position in `parameters` (insertion order, as {@link evaluateOverParameters}). */
+function parameterSlot(parameters: Map<string, number>, name: string): string {
+  return `p[${[...parameters.keys()].indexOf(name)}]`;
+}
+
+/** Evaluates translated constant code over the parameters defined so far, without code generation (strict CSP). */
+function evaluateOverParameters(code: string, parameters: Map<string, number>): number {
+  return evaluateExpression(code)(NO_AMOUNTS, Float64Array.from(parameters.values()));
+}
+
 /**
  * Parses reaction-DSL text into a validated {@link ReactionModel}. Throws {@link ModelSyntaxError} naming the line and
  * column and what was expected.
@@ -231,10 +245,10 @@ export function parseModel(text: string, source = 'model'): ReactionModel {
     }
     const translated = translateExpression(
       assignment.expression.value,
-      { symbol: (n) => (parameters.has(n) ? `p.get(${JSON.stringify(n)})` : undefined) },
+      { symbol: (n) => (parameters.has(n) ? parameterSlot(parameters, n) : undefined) },
       { line: assignment.expression.line, column: assignment.expression.column, source },
     );
-    const value = new Function('p', `return ${translated.code};`)(parameters) as number;
+    const value = evaluateOverParameters(translated.code, parameters);
     if (!Number.isFinite(value)) fail(`value of '${name}' evaluates to ${value}; expected a finite number`, assignment.expression);
     if (isSpecies) {
       if (!Number.isInteger(value) || value < 0) {
@@ -261,7 +275,7 @@ export function parseModel(text: string, source = 'model'): ReactionModel {
       reaction.rate.value,
       {
         symbol: (n) => {
-          if (parameters.has(n)) return `p.get(${JSON.stringify(n)})`;
+          if (parameters.has(n)) return parameterSlot(parameters, n);
           if (speciesAt.has(n)) {
             mentionsSpecies.push(n);
             return '1';
@@ -277,7 +291,7 @@ export function parseModel(text: string, source = 'model'): ReactionModel {
       return [...merged].map(([species, count]) => ({ species, count }));
     };
     if (mentionsSpecies.length === 0) {
-      const value = new Function('p', `return ${translated.code};`)(parameters) as number;
+      const value = evaluateOverParameters(translated.code, parameters);
       if (!Number.isFinite(value) || value < 0) {
         fail(`rate constant evaluates to ${value}; expected a finite number >= 0`, reaction.rate);
       }

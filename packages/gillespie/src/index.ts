@@ -8,6 +8,7 @@
 export * from './compile.ts';
 export * from './dsl.ts';
 export * from './errors.ts';
+export { type EvaluatedExpression, evaluateExpression } from './evaluate.ts';
 export { type ExpressionScope, type SourcePosition, type TranslatedExpression, translateExpression } from './expression.ts';
 export * from './model.ts';
 export * from './rng.ts';

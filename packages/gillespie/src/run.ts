@@ -152,7 +152,7 @@ export interface EnsembleBatchResult {
  * ```
  */
 export function runEnsembleBatch(task: EnsembleBatchTask): EnsembleBatchResult {
-  const km = instantiateModel(task.plan);
+  const km = instantiateModel(task.plan, { codegen: task.options.specialise });
   const ws = createWorkspace(km);
   const o = task.options;
   const grid = timeGrid(o);

@@ -41,8 +41,10 @@ export interface RunOptions {
   /** Stop a run when a species exceeds this amount (flagged `population-cap`). Default 1e12. */
   readonly maxPopulation?: number;
   /**
-   * Direct method only: generate model-specific code (`new Function`) for speed. Default true; set false where
-   * generated code is forbidden (strict Content-Security-Policy). Both paths give identical results.
+   * Generate code (`new Function`) for speed: the model-specific direct-method kernel and the general propensities.
+   * Default true; set false where generated code is forbidden (a strict Content-Security-Policy without
+   * `'unsafe-eval'`): propensities are then evaluated as closures and the generic kernels run. Both paths give
+   * identical results. (SBML models with events, rules or time-dependent laws still need code generation.)
    */
   readonly specialise?: boolean;
 }
@@ -150,7 +152,7 @@ export function simulate(model: ReactionModel | CompiledModel, options: Simulate
     throw new RangeError(`logEvents must be a non-negative integer; got ${String(logEvents)}`);
   }
   const plan = toPlan(model);
-  const km = instantiateModel(plan);
+  const km = instantiateModel(plan, { codegen: o.specialise });
   const ws = createWorkspace(km);
   const grid = timeGrid(o);
   const values = new Float64Array(grid.length * km.speciesCount);

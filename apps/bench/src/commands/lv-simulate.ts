@@ -26,7 +26,7 @@ export const lvSimulateSpec: CommandSpec = {
     "an experiment's config.json (from 'lv all'), runs that pipeline's simulate stage instead (DIR/simulate/train and " +
     'DIR/simulate/heldout, settings from the config).',
   options: {
-    'out': { type: 'string', description: 'output directory', required: true, placeholder: 'DIR' },
+    'out': { type: 'string', description: 'output directory', required: true, placeholder: 'DIR', path: 'output' },
     'runs': { type: 'integer', description: 'number of independent runs', default: 100, min: 1, max: 1e7 },
     'seed': { type: 'integer', description: 'seed; run i uses stream i', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER },
     'scheme': { type: 'choice', description: 'paper (operator-split hybrid) or exact (lattice SSA)', choices: ['paper', 'exact'], default: 'paper' },

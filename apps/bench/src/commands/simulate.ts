@@ -28,7 +28,7 @@ export const simulateSpec: CommandSpec = {
     'format only), DIR/trajectories.csv (with --trajectories) and DIR/summary.json.',
   positionals: [{ name: 'MODEL', description: 'model file: reaction DSL, or SBML L2/L3 (detected from the content)' }],
   options: {
-    'out': { type: 'string', description: 'output directory', required: true, placeholder: 'DIR' },
+    'out': { type: 'string', description: 'output directory', required: true, placeholder: 'DIR', path: 'output' },
     't-end': { type: 'number', description: 'end time', default: 10, greaterThan: 0, placeholder: 'T' },
     'steps': { type: 'integer', description: 'grid intervals: output every t-end/steps', default: 100, min: 1, max: 10_000_000 },
     'runs': { type: 'integer', description: 'number of independent runs', default: 1000, min: 1, max: 1e9 },
@@ -53,6 +53,7 @@ export const simulateSpec: CommandSpec = {
       type: 'string',
       description: 'SBML test-suite settings file: its start, duration and steps set the grid (overrides --t-end, --steps)',
       placeholder: 'FILE',
+      path: 'input',
     },
   },
   examples: ['srn-bench simulate apps/bench/examples/lotka-volterra.srn --t-end 10 --runs 10000 --seed 7 --out out/lv-wm'],

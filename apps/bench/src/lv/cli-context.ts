@@ -9,7 +9,7 @@ import { prepareOutputDirectory, startProgress } from '../io.ts';
 import type { StageContext } from './context.ts';
 
 /** `--out` of the lv stage commands. */
-export const OUT_OPTION: OptionSpec = { type: 'string', description: 'experiment directory', required: true, placeholder: 'DIR' };
+export const OUT_OPTION: OptionSpec = { type: 'string', description: 'experiment directory', required: true, placeholder: 'DIR', path: 'output' };
 /** `--workers`. */
 export const WORKERS_OPTION: OptionSpec = {
   type: 'integer',

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 
-import type { Rng } from '@srn/gillespie';
+import type { RandomSource as Rng } from '../random-source.ts';
 
 const TWO_POW_M32 = 2.3283064365386963e-10;
 

@@ -12,7 +12,7 @@
  */
 
 import type { Machine } from '@srn/boltzmann';
-import type { Rng } from '@srn/gillespie';
+import type { Rng } from '@srn/gillespie/rng';
 
 const TWO_POW_M32 = 2.3283064365386963e-10;
 const MAX_TABLE = 1 << 16;

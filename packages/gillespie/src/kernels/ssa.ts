@@ -4,6 +4,7 @@
  * No validation here: the wrappers in `simulate.ts` check inputs and translate status codes into errors.
  */
 import type { CompiledModel } from '../compile.ts';
+import { evaluateExpression } from '../evaluate.ts';
 import type { Rng } from '../rng.ts';
 
 /** A general propensity compiled from source: `(x, p) => number`. */
@@ -85,21 +86,26 @@ function groupUpperBound(group: number): number {
 }
 
 /**
- * Builds the per-thread kernel model (general propensities become functions).
+ * Builds the per-thread kernel model (general propensities become functions): generated with `new Function` by
+ * default, or with `codegen: false` built as closures ({@link evaluateExpression}: no eval, for a strict
+ * Content-Security-Policy; same results, slower).
  *
  * @example
  * ```ts
  * const km = instantiateModel(compileModel(model));
+ * const cspSafe = instantiateModel(compileModel(model), { codegen: false });
  * ```
  */
-export function instantiateModel(plan: CompiledModel): KernelModel {
+export function instantiateModel(plan: CompiledModel, options: { readonly codegen?: boolean } = {}): KernelModel {
+  const codegen = options.codegen ?? true;
   return {
     ...plan,
     speciesCount: plan.species.length,
     reactionCount: plan.reactionNames.length,
-    propensityFunctions: plan.propensitySource.map((source) =>
-      source === null ? null : (new Function('x', 'p', `return ${source};`) as PropensityFunction),
-    ),
+    propensityFunctions: plan.propensitySource.map((source) => {
+      if (source === null) return null;
+      return codegen ? (new Function('x', 'p', `return ${source};`) as PropensityFunction) : (evaluateExpression(source) as PropensityFunction);
+    }),
   };
 }
 
