@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { type CompiledModel, ensembleToCsv, type EnsembleStatistics, ModelError, parseModel, type ReactionModel } from '@srn/gillespie';
 import { loadSbml, looksLikeSbml, parseSettingsFile, runOptionsFromSettings, type SbmlTestSettings } from '@srn/gillespie/sbml';
 import { simulateEnsembleParallel } from '@srn/gillespie/node';
-import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
-import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
+import { capMessage, type CommandSpec, echo, type ParsedOptions, UsageError } from '../args.ts';
+import { prepareOutputDirectory, startProgress, writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import { availableParallelism } from 'node:os';
 
 /** Declaration of the `simulate` command. */
@@ -44,15 +44,37 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Loads a DSL or SBML model (told apart by content); model errors become usage errors naming the file. */
-function loadModel(path: string, settings: SbmlTestSettings | undefined): ReactionModel | CompiledModel {
+/**
+ * Loads a DSL or SBML model (told apart by content) and checks the settings file's species against it; model errors
+ * become usage errors naming the file.
+ */
+function loadModel(path: string, settings: SbmlTestSettings | undefined, settingsPath: string | undefined): ReactionModel | CompiledModel {
   const text = readText(path, 'MODEL');
+  const sbml = looksLikeSbml(text);
   try {
-    if (looksLikeSbml(text)) return loadSbml(text, { concentrations: settings?.concentration }).plan;
-    return parseModel(text, path);
+    if (sbml) {
+      const loaded = loadSbml(text);
+      if (settings) checkSettingsSpecies(settingsPath!, settings, loaded.species.map((s) => s.id));
+      return settings && settings.concentration.length > 0 ? loadSbml(text, { concentrations: settings.concentration }).plan : loaded.plan;
+    }
+    const model = parseModel(text, path);
+    if (settings) checkSettingsSpecies(settingsPath!, settings, model.species.map((s) => s.name));
+    return model;
   } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(`${looksLikeSbml(text) ? `${path}: ` : ''}${error.message}`);
+    if (error instanceof ModelError) throw new UsageError(capMessage(`${sbml ? `${path}: ` : ''}${error.message}`));
     throw error;
+  }
+}
+
+/** The species a settings file names (variables, amount, concentration) must be species of the model. */
+function checkSettingsSpecies(path: string, settings: SbmlTestSettings, species: readonly string[]): void {
+  for (const key of ['variables', 'amount', 'concentration'] as const) {
+    const unknown = settings[key].filter((id) => !species.includes(id));
+    if (unknown.length === 0) continue;
+    const known = species.length > 20 ? `${species.slice(0, 20).join(', ')}, ...` : species.join(', ');
+    throw new UsageError(
+      `--settings ${path}: ${key}: ${unknown.length === 1 ? 'unknown species' : `${unknown.length} unknown species, e.g.`} ${echo(unknown[0])} (the model's species: ${capMessage(known, 200)})`,
+    );
   }
 }
 
@@ -62,23 +84,50 @@ function loadSettings(path: string | undefined): SbmlTestSettings | undefined {
     return parseSettingsFile(readText(path, '--settings'));
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`--settings ${path}: ${(error as Error).message}`);
+    throw new UsageError(`--settings ${path}: ${capMessage((error as Error).message)}`);
   }
 }
 
-/** Writes the ensemble files into `dir` (each atomically). */
-export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summary: Record<string, unknown>): void {
-  writeFileAtomic(join(dir, 'moments.csv'), ensembleToCsv(stats, 'mean-sd'));
-  writeFileAtomic(join(dir, 'mean.csv'), ensembleToCsv(stats, 'mean'));
-  writeFileAtomic(join(dir, 'sd.csv'), ensembleToCsv(stats, 'sd'));
+/** Rows of the output files formatted at a time: each file is streamed, whatever the number of grid points. */
+const ROWS_PER_CHUNK = 10_000;
+
+/** The rows [from, to) of an ensemble's statistics (views, no copy). */
+function rowsOf(stats: EnsembleStatistics, from: number, to: number): EnsembleStatistics {
+  const S = stats.species.length;
+  return { ...stats, times: stats.times.subarray(from, to), count: stats.count.subarray(from, to), mean: stats.mean.subarray(from * S, to * S), sd: stats.sd.subarray(from * S, to * S) };
+}
+
+/** `ensembleToCsv(stats, kind)` in pieces of `rowsPerChunk` rows (the header once). */
+function* csvChunks(stats: EnsembleStatistics, kind: 'mean-sd' | 'mean' | 'sd', rowsPerChunk: number): Generator<string> {
+  const G = stats.times.length;
+  for (let from = 0; from < G; from += rowsPerChunk) {
+    const part = ensembleToCsv(rowsOf(stats, from, Math.min(G, from + rowsPerChunk)), kind);
+    yield from === 0 ? part : part.slice(part.indexOf('\n') + 1);
+  }
+}
+
+/**
+ * Writes the ensemble files into `dir` (each atomically, streamed `rowsPerChunk` rows at a time: 10^7 grid points
+ * make CSV files larger than the longest string).
+ *
+ * @example
+ * ```ts
+ * writeEnsembleFiles('out/run', stats, { runs: 100 });
+ * ```
+ */
+export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summary: Record<string, unknown>, rowsPerChunk = ROWS_PER_CHUNK): void {
+  writeFileAtomicChunks(join(dir, 'moments.csv'), csvChunks(stats, 'mean-sd', rowsPerChunk));
+  writeFileAtomicChunks(join(dir, 'mean.csv'), csvChunks(stats, 'mean', rowsPerChunk));
+  writeFileAtomicChunks(join(dir, 'sd.csv'), csvChunks(stats, 'sd', rowsPerChunk));
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 /** Runs the `simulate` command. */
 export async function runSimulate(options: ParsedOptions, positionals: string[]): Promise<void> {
   const modelPath = resolve(positionals[0]);
-  const settings = loadSettings(options.settings === undefined ? undefined : resolve(String(options.settings)));
-  const model = loadModel(modelPath, settings);
+  const settingsPath = options.settings === undefined ? undefined : resolve(String(options.settings));
+  const settings = loadSettings(settingsPath);
+  const model = loadModel(modelPath, settings, settingsPath);
   const grid = settings ? runOptionsFromSettings(settings) : { t0: 0, tEnd: Number(options.tEnd), steps: Number(options.steps) };
   const out = resolve(String(options.out));
   prepareOutputDirectory(out);

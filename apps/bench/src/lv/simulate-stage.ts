@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLattice, type LatticeTrajectory } from '@srn/gillespie/lattice';
-import { prepareOutputDirectory } from '../io.ts';
 import { type LvConfig, readConfig } from './config.ts';
 import { lvSimulate } from './ensemble.ts';
+import { capMessage, echo } from '../args.ts';
+import { parseFiniteCell } from './csv.ts';
 import { LvInputError } from './errors.ts';
 import type { StageContext } from './context.ts';
-import { readStageFile, requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
+import { readStageFile, requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
 
 /** File name of training run i. */
 export function runFileName(run: number, runs: number): string {
@@ -27,8 +28,7 @@ export function runFileName(run: number, runs: number): string {
  */
 export async function runSimulateStage(ctx: StageContext): Promise<StageRecord> {
   const config = readConfig(ctx.dir);
-  const out = stageDir(ctx.dir, 'simulate');
-  prepareOutputDirectory(out);
+  const out = startStageOutput(ctx.dir, 'simulate');
   const s = config.settings.simulate;
   const started = performance.now();
   const parts: Record<string, unknown> = {};
@@ -77,7 +77,7 @@ export function loadTrainingTrajectories(dir: string, config: LvConfig, limit = 
     try {
       trajectory = decodeLattice(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (error) {
-      throw new LvInputError(`${path} is corrupt (${(error as Error).message}); rerun 'srn-bench lv simulate --out ${dir}'`);
+      throw new LvInputError(`${path} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench lv simulate --out ${dir}'`);
     }
     const shapeOk = trajectory.shape.length === 2 && trajectory.shape[0] === s.size && trajectory.shape[1] === s.size;
     if (!shapeOk || trajectory.times.length !== s.timeSteps || trajectory.species.join(',') !== 'X,Y') {
@@ -116,7 +116,7 @@ export function readSimulatedMoments(dir: string, config: LvConfig, part: 'train
   const path = join(stageDir(dir, 'simulate'), part, 'moments.csv');
   if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench lv simulate --out ${dir}'`);
   const text = readStageFile(path, 'simulate', dir).toString('utf8');
-  const lines = text.trim().split('\n');
+  const lines = text.replace(/\n$/, '').split('\n');
   const header = lines[0].split(',');
   const T = config.settings.simulate.timeSteps;
   const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun 'srn-bench lv simulate --out ${dir}'`);
@@ -138,10 +138,12 @@ export function readSimulatedMoments(dir: string, config: LvConfig, part: 'train
   for (let t = 0; t < T; t++) {
     const cells = lines[t + 1].split(',');
     if (cells.length !== header.length) throw corrupt(`row ${t + 2} has ${cells.length} cells, expected ${header.length}`);
-    times[t] = Number(cells[0]);
+    const time = parseFiniteCell(cells[0]);
+    if (time !== t) throw corrupt(`row ${t + 2} has time ${echo(cells[0])}, expected ${t}`);
+    times[t] = time;
     for (const { name, index, kind } of columns) {
-      const value = Number(cells[index]);
-      if (!Number.isFinite(value)) throw corrupt(`row ${t + 2}, column ${header[index]} is '${cells[index]}'`);
+      const value = parseFiniteCell(cells[index]);
+      if (value === undefined) throw corrupt(`row ${t + 2}, column ${header[index]} is ${echo(cells[index])}, not a finite number`);
       (kind === 'mean' ? mean : sd)[name][t] = value;
     }
   }
