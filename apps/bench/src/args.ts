@@ -62,14 +62,17 @@ export function echo(raw: string, limit = ECHO_LIMIT): string {
   return more > 0 ? `'${text}…' (${more} more characters)` : `'${text}'`;
 }
 
-/** The first `limit` characters of `raw` with non-printable ones escaped, and how many were left out. */
+/** `raw` with non-printable characters escaped, cut at `limit` characters of output, and how many input characters were left out. */
 function printable(raw: string, limit: number, keepNewlines = false): { text: string; more: number } {
-  const chars = [...raw];
-  const text = chars
-    .slice(0, limit)
-    .map((c) => (!(keepNewlines && c === '\n') && /[\p{Cc}\p{Cs}\p{Co}\p{Cn}\uFFFD]/u.test(c) ? `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}` : c))
-    .join('');
-  return { text, more: Math.max(0, chars.length - limit) };
+  let text = '';
+  let used = 0;
+  for (const c of raw.length > 4 * limit ? raw.slice(0, 4 * limit) : raw) {
+    const shown = !(keepNewlines && c === '\n') && /[\p{Cc}\p{Cs}\p{Co}\p{Cn}\uFFFD]/u.test(c) ? `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}` : c;
+    if (text.length + shown.length > limit) break;
+    text += shown;
+    used += c.length;
+  }
+  return { text, more: raw.length - used };
 }
 
 /**

@@ -37,11 +37,15 @@ export const simulateSpec: CommandSpec = {
 };
 
 function readText(path: string, what: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new UsageError(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  // NUL bytes or invalid UTF-8 (decoded as U+FFFD): a binary file, not a model or settings file.
+  if (text.includes('\u0000') || text.includes('\uFFFD')) throw new UsageError(`${what} ${path}: not a UTF-8 text file`);
+  return text;
 }
 
 /**
