@@ -86,6 +86,14 @@ export function loadTrainingTrajectories(dir: string, config: LvConfig, limit = 
           `${trajectory.species.join(',')}; expected ${s.size}x${s.size}, ${s.timeSteps}, X,Y); rerun 'srn-bench lv simulate --out ${dir}'`,
       );
     }
+    // Decoding checks the container; the contents must be this experiment's: times 0 .. T-1, sites empty (0), prey (1)
+    // or predator (2).
+    const badTime = trajectory.times.findIndex((time, t) => time !== t);
+    const badSite = trajectory.occupancy.findIndex((state) => state > 2);
+    if (badTime >= 0 || badSite >= 0) {
+      const why = badTime >= 0 ? `time ${badTime} is ${trajectory.times[badTime]}` : `site state ${trajectory.occupancy[badSite]} at index ${badSite} (0, 1 or 2 expected)`;
+      throw new LvInputError(`${path} is corrupt (${why}); rerun 'srn-bench lv simulate --out ${dir}'`);
+    }
     out.push(trajectory);
   }
   return out;
