@@ -17,18 +17,21 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
 /** Tokens that break a number, a CSV cell or a JSON value in the ways a disk, an editor or a bug would. */
 const BAD_TOKENS = ['NaN', 'Infinity', '-Infinity', '1e400', '-1', '0x10', '', ' ', 'abc', '"', ',', '\n', '\u0000', '\uFFFD', 'null', '[]', '{}', '1e-400', '-0', '9007199254740993'];
 
+/** A position in a file, as a fraction of its length (below 1, so that it always picks an existing line or cell). */
+const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+
 /** A mutation of a file's bytes. */
 const mutation: fc.Arbitrary<(bytes: Buffer) => Buffer> = fc.oneof(
   // Truncated (a crash while writing, a full disk).
-  fc.double({ min: 0, max: 1, noNaN: true }).map((f) => (b: Buffer) => b.subarray(0, Math.floor(f * b.length))),
+  fraction.map((f) => (b: Buffer) => b.subarray(0, Math.floor(f * b.length))),
   // Random bytes over a stretch (bit rot), or instead of the whole file.
-  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([f, junk]) => (b: Buffer) => {
+  fc.tuple(fraction, fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([f, junk]) => (b: Buffer) => {
     const at = Math.floor(f * b.length);
     return Buffer.concat([b.subarray(0, at), Buffer.from(junk), b.subarray(Math.min(b.length, at + junk.length))]);
   }),
   fc.uint8Array({ maxLength: 512 }).map((junk) => () => Buffer.from(junk)),
   // A token replaced by a bad one (text files: a CSV cell, a JSON value or key).
-  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_TOKENS)).map(([f, token]) => (b: Buffer) => {
+  fc.tuple(fraction, fc.constantFrom(...BAD_TOKENS)).map(([f, token]) => (b: Buffer) => {
     const text = b.toString('latin1');
     const cells = [...text.matchAll(/[^,\n:{}[\]"\s]+/g)];
     if (cells.length === 0) return b;
@@ -36,7 +39,7 @@ const mutation: fc.Arbitrary<(bytes: Buffer) => Buffer> = fc.oneof(
     return Buffer.from(text.slice(0, cell.index) + token + text.slice(cell.index! + cell[0].length), 'latin1');
   }),
   // A line dropped or duplicated (rows out of step with the settings).
-  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean()).map(([f, drop]) => (b: Buffer) => {
+  fc.tuple(fraction, fc.boolean()).map(([f, drop]) => (b: Buffer) => {
     const lines = b.toString('latin1').split('\n');
     const i = Math.floor(f * lines.length);
     lines.splice(i, drop ? 1 : 0, ...(drop ? [] : [lines[i]]));
