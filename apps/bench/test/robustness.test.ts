@@ -78,6 +78,16 @@ describe('srn-bench options and inputs (issue #20, item 10)', () => {
     expect(r.stderr).toMatch(/--size must be >= 4/);
   });
 
+  it('lv all refuses one run or one chain, which would write NaN standard deviations the next stage refuses', async () => {
+    for (const flag of ['--train-runs', '--heldout-runs', '--chains']) {
+      const args = TINY_ARGS.map((a, i) => (TINY_ARGS[i - 1] === flag ? '1' : a));
+      const r = await cli(['lv', 'all', '--out', join(dir, 'never'), ...args]);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${flag} must be >= 2`));
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
   it.runIf(process.platform === 'linux' && existsSync('/proc/self'))('fails at once with a clear message for an --out that cannot be created (under /proc)', { timeout: 10_000 }, async () => {
     for (const args of [['lv', 'all', '--out', '/proc/srn-bench-test/x'], ['simulate', example, '--out', '/proc/self/srn-bench-test']]) {
       const r = await cli(args);

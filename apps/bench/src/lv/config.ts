@@ -100,8 +100,10 @@ export const MIN_LATTICE_SIZE = 4;
 export const SETTING_ROWS: readonly SettingRow[] = [
   { section: 'simulate', key: 'size', flag: 'size', option: int('lattice side L (L x L, periodic; densities stay 1/16)', MIN_LATTICE_SIZE, 1024), quick: 20, paper: 40 },
   { section: 'simulate', key: 'timeSteps', flag: 'time-steps', option: int('snapshots t = 0 .. N-1 (dt = 1)', 12, 100_000), quick: 200, paper: 500 },
-  { section: 'simulate', key: 'trainRuns', flag: 'train-runs', option: int('training trajectories', 1, 1_000_000), quick: 50, paper: 100 },
-  { section: 'simulate', key: 'heldoutRuns', flag: 'heldout-runs', option: int('held-out runs (other random streams)', 1, 10_000_000), quick: 300, paper: 1000 },
+  // At least two runs and two chains: the standard deviations and standard errors in the stage files need n - 1 > 0
+  // (one would write NaN, which the next stage rightly refuses).
+  { section: 'simulate', key: 'trainRuns', flag: 'train-runs', option: int('training trajectories', 2, 1_000_000), quick: 50, paper: 100 },
+  { section: 'simulate', key: 'heldoutRuns', flag: 'heldout-runs', option: int('held-out runs (other random streams)', 2, 10_000_000), quick: 300, paper: 1000 },
   {
     section: 'simulate',
     key: 'scheme',
@@ -202,7 +204,7 @@ export const SETTING_ROWS: readonly SettingRow[] = [
     quick: 25,
     paper: 20,
   },
-  { section: 'predict', key: 'chains', flag: 'chains', option: int('model chains per time point', 1, 1_000_000), quick: 100, paper: 100 },
+  { section: 'predict', key: 'chains', flag: 'chains', option: int('model chains per time point', 2, 1_000_000), quick: 100, paper: 100 },
   { section: 'predict', key: 'sweeps', flag: 'sweeps', option: int('Gibbs sweeps per time point', 1, 10_000), quick: 9, paper: 9 },
   { section: 'predict', key: 'cutoff', flag: 'cutoff', option: num('low-pass cutoff (rad/sample)', 0, Math.PI), quick: 0.1, paper: 0.1 },
   { section: 'predict', key: 'taps', flag: 'taps', option: int('low-pass filter length (odd)', 1, 10_001), quick: 51, paper: 51 },

@@ -38,6 +38,11 @@ export function stageDir(dir: string, stage: LvStage): string {
 /**
  * Starts a stage's output: an empty DIR/<stage>.partial (see {@link startStaging}) that {@link writeStageRecord}
  * moves into place. Returns its path.
+ *
+ * @example
+ * ```ts
+ * const out = startStageOutput('out/lv', 'predict'); // out/lv/predict.partial
+ * ```
  */
 export function startStageOutput(dir: string, stage: LvStage): string {
   return startStaging(stageDir(dir, stage));
@@ -46,6 +51,11 @@ export function startStageOutput(dir: string, stage: LvStage): string {
 /**
  * Finishes a stage: writes stage.json last into DIR/<stage>.partial, then replaces DIR/<stage> by it, so DIR/<stage>
  * holds the files of one complete run of the stage.
+ *
+ * @example
+ * ```ts
+ * return writeStageRecord('out/lv', 'predict', config, seconds, { timings });
+ * ```
  */
 export function writeStageRecord(dir: string, stage: LvStage, config: LvConfig, seconds: number, extra: Record<string, unknown> = {}): StageRecord {
   const record: StageRecord = { stage, configHash: config.hash, seconds, peakRssMB: peakRssMB(), finished: new Date().toISOString(), ...extra };
