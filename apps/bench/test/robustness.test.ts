@@ -172,6 +172,12 @@ describe('srn-bench lv experiment directories (issue #20, items 5-8)', () => {
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'simulate']);
     r = await cli([...args, '--force', '--resume']);
     expect(r.code).toBe(2);
+    // The replacing run, stopped during training, resumes to the end (nothing of the replaced run is left to trip it).
+    r = await cli([...args, '--force', '--stop-after-train-steps', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    r = await cli(['lv', 'all', '--out', dir, '--resume', '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8')).seed).toBe(6);
   });
 
   it('an unreadable config.json is not silently overwritten by a new run (item 6)', async () => {
