@@ -153,7 +153,7 @@ describe('srn-bench lv experiment directories (issue #20, items 5-8)', () => {
     });
     const r = await cli(['lv', 'predict', '--out', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/settings\.predict\.chains must be >= 1/);
+    expect(r.stderr).toMatch(/settings\.predict\.chains must be >= 2/);
   });
 
   it('lv all over an experiment with other settings exits 2 and changes nothing; --force replaces it (item 6)', async () => {
