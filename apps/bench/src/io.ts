@@ -78,12 +78,12 @@ export function prepareOutputDirectory(dir: string, option = '--out'): void {
       mkdirSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' && statSync(path).isDirectory()) continue;
+      if (code === 'EEXIST' && statSync(path, { throwIfNoEntry: false })?.isDirectory()) continue;
       const why = code === 'ENOENT' || code === 'ENOTDIR' ? `${code}: ${dirname(path)} cannot hold directories` : (code ?? (error as Error).message);
       throw new UsageError(`${option} ${dir}: cannot create the directory (${why})`);
     }
   }
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${option} ${dir} is not a directory`);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${option} ${dir} is not a directory`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {

@@ -2,7 +2,7 @@
  * Issue #20 (no silently wrong results), the srn-bench part: each case below reproduces one report of the issue.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,11 @@ describe('srn-bench options and inputs (issue #20, item 10)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/cannot create the directory/);
     }
+    const dangling = join(dir, 'dangling');
+    symlinkSync(join(dir, 'nowhere', 'target'), dangling);
+    const r = await cli(['lv', 'all', '--out', dangling]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot create the directory \(EEXIST\)/);
   });
 });
 
