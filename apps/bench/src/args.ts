@@ -82,6 +82,89 @@ export function checkPathValue(flag: string, raw: string, kind: 'input' | 'outpu
   }
 }
 
+/** Most characters of a user's input quoted back in a message; longer input is cut (the rest is counted). */
+export const ECHO_LIMIT = 60;
+
+/**
+ * Quotes user input for an error message: control and other non-printable characters escaped (`\u0000`), at most
+ * {@link ECHO_LIMIT} characters, then the number left out, so a binary file or a 40 KB expression never floods the
+ * terminal.
+ *
+ * @example
+ * ```ts
+ * echo('x'.repeat(100)); // "'xxxx…' (40 more characters)"
+ * ```
+ */
+export function echo(raw: string, limit = ECHO_LIMIT): string {
+  const { text, more } = printable(raw, limit);
+  return more > 0 ? `'${text}…' (${more} more characters)` : `'${text}'`;
+}
+
+/** `raw` with non-printable characters escaped, cut at `limit` characters of output, and how many input characters were left out. */
+function printable(raw: string, limit: number, keepNewlines = false): { text: string; more: number } {
+  let text = '';
+  let used = 0;
+  for (const c of raw.length > 4 * limit ? raw.slice(0, 4 * limit) : raw) {
+    const shown = !(keepNewlines && c === '\n') && /[\p{Cc}\p{Cs}\p{Co}\p{Cn}\uFFFD]/u.test(c) ? `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}` : c;
+    if (text.length + shown.length > limit) break;
+    text += shown;
+    used += c.length;
+  }
+  return { text, more: raw.length - used };
+}
+
+/**
+ * Caps a message built from user input (e.g. a parser's error that quotes a line): non-printable characters
+ * escaped, at most `limit` characters kept.
+ *
+ * @example
+ * ```ts
+ * capMessage(error.message); // at most 300 characters, then "… (N more characters)"
+ * ```
+ */
+export function capMessage(message: string, limit = 300): string {
+  const { text, more } = printable(message, limit, true);
+  return more > 0 ? `${text}… (${more} more characters)` : text;
+}
+
+/** Decimal notation only: `12`, `-3.5`, `1e6`, `.5`; not `0x10`, `0b1`, `Infinity` or padded with spaces. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * True when `raw` is a number in plain decimal notation (optionally with an exponent) that is finite as a double.
+ *
+ * @example
+ * ```ts
+ * isDecimal('1e6'); // true
+ * isDecimal('0x10'); // false
+ * ```
+ */
+export function isDecimal(raw: string): boolean {
+  return DECIMAL.test(raw) && Number.isFinite(Number(raw));
+}
+
+/**
+ * Checks a number against an option's declaration (type and range) and throws a {@link UsageError} naming the option.
+ * Used for values from the command line and, with another `name`, for values read back from files.
+ *
+ * @example
+ * ```ts
+ * checkNumber('--runs', { type: 'integer', description: 'runs', min: 1 }, 0); // throws: --runs must be >= 1; got 0
+ * ```
+ */
+export function checkNumber(name: string, spec: Extract<OptionSpec, { type: 'integer' | 'number' }>, value: number, raw = String(value)): number {
+  const article = spec.type === 'integer' ? 'an' : 'a';
+  if (!Number.isFinite(value)) throw new UsageError(`${name} must be ${article} ${spec.type}; got ${echo(raw)}`);
+  // The range first: 1e20 is an integer, just not one that fits.
+  if (spec.min !== undefined && value < spec.min) throw new UsageError(`${name} must be >= ${spec.min}; got ${echo(raw)}`);
+  if (spec.max !== undefined && value > spec.max) throw new UsageError(`${name} must be <= ${spec.max}; got ${echo(raw)}`);
+  if (spec.greaterThan !== undefined && !(value > spec.greaterThan)) throw new UsageError(`${name} must be > ${spec.greaterThan}; got ${echo(raw)}`);
+  if (spec.type === 'integer' && !Number.isSafeInteger(value)) {
+    throw new UsageError(`${name} must be an integer${Number.isInteger(value) ? ` of at most ${Number.MAX_SAFE_INTEGER}` : ''}; got ${echo(raw)}`);
+  }
+  return value;
+}
+
 function parseValue(flag: string, spec: OptionSpec, raw: string): string | number {
   switch (spec.type) {
     case 'string':
@@ -89,19 +172,13 @@ function parseValue(flag: string, spec: OptionSpec, raw: string): string | numbe
       if (spec.path !== undefined) checkPathValue(flag, raw, spec.path);
       return raw;
     case 'choice':
-      if (!spec.choices.includes(raw)) throw new UsageError(`--${flag} must be one of ${spec.choices.join(', ')}; got '${raw}'`);
+      if (!spec.choices.includes(raw)) throw new UsageError(`--${flag} must be one of ${spec.choices.join(', ')}; got ${echo(raw)}`);
       return raw;
     case 'integer':
     case 'number': {
-      const value = raw.trim() === '' ? Number.NaN : Number(raw);
-      if (!Number.isFinite(value)) throw new UsageError(`--${flag} must be a ${spec.type}; got '${raw}'`);
-      if (spec.type === 'integer' && !Number.isSafeInteger(value)) throw new UsageError(`--${flag} must be an integer; got '${raw}'`);
-      if (spec.min !== undefined && value < spec.min) throw new UsageError(`--${flag} must be >= ${spec.min}; got ${raw}`);
-      if (spec.max !== undefined && value > spec.max) throw new UsageError(`--${flag} must be <= ${spec.max}; got ${raw}`);
-      if (spec.greaterThan !== undefined && !(value > spec.greaterThan)) {
-        throw new UsageError(`--${flag} must be > ${spec.greaterThan}; got ${raw}`);
-      }
-      return value;
+      const article = spec.type === 'integer' ? 'an' : 'a';
+      if (!DECIMAL.test(raw)) throw new UsageError(`--${flag} must be ${article} ${spec.type} in decimal notation; got ${echo(raw)}`);
+      return checkNumber(`--${flag}`, spec, Number(raw), raw);
     }
     default:
       throw new UsageError(`--${flag} takes no value`);
@@ -132,7 +209,7 @@ export function parseCommandLine(
     }
     if (!arg.startsWith('--')) {
       if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
-        throw new UsageError(`unknown option '${arg}' for '${spec.name}' (see --help)`);
+        throw new UsageError(`unknown option ${echo(arg)} for '${spec.name}' (see --help)`);
       }
       positionals.push(arg);
       continue;
@@ -140,7 +217,7 @@ export function parseCommandLine(
     const equals = arg.indexOf('=');
     const flag = arg.slice(2, equals >= 0 ? equals : undefined);
     const optionSpec = spec.options[flag];
-    if (!optionSpec) throw new UsageError(`unknown option '--${flag}' for '${spec.name}' (see --help)`);
+    if (!optionSpec) throw new UsageError(`unknown option ${echo(`--${flag}`)} for '${spec.name}' (see --help)`);
     if (given.has(flag)) throw new UsageError(`--${flag} given more than once`);
     given.add(flag);
     if (optionSpec.type === 'boolean') {
@@ -175,8 +252,8 @@ export function parseCommandLine(
     const names = expected.map((p) => p.name).join(' ');
     throw new UsageError(
       expected.length === 0
-        ? `'${spec.name}' takes no positional arguments; got '${positionals.join(' ')}'`
-        : `'${spec.name}' expects ${names}; got ${positionals.length === 0 ? 'nothing' : `'${positionals.join(' ')}'`}`,
+        ? `'${spec.name}' takes no positional arguments; got ${echo(positionals.join(' '))}`
+        : `'${spec.name}' expects ${names}; got ${positionals.length === 0 ? 'nothing' : echo(positionals.join(' '))}`,
     );
   }
   return { options, positionals, given };

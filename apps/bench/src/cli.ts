@@ -217,7 +217,8 @@ export function runCli(argv: string[]): void {
     interrupts++;
     if (gracefulCommand && interrupts === 1) {
       abort.abort();
-      process.stderr.write('\ninterrupt: saving a checkpoint (press Ctrl-C again to quit at once)\n');
+      // Only the training stage writes a checkpoint, and says so itself when it has.
+      process.stderr.write('\ninterrupt: stopping (press Ctrl-C again to quit at once)\n');
       return;
     }
     process.stderr.write('\ninterrupted\n');

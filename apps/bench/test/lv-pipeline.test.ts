@@ -195,8 +195,9 @@ describe('srn-bench lv pipeline', () => {
     const dir = join(root, 'resumed');
     const first = await runPipeline(quietContext(dir), { preset: 'quick', seed: SEED, settings: tinySettings(), stopAfterTrainSteps: 3 });
     expect(first.finished).toBe(false);
-    expect(existsSync(join(dir, 'train', 'checkpoint.bin'))).toBe(true);
-    expect(existsSync(join(dir, 'train', 'stage.json'))).toBe(false);
+    // An unfinished training lives in DIR/train.partial (checkpoint included); DIR/train appears when it finishes.
+    expect(existsSync(join(dir, 'train.partial', 'checkpoint.bin'))).toBe(true);
+    expect(existsSync(join(dir, 'train'))).toBe(false);
     // Second session: Ctrl-C (an abort signal) after two more steps.
     const abort = new AbortController();
     const ctx = quietContext(dir, {

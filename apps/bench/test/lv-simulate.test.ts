@@ -43,7 +43,7 @@ describe('srn-bench lv simulate', () => {
     expect(text.trim().split('\n')).toHaveLength(8); // round(64 / 16) = 4 X + 4 Y
     expect(text).toMatch(/^\d+ \d+ [XY]$/m);
     expect(() => parseCommandLine(['--out', dir, '--scheme', 'fast'], lvSimulateSpec)).toThrow(UsageError);
-    expect(() => parseCommandLine(['--out', dir, '--size', '1'], lvSimulateSpec)).toThrow(/--size must be >= 2/);
+    expect(() => parseCommandLine(['--out', dir, '--size', '1'], lvSimulateSpec)).toThrow(/--size must be >= 4/);
     expect(() => parseCommandLine(['--runs', '3'], lvSimulateSpec)).toThrow(/--out/);
     const parsed = parseCommandLine(['--out', dir, '--runs', '7', '--exclude-extinct'], lvSimulateSpec)!;
     expect(parsed.options).toMatchObject({ runs: 7, scheme: 'paper', size: 40, steps: 500, excludeExtinct: true });

@@ -24,6 +24,7 @@ export const lvAllSpec: CommandSpec = {
     'preset': { type: 'choice', description: 'settings preset', choices: [...LV_PRESETS], default: 'quick' },
     'seed': { type: 'integer', description: 'seed of every random stream of the run', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER },
     'resume': { type: 'boolean', description: "continue the run in DIR with its config.json (skips finished stages, resumes training)" },
+    'force': { type: 'boolean', description: 'replace an experiment with other settings in DIR (its files are deleted)' },
     'until': { type: 'choice', description: 'stop after this stage', choices: [...LV_STAGES] },
     'stop-after-train-steps': { type: 'integer', description: 'stop training (with a checkpoint) after N steps of this session', min: 0, max: 1e9, placeholder: 'N' },
     'workers': WORKERS_OPTION,
@@ -47,6 +48,7 @@ export async function runLvAll(options: ParsedOptions, _positionals: string[], c
       throw new UsageError(`--resume continues with DIR/config.json's settings; drop ${conflicting.map((f) => `--${f}`).join(', ')} (or start a new run without --resume)`);
     }
   }
+  if (resume && options.force === true) throw new UsageError('--resume continues the experiment in DIR and --force replaces it; give one of them');
   const preset = options.preset as LvPreset;
   const settings = resume ? undefined : settingsFromOptions(preset, options);
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, true);
@@ -55,6 +57,7 @@ export async function runLvAll(options: ParsedOptions, _positionals: string[], c
     preset,
     seed: Number(options.seed),
     settings,
+    force: options.force === true,
     until: options.until as LvStage | undefined,
     stopAfterTrainSteps: options.stopAfterTrainSteps === undefined ? undefined : Number(options.stopAfterTrainSteps),
   });

@@ -9,7 +9,7 @@ import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { startProgress } from '../io.ts';
 import { cliContext } from '../lv/cli-context.ts';
-import { hasConfig } from '../lv/config.ts';
+import { hasConfig, MIN_LATTICE_SIZE } from '../lv/config.ts';
 import { runSimulateStage } from '../lv/simulate-stage.ts';
 import { bundledLatticeModel, latticeRunReport, latticeSimulate } from './lattice-run.ts';
 import { latticeEnsembleOptions } from './lattice-simulate.ts';
@@ -30,7 +30,7 @@ export const lvSimulateSpec: CommandSpec = {
     'runs': { type: 'integer', description: 'number of independent runs', default: 100, min: 1, max: 1e7 },
     'seed': { type: 'integer', description: 'seed; run i uses stream i', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER },
     'scheme': { type: 'choice', description: 'paper (operator-split hybrid) or exact (lattice SSA)', choices: ['paper', 'exact'], default: 'paper' },
-    'size': { type: 'integer', description: 'lattice side L (L x L, periodic); densities stay 1/16', default: 40, min: 2, max: 16384 },
+    'size': { type: 'integer', description: 'lattice side L (L x L, periodic); densities stay 1/16', default: 40, min: MIN_LATTICE_SIZE, max: 16384 },
     'steps': { type: 'integer', description: 'snapshots at t = 0 .. steps-1 (dt = 1)', default: 500, min: 1, max: 1e7 },
     'selection': {
       type: 'choice',

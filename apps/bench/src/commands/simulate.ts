@@ -15,8 +15,8 @@ import {
 } from '@srn/gillespie';
 import { loadSbml, looksLikeSbml, parseSettingsFile, runOptionsFromSettings, type SbmlTestSettings } from '@srn/gillespie/sbml';
 import { simulateEnsembleParallel } from '@srn/gillespie/node';
-import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
-import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
+import { capMessage, type CommandSpec, echo, type ParsedOptions, UsageError } from '../args.ts';
+import { prepareOutputDirectory, startProgress, writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import { availableParallelism } from 'node:os';
 
 /** Declaration of the `simulate` command. */
@@ -60,22 +60,48 @@ export const simulateSpec: CommandSpec = {
 };
 
 function readText(path: string, what: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new UsageError(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  // NUL bytes or invalid UTF-8 (decoded as U+FFFD): a binary file, not a model or settings file.
+  if (text.includes('\u0000') || text.includes('\uFFFD')) throw new UsageError(`${what} ${path}: not a UTF-8 text file`);
+  return text;
 }
 
-/** Loads a DSL or SBML model (told apart by content); model errors become usage errors naming the file. */
-function loadModel(path: string, settings: SbmlTestSettings | undefined): ReactionModel | CompiledModel {
+/**
+ * Loads a DSL or SBML model (told apart by content) and checks the settings file's species against it; model errors
+ * become usage errors naming the file.
+ */
+function loadModel(path: string, settings: SbmlTestSettings | undefined, settingsPath: string | undefined): ReactionModel | CompiledModel {
   const text = readText(path, 'MODEL');
+  const sbml = looksLikeSbml(text);
   try {
-    if (looksLikeSbml(text)) return loadSbml(text, { concentrations: settings?.concentration }).plan;
-    return parseModel(text, path);
+    if (sbml) {
+      const loaded = loadSbml(text);
+      if (settings) checkSettingsSpecies(settingsPath!, settings, loaded.species.map((s) => s.id));
+      return settings && settings.concentration.length > 0 ? loadSbml(text, { concentrations: settings.concentration }).plan : loaded.plan;
+    }
+    const model = parseModel(text, path);
+    if (settings) checkSettingsSpecies(settingsPath!, settings, model.species.map((s) => s.name));
+    return model;
   } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(`${looksLikeSbml(text) ? `${path}: ` : ''}${error.message}`);
+    if (error instanceof ModelError) throw new UsageError(capMessage(`${sbml ? `${path}: ` : ''}${error.message}`));
     throw error;
+  }
+}
+
+/** The species a settings file names (variables, amount, concentration) must be species of the model. */
+function checkSettingsSpecies(path: string, settings: SbmlTestSettings, species: readonly string[]): void {
+  for (const key of ['variables', 'amount', 'concentration'] as const) {
+    const unknown = settings[key].filter((id) => !species.includes(id));
+    if (unknown.length === 0) continue;
+    const known = species.length > 20 ? `${species.slice(0, 20).join(', ')}, ...` : species.join(', ');
+    throw new UsageError(
+      `--settings ${path}: ${key}: ${unknown.length === 1 ? 'unknown species' : `${unknown.length} unknown species, e.g.`} ${echo(unknown[0])} (the model's species: ${capMessage(known, 200)})`,
+    );
   }
 }
 
@@ -85,7 +111,7 @@ function loadSettings(path: string | undefined): SbmlTestSettings | undefined {
     return parseSettingsFile(readText(path, '--settings'));
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`--settings ${path}: ${(error as Error).message}`);
+    throw new UsageError(`--settings ${path}: ${capMessage((error as Error).message)}`);
   }
 }
 
@@ -108,12 +134,53 @@ export function ensembleFileNames(layout: CsvLayout, trajectories: boolean): Rec
   };
 }
 
-/** Writes the ensemble files into `dir` (each atomically): see {@link ensembleFileNames}. */
-export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summary: Record<string, unknown>, layout: CsvLayout = 'wide'): void {
-  writeFileAtomic(join(dir, 'moments.csv'), ensembleToCsv(stats, 'mean-sd', layout));
+/** Rows of the output files formatted at a time: each file is streamed, whatever the number of grid points. */
+const ROWS_PER_CHUNK = 10_000;
+
+/** The rows [from, to) of an ensemble's statistics (views, no copy), quantiles included. */
+function rowsOf(stats: EnsembleStatistics, from: number, to: number): EnsembleStatistics {
+  const S = stats.species.length;
+  const q = stats.quantiles;
+  const Q = q ? q.probabilities.length : 0;
+  return {
+    ...stats,
+    times: stats.times.subarray(from, to),
+    count: stats.count.subarray(from, to),
+    mean: stats.mean.subarray(from * S, to * S),
+    sd: stats.sd.subarray(from * S, to * S),
+    ...(q ? { quantiles: { probabilities: q.probabilities, values: q.values.subarray(from * S * Q, to * S * Q) } } : {}),
+  };
+}
+
+/** `ensembleToCsv(stats, kind, layout)` in pieces of `rowsPerChunk` grid rows (the header once). */
+function* csvChunks(stats: EnsembleStatistics, kind: 'mean-sd' | 'mean' | 'sd', layout: CsvLayout, rowsPerChunk: number): Generator<string> {
+  const G = stats.times.length;
+  for (let from = 0; from < G; from += rowsPerChunk) {
+    const part = ensembleToCsv(rowsOf(stats, from, Math.min(G, from + rowsPerChunk)), kind, layout);
+    yield from === 0 ? part : part.slice(part.indexOf('\n') + 1);
+  }
+}
+
+/**
+ * Writes the ensemble files into `dir` (see {@link ensembleFileNames}), each atomically and streamed `rowsPerChunk`
+ * grid rows at a time: 10^7 grid points make CSV files larger than the longest string.
+ *
+ * @example
+ * ```ts
+ * writeEnsembleFiles('out/run', stats, { runs: 100 });
+ * ```
+ */
+export function writeEnsembleFiles(
+  dir: string,
+  stats: EnsembleStatistics,
+  summary: Record<string, unknown>,
+  layout: CsvLayout = 'wide',
+  rowsPerChunk = ROWS_PER_CHUNK,
+): void {
+  writeFileAtomicChunks(join(dir, 'moments.csv'), csvChunks(stats, 'mean-sd', layout, rowsPerChunk));
   if (layout === 'wide') {
-    writeFileAtomic(join(dir, 'mean.csv'), ensembleToCsv(stats, 'mean'));
-    writeFileAtomic(join(dir, 'sd.csv'), ensembleToCsv(stats, 'sd'));
+    writeFileAtomicChunks(join(dir, 'mean.csv'), csvChunks(stats, 'mean', layout, rowsPerChunk));
+    writeFileAtomicChunks(join(dir, 'sd.csv'), csvChunks(stats, 'sd', layout, rowsPerChunk));
   }
   if (stats.trajectories) writeFileAtomic(join(dir, 'trajectories.csv'), trajectoriesToCsv(stats, layout));
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -122,8 +189,9 @@ export function writeEnsembleFiles(dir: string, stats: EnsembleStatistics, summa
 /** Runs the `simulate` command. */
 export async function runSimulate(options: ParsedOptions, positionals: string[]): Promise<void> {
   const modelPath = resolve(positionals[0]);
-  const settings = loadSettings(options.settings === undefined ? undefined : resolve(String(options.settings)));
-  const model = loadModel(modelPath, settings);
+  const settingsPath = options.settings === undefined ? undefined : resolve(String(options.settings));
+  const settings = loadSettings(settingsPath);
+  const model = loadModel(modelPath, settings, settingsPath);
   const quantiles = parseQuantiles(options.quantiles as string | undefined);
   const layout = options.format as CsvLayout;
   const keepTrajectories = options.trajectories === true;

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OptionSpec, type ParsedOptions, UsageError } from '../args.ts';
+import { capMessage, checkNumber, type OptionSpec, type ParsedOptions, UsageError } from '../args.ts';
 import { writeFileAtomic } from '../io.ts';
 import { LvInputError } from './errors.ts';
 
@@ -93,12 +93,17 @@ function num(description: string, greaterThan: number, max?: number): OptionSpec
   return { type: 'number', description, greaterThan, max };
 }
 
+/** The smallest lattice side: 4 x 4 sites hold one prey and one predator at the initial density 1/16. */
+export const MIN_LATTICE_SIZE = 4;
+
 /** The settings table: flag, range and preset values (paper = spec 6.8 / 1.2-1.3). */
 export const SETTING_ROWS: readonly SettingRow[] = [
-  { section: 'simulate', key: 'size', flag: 'size', option: int('lattice side L (L x L, periodic; densities stay 1/16)', 4, 1024), quick: 20, paper: 40 },
+  { section: 'simulate', key: 'size', flag: 'size', option: int('lattice side L (L x L, periodic; densities stay 1/16)', MIN_LATTICE_SIZE, 1024), quick: 20, paper: 40 },
   { section: 'simulate', key: 'timeSteps', flag: 'time-steps', option: int('snapshots t = 0 .. N-1 (dt = 1)', 12, 100_000), quick: 200, paper: 500 },
-  { section: 'simulate', key: 'trainRuns', flag: 'train-runs', option: int('training trajectories', 1, 1_000_000), quick: 50, paper: 100 },
-  { section: 'simulate', key: 'heldoutRuns', flag: 'heldout-runs', option: int('held-out runs (other random streams)', 1, 10_000_000), quick: 300, paper: 1000 },
+  // At least two runs and two chains: the standard deviations and standard errors in the stage files need n - 1 > 0
+  // (one would write NaN, which the next stage rightly refuses).
+  { section: 'simulate', key: 'trainRuns', flag: 'train-runs', option: int('training trajectories', 2, 1_000_000), quick: 50, paper: 100 },
+  { section: 'simulate', key: 'heldoutRuns', flag: 'heldout-runs', option: int('held-out runs (other random streams)', 2, 10_000_000), quick: 300, paper: 1000 },
   {
     section: 'simulate',
     key: 'scheme',
@@ -199,7 +204,7 @@ export const SETTING_ROWS: readonly SettingRow[] = [
     quick: 25,
     paper: 20,
   },
-  { section: 'predict', key: 'chains', flag: 'chains', option: int('model chains per time point', 1, 1_000_000), quick: 100, paper: 100 },
+  { section: 'predict', key: 'chains', flag: 'chains', option: int('model chains per time point', 2, 1_000_000), quick: 100, paper: 100 },
   { section: 'predict', key: 'sweeps', flag: 'sweeps', option: int('Gibbs sweeps per time point', 1, 10_000), quick: 9, paper: 9 },
   { section: 'predict', key: 'cutoff', flag: 'cutoff', option: num('low-pass cutoff (rad/sample)', 0, Math.PI), quick: 0.1, paper: 0.1 },
   { section: 'predict', key: 'taps', flag: 'taps', option: int('low-pass filter length (odd)', 1, 10_001), quick: 51, paper: 51 },
@@ -312,8 +317,14 @@ export function deriveStreams(seed: number): LvConfig['streams'] {
   return { train: `${seed}/simulate/train`, heldout: `${seed}/simulate/heldout`, training: `${seed}/train`, predict: `${seed}/predict` };
 }
 
-function settingsHash(preset: LvPreset, seed: number, settings: LvSettings): string {
-  return createHash('sha256').update(JSON.stringify({ preset, seed, settings })).digest('hex').slice(0, 16);
+/**
+ * The hash of everything in config.json that changes a result: preset, seed, settings and the random streams.
+ * (`legacy`: the hash of configs written before the streams were hashed, which are accepted when their streams are
+ * the derived ones.)
+ */
+function settingsHash(preset: LvPreset, seed: number, settings: LvSettings, streams: LvConfig['streams'] | 'legacy'): string {
+  const hashed = streams === 'legacy' ? { preset, seed, settings } : { preset, seed, settings, streams };
+  return createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16);
 }
 
 const require = createRequire(import.meta.url);
@@ -352,7 +363,7 @@ export function makeConfig(preset: LvPreset, seed: number, settings: LvSettings)
     settings,
     streams: deriveStreams(seed),
     versions: collectVersions(),
-    hash: settingsHash(preset, seed, settings),
+    hash: settingsHash(preset, seed, settings, deriveStreams(seed)),
     created: new Date().toISOString(),
   };
 }
@@ -389,33 +400,52 @@ export function readConfig(dir: string): LvConfig {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new LvInputError(`${path} is corrupt (${(error as Error).message}); rerun 'srn-bench lv all --out ${dir}'`);
+    throw new LvInputError(`${path} is corrupt (${capMessage((error as Error).message, 120)}); rerun 'srn-bench lv all --out ${dir} --force'`);
   }
   const config = parsed as LvConfig;
-  if (!config || typeof config !== 'object' || config.kind !== 'srn-lv-experiment' || config.formatVersion !== 1) {
-    throw new LvInputError(`${path} is not an srn lattice Lotka-Volterra experiment config (kind/formatVersion); rerun 'srn-bench lv all --out ${dir}'`);
+  const rerun = `rerun 'srn-bench lv all --out ${dir} --force' with the options you want`;
+  if (!isObject(config) || config.kind !== 'srn-lv-experiment' || config.formatVersion !== 1) {
+    throw new LvInputError(`${path} is not an srn lattice Lotka-Volterra experiment config (kind/formatVersion); ${rerun}`);
   }
-  if (!LV_PRESETS.includes(config.preset) || !Number.isSafeInteger(config.seed) || typeof config.settings !== 'object') {
-    throw new LvInputError(`${path} is corrupt (preset, seed or settings missing)`);
+  if (!LV_PRESETS.includes(config.preset) || !Number.isSafeInteger(config.seed) || config.seed < 0) {
+    throw new LvInputError(`${path} is corrupt (preset or seed missing or invalid); ${rerun}`);
+  }
+  const settings = config.settings as unknown as Record<Section, Record<string, unknown>>;
+  const sections: Section[] = ['simulate', 'train', 'predict'];
+  if (!isObject(settings) || !sections.every((section) => isObject(settings[section]))) {
+    throw new LvInputError(`${path} is corrupt (settings must be an object with the sections ${sections.join(', ')}); ${rerun}`);
+  }
+  // The random streams are derived from the seed, never chosen: another stream could, e.g., draw the held-out set
+  // from the training stream.
+  const streams = deriveStreams(config.seed);
+  if (!isObject(config.streams) || JSON.stringify(config.streams) !== JSON.stringify(streams)) {
+    throw new LvInputError(`${path} is corrupt (streams must be the ones derived from seed ${config.seed}: ${JSON.stringify(streams)}); ${rerun}`);
   }
   const defaults = presetSettings(config.preset) as unknown as Record<Section, Record<string, unknown>>;
-  const settings = config.settings as unknown as Record<Section, Record<string, unknown>>;
   // Settings added after a config was written take the value that reproduces the old behaviour; the hash stays
   // the one of the settings as written.
-  const hashAsWritten = settingsHash(config.preset, config.seed, config.settings);
+  const hashesAsWritten = [settingsHash(config.preset, config.seed, config.settings, streams), settingsHash(config.preset, config.seed, config.settings, 'legacy')];
   for (const [section, values] of Object.entries(ADDED_SETTINGS) as [Section, Record<string, unknown>][]) {
     for (const [key, value] of Object.entries(values)) {
-      if (settings[section] && typeof settings[section] === 'object' && settings[section][key] === undefined) settings[section][key] = value;
+      if (settings[section][key] === undefined) settings[section][key] = value;
     }
   }
   for (const row of SETTING_ROWS) {
-    const value = settings[row.section]?.[row.key];
+    const value = settings[row.section][row.key];
     const expected = typeof defaults[row.section][row.key];
+    const name = `settings.${row.section}.${row.key}`;
     if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value))) {
-      throw new LvInputError(`${path} is corrupt: settings.${row.section}.${row.key} is ${JSON.stringify(value)}, expected a ${expected}`);
+      throw new LvInputError(`${path} is corrupt: ${name} is ${capMessage(JSON.stringify(value) ?? String(value), 60)}, expected a ${expected}; ${rerun}`);
     }
     if (row.option.type === 'choice' && !row.option.choices.includes(value as string)) {
-      throw new LvInputError(`${path} is corrupt: settings.${row.section}.${row.key} must be one of ${row.option.choices.join(', ')}`);
+      throw new LvInputError(`${path} is corrupt: ${name} must be one of ${row.option.choices.join(', ')}; ${rerun}`);
+    }
+    if (row.option.type === 'integer' || row.option.type === 'number') {
+      try {
+        checkNumber(name, row.option, value as number);
+      } catch (error) {
+        throw new LvInputError(`${path} is corrupt: ${(error as Error).message}; ${rerun}`);
+      }
     }
   }
   try {
@@ -423,8 +453,12 @@ export function readConfig(dir: string): LvConfig {
   } catch (error) {
     throw new LvInputError(`${path} is inconsistent: ${(error as Error).message}`);
   }
-  if (config.hash !== hashAsWritten) {
-    throw new LvInputError(`${path} was edited by hand (its hash does not match its settings); rerun 'srn-bench lv all --out ${dir}' with options instead`);
+  if (!hashesAsWritten.includes(config.hash)) {
+    throw new LvInputError(`${path} was edited by hand (its hash does not match its settings, seed and streams); ${rerun}`);
   }
   return config;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import Papa from 'papaparse';
+import { echo, isDecimal } from '../args.ts';
 import { writeFileAtomic } from '../io.ts';
 import { LvInputError } from './errors.ts';
 
@@ -64,8 +65,23 @@ export function writeColumnsCsv(path: string, times: ArrayLike<number>, columns:
 }
 
 /**
- * Reads a file written by {@link writeColumnsCsv}; `rows` (if given) is the expected number of time points, `required`
- * the columns that must be present. `rerun` is the command to suggest when the file is missing or corrupt.
+ * The number in a CSV cell written by {@link writeColumnsCsv}, or undefined unless it is a finite number in decimal
+ * notation.
+ *
+ * @example
+ * ```ts
+ * parseFiniteCell('2.5e-3'); // 0.0025
+ * parseFiniteCell('NaN'); // undefined
+ * ```
+ */
+export function parseFiniteCell(raw: string): number | undefined {
+  return isDecimal(raw) ? Number(raw) : undefined;
+}
+
+/**
+ * Reads a file written by {@link writeColumnsCsv}; `rows` (if given) is the expected number of time points (t = 0 ..
+ * rows − 1), `required` the columns that must be present. Every cell must be a finite number: NaN, Infinity and
+ * anything else make the file corrupt. `rerun` is the command to suggest when the file is missing or corrupt.
  *
  * @example
  * ```ts
@@ -80,6 +96,7 @@ export function readColumnsCsv(
   const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun '${options.rerun}'`);
   const { header, rows } = parseRows(readFileSync(path, 'utf8'), corrupt);
   if (header[0] !== 'time') throw corrupt("the first column is not 'time'");
+  if (header.some((name) => name === '') || new Set(header).size !== header.length) throw corrupt('empty or repeated column names');
   const T = rows.length;
   if (options.rows !== undefined && T !== options.rows) throw corrupt(`${T} rows, expected ${options.rows}`);
   for (const name of options.required ?? []) if (!header.includes(name)) throw corrupt(`column '${name}' is missing`);
@@ -89,12 +106,14 @@ export function readColumnsCsv(
   for (const name of names) columns[name] = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     const cells = rows[t];
-    times[t] = Number(cells[0]);
-    if (Number.isNaN(times[t])) throw corrupt(`row ${t + 2} has time '${cells[0]}'`);
+    const time = parseFiniteCell(cells[0]);
+    if (time === undefined || (options.rows !== undefined && time !== t)) {
+      throw corrupt(`row ${t + 2} has time ${echo(cells[0])}${options.rows !== undefined ? `, expected ${t}` : ''}`);
+    }
+    times[t] = time;
     for (let c = 0; c < names.length; c++) {
-      const raw = cells[c + 1];
-      const value = Number(raw);
-      if (raw === '' || (Number.isNaN(value) && raw !== 'NaN')) throw corrupt(`row ${t + 2}, column '${names[c]}' is '${raw}'`);
+      const value = parseFiniteCell(cells[c + 1]);
+      if (value === undefined) throw corrupt(`row ${t + 2}, column ${echo(names[c])} is ${echo(cells[c + 1])}, not a finite number`);
       columns[names[c]][t] = value;
     }
   }

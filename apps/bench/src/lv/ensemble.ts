@@ -3,12 +3,12 @@
  * trajectories plus DIR/moments.csv and DIR/summary.json. Used by the standalone command and the pipeline's
  * simulate stage.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Seed } from '@srn/gillespie';
 import { encodeLattice, latticeSummaryToCsv, lotkaVolterraLattice, type LatticeEnsembleSummary } from '@srn/gillespie/lattice';
 import { formatSnapshotText, simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
-import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
+import { commitDirectory, prepareOutputDirectory, startStaging, writeFileAtomic } from '../io.ts';
 
 /** Options of {@link lvSimulate} (the parsed command line). */
 export interface LvSimulateOptions {
@@ -66,9 +66,12 @@ export async function lvSimulate(options: LvSimulateOptions): Promise<{ summary:
   const wallSeconds = (performance.now() - started) / 1000;
   const N = options.size * options.size;
   const digits = Math.max(4, String(options.runs - 1).length);
-  if (mode !== 'none') {
-    const dir = join(out, 'trajectories');
-    mkdirSync(dir, { recursive: true });
+  // The trajectories of this run replace those of an earlier one as a whole (an earlier run with more runs or
+  // steps must not leave files behind).
+  const trajectoriesDir = join(out, 'trajectories');
+  if (mode === 'none') rmSync(trajectoriesDir, { recursive: true, force: true });
+  else {
+    const dir = startStaging(trajectoriesDir);
     for (const r of replicates) {
       const name = `run-${String(r.run).padStart(digits, '0')}`;
       const trajectory = { shape: config.shape, species: ['X', 'Y'], times: summary.times, occupancy: r.occupancy! };
@@ -83,6 +86,7 @@ export async function lvSimulate(options: LvSimulateOptions): Promise<{ summary:
         }
       }
     }
+    commitDirectory(trajectoriesDir);
   }
   const events = replicates.reduce((a, r) => a + r.events.attempts + r.events.unimolecular, 0);
   writeFileAtomic(join(out, 'moments.csv'), latticeSummaryToCsv(summary));

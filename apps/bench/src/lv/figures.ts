@@ -41,7 +41,14 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 export async function renderFigure(dir: string, name: string, caption: string, spec: Spec): Promise<Figure> {
   const full = { $schema: SCHEMA, background: 'white', config: { font: 'DejaVu Sans', view: { stroke: '#dddddd' }, legend: { labelLimit: 320 } }, ...spec } as TopLevelSpec;
   const view = new View(parse(compile(full).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
+  // vega numbers gradients with a counter global to the process, so the same figure would come out with other ids
+  // when it is not the process's first; ids named after the figure keep the files reproducible and the ids unique in
+  // report.html, which inlines every figure.
+  const ids = new Map<string, string>();
+  const svg = (await view.toSVG()).replace(/\bgradient_\d+\b/g, (id) => {
+    if (!ids.has(id)) ids.set(id, `gradient-${name}-${ids.size}`);
+    return ids.get(id)!;
+  });
   view.finalize();
   const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } }).render().asPng();
   const files = { spec: `${name}.vl.json`, svg: `${name}.svg`, png: `${name}.png` };

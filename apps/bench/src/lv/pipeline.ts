@@ -2,15 +2,16 @@
  * `lv all`: writes DIR/config.json and runs simulate → train → predict → report. With `resume` it keeps
  * DIR/config.json, skips stages whose output is current, and continues training from its checkpoint.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareOutputDirectory } from '../io.ts';
-import { type LvConfig, makeConfig, readConfig, type LvPreset, type LvSettings, writeConfig } from './config.ts';
+import { UsageError } from '../args.ts';
+import { prepareOutputDirectory, stagingPath } from '../io.ts';
+import { hasConfig, type LvConfig, makeConfig, readConfig, type LvPreset, type LvSettings, writeConfig } from './config.ts';
 import type { StageContext } from './context.ts';
 import { runPredictStage } from './predict-stage.ts';
 import { runReportStage, stageIsCurrent } from './report-stage.ts';
 import { runSimulateStage } from './simulate-stage.ts';
-import { type LvStage, type StageRecord, stageDir } from './stage.ts';
+import { LV_STAGES, type LvStage, type StageRecord, stageDir } from './stage.ts';
 import { runTrainStage } from './train-stage.ts';
 
 /** Options of {@link runPipeline}. */
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   settings?: LvSettings;
   /** Continue the run in DIR with its config.json. */
   resume?: boolean;
+  /** Replace an experiment with other settings in DIR (without it, that is a usage error). */
+  force?: boolean;
   /** Stop after this stage. */
   until?: LvStage;
   /** Training: stop after this many steps in this session (leaves a checkpoint; the pipeline then stops). */
@@ -40,6 +43,28 @@ export interface PipelineResult {
 }
 
 /**
+ * Refuses (with a {@link UsageError}) to start a new run over an experiment with other settings, or over a
+ * config.json that cannot be read, unless `force`.
+ */
+function checkReplace(dir: string, config: LvConfig, force: boolean): void {
+  if (force || !hasConfig(dir)) return;
+  let existing: LvConfig;
+  try {
+    existing = readConfig(dir);
+  } catch (error) {
+    throw new UsageError(
+      `--out ${dir} holds an experiment whose config.json cannot be used (${(error as Error).message}); choose another --out, or add --force to replace it`,
+    );
+  }
+  if (existing.hash === config.hash) return;
+  throw new UsageError(
+    `--out ${dir} holds an experiment with other settings (preset ${existing.preset}, seed ${existing.seed}, hash ${existing.hash}; this run: ` +
+      `preset ${config.preset}, seed ${config.seed}, hash ${config.hash}); continue it with 'srn-bench lv all --out ${dir} --resume', choose another ` +
+      '--out, or add --force to replace it (its files are deleted)',
+  );
+}
+
+/**
  * Runs the experiment's pipeline in `ctx.dir`.
  *
  * @example
@@ -56,6 +81,13 @@ export async function runPipeline(ctx: StageContext, options: PipelineOptions): 
   } else {
     if (!options.settings || options.preset === undefined || options.seed === undefined) throw new TypeError('preset, seed and settings are required for a new run');
     config = makeConfig(options.preset, options.seed, options.settings);
+    checkReplace(ctx.dir, config, options.force === true);
+    // A new run starts over: the outputs of an earlier run of this experiment (or, with force, of the one it
+    // replaces) go first, so DIR never mixes two runs' files.
+    for (const stage of LV_STAGES) {
+      rmSync(stageDir(ctx.dir, stage), { recursive: true, force: true });
+      rmSync(stagingPath(stageDir(ctx.dir, stage)), { recursive: true, force: true });
+    }
     writeConfig(ctx.dir, config);
   }
   ctx.log(`lv: preset ${config.preset}, seed ${config.seed}, config ${join(ctx.dir, 'config.json')} (hash ${config.hash})`);
@@ -72,7 +104,8 @@ export async function runPipeline(ctx: StageContext, options: PipelineOptions): 
       dirty = true;
       if (stage === 'simulate') records.simulate = await runSimulateStage(ctx);
       else if (stage === 'train') {
-        const resume = options.resume === true && existsSync(join(stageDir(ctx.dir, 'train'), 'checkpoint.bin'));
+        const train = stageDir(ctx.dir, 'train');
+        const resume = options.resume === true && (existsSync(join(stagingPath(train), 'checkpoint.bin')) || existsSync(join(train, 'checkpoint.bin')));
         const record = await runTrainStage(ctx, { resume, stopAfterSteps: options.stopAfterTrainSteps, resumeCommand });
         ran.push(stage);
         if (!record) return { config, ran, skipped, finished: false, records, seconds: (performance.now() - started) / 1000 };

@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { createRng, type Rng } from '@srn/gillespie';
-import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
+import { capMessage } from '../args.ts';
+import { writeFileAtomic } from '../io.ts';
 import { createChains, createProbabilities, gibbs, randomizeChains } from '@srn/boltzmann';
 import type { ClosureChannels } from '@srn/closure';
 import { type ClosureApi, type LearnedDbd, loadClosure, type PredictedMomentsLike } from './closure.ts';
@@ -15,7 +16,7 @@ import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
 import { OBSERVABLES } from './simulate-stage.ts';
-import { requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
+import { requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
 import { modelTimes, readModelBytes } from './train-stage.ts';
 
 type MomentPrediction = PredictedMomentsLike;
@@ -60,15 +61,14 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
     'pairApproximationLotkaVolterra',
     'closureChannels',
   ]);
-  const out = stageDir(dir, 'predict');
-  prepareOutputDirectory(out);
   const started = performance.now();
   let model: LearnedDbd;
   try {
     model = closure.deserializeLearnedDbd(bytes);
   } catch (error) {
-    throw new LvInputError(`${join(stageDir(dir, 'train'), 'model.bin')} is corrupt (${(error as Error).message}); rerun 'srn-bench lv train --out ${dir}'`);
+    throw new LvInputError(`${join(stageDir(dir, 'train'), 'model.bin')} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench lv train --out ${dir}'`);
   }
+  const out = startStageOutput(dir, 'predict');
   const p = config.settings.predict;
   const times = modelTimes(config);
   const T = times.length;

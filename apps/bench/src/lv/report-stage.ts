@@ -5,10 +5,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
-import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
+import { writeFileAtomic } from '../io.ts';
 import { layerTime, type LvConfig, readConfig, SETTING_ROWS } from './config.ts';
 import type { StageContext } from './context.ts';
-import { parseRows, readColumnsCsv } from './csv.ts';
+import { capMessage, echo } from '../args.ts';
+import { parseFiniteCell, parseRows, readColumnsCsv } from './csv.ts';
 import { LvInputError } from './errors.ts';
 import {
   channelsSpec,
@@ -24,7 +25,7 @@ import {
 } from './figures.ts';
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, qualityTargets, type TargetResult } from './metrics.ts';
 import { loadTrainingTrajectories, OBSERVABLES, readSimulatedMoments, type SimulatedMoments } from './simulate-stage.ts';
-import { LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
+import { LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
 
 /** The moments of the paper's figures. */
 export const FIGURE_MOMENTS = ['X', 'NN_XX', 'NNN_XY'] as const;
@@ -108,9 +109,17 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
   const metrics = computeMetrics({ train: sim.train.mean, heldout: sim.heldout.mean }, predictors, moments, times);
   const targets = qualityTargets(metrics, 'heldout');
 
+  // Every input is read and checked before anything is written.
+  const trajectories = loadTrainingTrajectories(dir, config);
+  const channelsPath = join(predictDir, 'channels.csv');
+  const channelCsv = existsSync(channelsPath) ? readColumnsCsv(channelsPath, { rows: T, rerun: rerunPredict }) : undefined;
+  const layersPath = join(predictDir, 'layers.json');
+  const layerPanels = existsSync(layersPath) ? readLayers(layersPath, rerunPredict) : undefined;
+  const historyPath = join(stageDir(dir, 'train'), 'history.csv');
+  const history = existsSync(historyPath) ? readHistory(historyPath, `srn-bench lv train --out ${dir}`) : undefined;
+
   // Figures.
-  const out = stageDir(dir, 'report');
-  prepareOutputDirectory(out);
+  const out = startStageOutput(dir, 'report');
   const figuresDir = join(out, 'figures');
   mkdirSync(figuresDir, { recursive: true });
   const figures: Figure[] = [];
@@ -120,7 +129,6 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
     progress.update(figures.length);
   };
   try {
-    const trajectories = loadTrainingTrajectories(dir, config);
     const t1 = Math.round((139 / 500) * (T - 1));
     const t2 = Math.round((349 / 500) * (T - 1));
     // The paper picked a run whose counts are close at the two times: similar counts, different spatial structure.
@@ -170,9 +178,7 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
         momentsSpec(times, FIGURE_MOMENTS, { simulation: sim[part].mean, ...predictors }, `Moments: ${label}`),
       );
     }
-    const channelsPath = join(predictDir, 'channels.csv');
-    if (existsSync(channelsPath)) {
-      const channelCsv = readColumnsCsv(channelsPath, { rows: T, rerun: rerunPredict });
+    if (channelCsv) {
       const channels: Record<string, Record<string, Float64Array>> = {};
       for (const [key, series] of Object.entries(channelCsv.columns)) {
         const [moment, parameter] = key.split(':');
@@ -192,9 +198,8 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
       }
       await add('closure-sum', 'Closure sum over all channels vs the forward difference of the simulated training mean.', closureSumSpec(times, sums));
     }
-    const layersPath = join(predictDir, 'layers.json');
-    if (existsSync(layersPath)) {
-      const panels = readLayers(layersPath, rerunPredict);
+    if (layerPanels) {
+      const panels = layerPanels;
       const t = layerTime(config.settings);
       await add(
         'layers',
@@ -202,9 +207,7 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
         layersSpec(panels, `Layer probabilities at t = ${t}`),
       );
     }
-    const historyPath = join(stageDir(dir, 'train'), 'history.csv');
-    if (existsSync(historyPath)) {
-      const history = readHistory(historyPath);
+    if (history) {
       const keys = [...new Set(history.flatMap((row) => Object.keys(row)))].filter((k) => !['step', 'seconds', 'windowStart'].includes(k));
       if (history.length > 0 && keys.length > 0) await add('training-history', 'Training: per-step quantities reported by the trainer.', historySpec(history, keys));
     }
@@ -240,27 +243,47 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
 }
 
 function readLayers(path: string, rerun: string): { layer: number; species: string; shape: number[]; values: number[] }[] {
+  const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun '${rerun}'`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new LvInputError(`${path} is corrupt (${(error as Error).message}); rerun '${rerun}'`);
+    throw corrupt(capMessage((error as Error).message, 120));
   }
-  const panels = (parsed as { panels?: unknown }).panels;
-  if (!Array.isArray(panels)) throw new LvInputError(`${path} is corrupt (no panels); rerun '${rerun}'`);
-  for (const p of panels) {
-    const ok = p && Array.isArray(p.values) && Array.isArray(p.shape) && p.values.length === p.shape.reduce((a: number, b: number) => a * b, 1);
-    if (!ok) throw new LvInputError(`${path} is corrupt (a panel's values do not match its shape); rerun '${rerun}'`);
+  const panels = parsed !== null && typeof parsed === 'object' ? (parsed as { panels?: unknown }).panels : undefined;
+  if (!Array.isArray(panels) || panels.length === 0) throw corrupt('no panels');
+  for (const [i, p] of panels.entries()) {
+    const ok =
+      p !== null &&
+      typeof p === 'object' &&
+      Number.isSafeInteger(p.layer) &&
+      p.layer >= 0 &&
+      typeof p.species === 'string' &&
+      Array.isArray(p.shape) &&
+      p.shape.length === 2 &&
+      p.shape.every((n: unknown) => Number.isSafeInteger(n) && (n as number) > 0 && (n as number) <= 100_000) &&
+      Array.isArray(p.values) &&
+      p.values.length === p.shape[0] * p.shape[1] &&
+      p.values.every((v: unknown) => typeof v === 'number' && v >= 0 && v <= 1);
+    if (!ok) throw corrupt(`panel ${i} is not a layer, species, 2-d shape and probabilities in [0, 1] matching the shape`);
   }
   return panels as { layer: number; species: string; shape: number[]; values: number[] }[];
 }
 
-function readHistory(path: string): Record<string, number>[] {
-  const { header: keys, rows } = parseRows(readFileSync(path, 'utf8'), (why) => new LvInputError(`${path} is corrupt (${why})`));
-  return rows.map((cells) => {
+/** Reads DIR/train/history.csv: a header of names, then rows of numbers (an empty cell: not reported that step). */
+function readHistory(path: string, rerun: string): Record<string, number>[] {
+  const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun '${rerun}'`);
+  const { header: keys, rows } = parseRows(readFileSync(path, 'utf8'), corrupt);
+  if (!keys.every((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) || new Set(keys).size !== keys.length) {
+    throw corrupt(`the header is not a list of distinct column names: ${echo(keys.join(','))}`);
+  }
+  return rows.map((cells, r) => {
     const row: Record<string, number> = {};
     keys.forEach((k, i) => {
-      if (cells[i] !== '' && cells[i] !== undefined) row[k] = Number(cells[i]);
+      if (cells[i] === '') return;
+      const value = parseFiniteCell(cells[i]);
+      if (value === undefined) throw corrupt(`row ${r + 2}, column '${k}' is ${echo(cells[i])}, not a finite number`);
+      row[k] = value;
     });
     return row;
   });

@@ -5,13 +5,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLattice, type LatticeTrajectory } from '@srn/gillespie/lattice';
-import { prepareOutputDirectory } from '../io.ts';
 import { type LvConfig, readConfig } from './config.ts';
 import { lvSimulate } from './ensemble.ts';
-import { parseRows } from './csv.ts';
+import { capMessage, echo } from '../args.ts';
+import { parseFiniteCell, parseRows } from './csv.ts';
 import { LvInputError } from './errors.ts';
 import type { StageContext } from './context.ts';
-import { readStageFile, requireStage, type StageRecord, stageDir, writeStageRecord } from './stage.ts';
+import { readStageFile, requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
 
 /** File name of training run i. */
 export function runFileName(run: number, runs: number): string {
@@ -28,8 +28,7 @@ export function runFileName(run: number, runs: number): string {
  */
 export async function runSimulateStage(ctx: StageContext): Promise<StageRecord> {
   const config = readConfig(ctx.dir);
-  const out = stageDir(ctx.dir, 'simulate');
-  prepareOutputDirectory(out);
+  const out = startStageOutput(ctx.dir, 'simulate');
   const s = config.settings.simulate;
   const started = performance.now();
   const parts: Record<string, unknown> = {};
@@ -78,7 +77,7 @@ export function loadTrainingTrajectories(dir: string, config: LvConfig, limit = 
     try {
       trajectory = decodeLattice(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (error) {
-      throw new LvInputError(`${path} is corrupt (${(error as Error).message}); rerun 'srn-bench lv simulate --out ${dir}'`);
+      throw new LvInputError(`${path} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench lv simulate --out ${dir}'`);
     }
     const shapeOk = trajectory.shape.length === 2 && trajectory.shape[0] === s.size && trajectory.shape[1] === s.size;
     if (!shapeOk || trajectory.times.length !== s.timeSteps || trajectory.species.join(',') !== 'X,Y') {
@@ -86,6 +85,14 @@ export function loadTrainingTrajectories(dir: string, config: LvConfig, limit = 
         `${path} does not match ${join(dir, 'config.json')} (shape ${trajectory.shape.join('x')}, ${trajectory.times.length} times, species ` +
           `${trajectory.species.join(',')}; expected ${s.size}x${s.size}, ${s.timeSteps}, X,Y); rerun 'srn-bench lv simulate --out ${dir}'`,
       );
+    }
+    // Decoding checks the container; the contents must be this experiment's: times 0 .. T-1, sites empty (0), prey (1)
+    // or predator (2).
+    const badTime = trajectory.times.findIndex((time, t) => time !== t);
+    const badSite = trajectory.occupancy.findIndex((state) => state > 2);
+    if (badTime >= 0 || badSite >= 0) {
+      const why = badTime >= 0 ? `time ${badTime} is ${trajectory.times[badTime]}` : `site state ${trajectory.occupancy[badSite]} at index ${badSite} (0, 1 or 2 expected)`;
+      throw new LvInputError(`${path} is corrupt (${why}); rerun 'srn-bench lv simulate --out ${dir}'`);
     }
     out.push(trajectory);
   }
@@ -137,10 +144,12 @@ export function readSimulatedMoments(dir: string, config: LvConfig, part: 'train
   }
   for (let t = 0; t < T; t++) {
     const cells = rows[t];
-    times[t] = Number(cells[0]);
+    const time = parseFiniteCell(cells[0]);
+    if (time !== t) throw corrupt(`row ${t + 2} has time ${echo(cells[0])}, expected ${t}`);
+    times[t] = time;
     for (const { name, index, kind } of columns) {
-      const value = Number(cells[index]);
-      if (!Number.isFinite(value)) throw corrupt(`row ${t + 2}, column ${header[index]} is '${cells[index]}'`);
+      const value = parseFiniteCell(cells[index]);
+      if (value === undefined) throw corrupt(`row ${t + 2}, column ${header[index]} is ${echo(cells[index])}, not a finite number`);
       (kind === 'mean' ? mean : sd)[name][t] = value;
     }
   }

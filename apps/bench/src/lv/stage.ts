@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io.ts';
+import { capMessage, echo } from '../args.ts';
+import { commitDirectory, stagingPath, startStaging, writeFileAtomic } from '../io.ts';
 import type { LvConfig } from './config.ts';
 import { LvInputError } from './errors.ts';
 
@@ -34,10 +35,32 @@ export function stageDir(dir: string, stage: LvStage): string {
   return join(dir, stage);
 }
 
-/** Writes DIR/<stage>/stage.json. */
+/**
+ * Starts a stage's output: an empty DIR/<stage>.partial (see {@link startStaging}) that {@link writeStageRecord}
+ * moves into place. Returns its path.
+ *
+ * @example
+ * ```ts
+ * const out = startStageOutput('out/lv', 'predict'); // out/lv/predict.partial
+ * ```
+ */
+export function startStageOutput(dir: string, stage: LvStage): string {
+  return startStaging(stageDir(dir, stage));
+}
+
+/**
+ * Finishes a stage: writes stage.json last into DIR/<stage>.partial, then replaces DIR/<stage> by it, so DIR/<stage>
+ * holds the files of one complete run of the stage.
+ *
+ * @example
+ * ```ts
+ * return writeStageRecord('out/lv', 'predict', config, seconds, { timings });
+ * ```
+ */
 export function writeStageRecord(dir: string, stage: LvStage, config: LvConfig, seconds: number, extra: Record<string, unknown> = {}): StageRecord {
   const record: StageRecord = { stage, configHash: config.hash, seconds, peakRssMB: peakRssMB(), finished: new Date().toISOString(), ...extra };
-  writeFileAtomic(join(stageDir(dir, stage), 'stage.json'), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(stagingPath(stageDir(dir, stage)), 'stage.json'), `${JSON.stringify(record, null, 2)}\n`);
+  commitDirectory(stageDir(dir, stage));
   return record;
 }
 
@@ -69,11 +92,14 @@ export function requireStage(dir: string, stage: LvStage, config: LvConfig): Sta
   try {
     record = JSON.parse(readFileSync(path, 'utf8')) as StageRecord;
   } catch (error) {
-    throw new LvInputError(`${path} is corrupt (${(error as Error).message}); ${rerun}`);
+    throw new LvInputError(`${path} is corrupt (${capMessage((error as Error).message, 120)}); ${rerun}`);
   }
-  if (!record || record.stage !== stage || typeof record.configHash !== 'string') throw new LvInputError(`${path} is corrupt (not a ${stage} record); ${rerun}`);
+  const timesOk = record && Number.isFinite(record.seconds) && record.seconds >= 0 && Number.isFinite(record.peakRssMB) && record.peakRssMB >= 0;
+  if (!record || record.stage !== stage || typeof record.configHash !== 'string' || !timesOk) {
+    throw new LvInputError(`${path} is corrupt (not a ${stage} record with its hash, seconds and peak RSS); ${rerun}`);
+  }
   if (record.configHash !== config.hash) {
-    throw new LvInputError(`${path} was made with other settings than ${join(dir, 'config.json')} (hash ${record.configHash} vs ${config.hash}); ${rerun}`);
+    throw new LvInputError(`${path} was made with other settings than ${join(dir, 'config.json')} (hash ${echo(record.configHash)} vs ${config.hash}); ${rerun}`);
   }
   return record;
 }

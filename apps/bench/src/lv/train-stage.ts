@@ -4,10 +4,10 @@
  * on Ctrl-C and at the end; `resume` continues from it to the same result as an uninterrupted run. Writes
  * DIR/train/model.bin (the learned F), theta.csv (θ(t) from the forward solve), history.csv and stage.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '@srn/gillespie';
-import { prepareOutputDirectory, writeFileAtomic } from '../io.ts';
+import { stagingPath, startStaging, writeFileAtomic } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
 import type { DbdTrainerConfig } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
@@ -160,13 +160,20 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const dir = ctx.dir;
   const config = readConfig(dir);
   requireStage(dir, 'simulate', config);
-  const out = stageDir(dir, 'train');
-  prepareOutputDirectory(out);
+  // Training works in DIR/train.partial (its checkpoint included) until it finishes; then that replaces DIR/train.
+  const final = stageDir(dir, 'train');
+  const out = stagingPath(final);
   const checkpointPath = join(out, 'checkpoint.bin');
   const resumeCommand = options.resumeCommand ?? `srn-bench lv train --out ${dir} --resume`;
   const closure = await loadClosure('train', ['createDbdTrainer', 'restoreDbdTrainer', 'serializeLearnedDbd', 'integrateParameters']);
   const trajectories = loadTrainingTrajectories(dir, config);
   const data = { trajectories };
+  if (!options.resume) startStaging(final);
+  else if (!existsSync(checkpointPath) && existsSync(join(final, 'checkpoint.bin'))) {
+    // Resuming a finished stage: continue from its final checkpoint (nothing left to train; the outputs are rewritten).
+    startStaging(final);
+    copyFileSync(join(final, 'checkpoint.bin'), checkpointPath);
+  }
 
   let trainer: DbdTrainerLike;
   let meta: CheckpointMeta;
