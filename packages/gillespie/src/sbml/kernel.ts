@@ -150,6 +150,7 @@ function buildKernel(m: KernelModel, ext: SbmlExtension): SsaKernel {
         const r = Math.round(v);
         if (Math.abs(v - r) <= 1e-9 * Math.max(1, Math.abs(v))) v = r;
         if (!Number.isFinite(v)) throw new SimulationError(`event '${spec.id}' assigns ${v} to '${a.variable}' at t = ${t}`);
+        if (v < 0) throw new SimulationError(`event '${spec.id}' assigns the negative amount ${v} to species '${a.variable}' at t = ${t}`);
         x[a.index] = v;
       }
       checkTriggers(x, t, null, 0, E);

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { CompiledModel } from '../compile.ts';
+import { type CompiledModel, guardPropensity } from '../compile.ts';
 import type { EventAssignmentSpec, EventSpec, SbmlExtension } from './kernel-types.ts';
 import { SbmlError, SbmlUnsupportedError } from './errors.ts';
 import { type Ast, expandCalls, type Lambda, type Owner, readLambda, readMath } from './mathml.ts';
@@ -539,13 +539,15 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     const reactantEntries = [...reactants].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
     reactantLists.push(reactantEntries.map(([s]) => s));
     for (const [, c] of reactantEntries) reactantCounts.push(c);
-    const tr = lawTranslation(r);
-    if (tr.continuousTime) {
+    const law = lawTranslation(r);
+    if (law.continuousTime) {
       throw new SbmlUnsupportedError('reaction', r.id, 'the kinetic law varies continuously with time; only step changes (time compared with a fixed value) are supported');
     }
-    if (tr.thresholds.length > 0) features.add('time-dependent rates');
+    if (law.thresholds.length > 0) features.add('time-dependent rates');
+    // A reaction never fires without its (non-boundary) reactants, whatever its kinetic law says.
+    const tr = { ...law, exact: guardPropensity(law.exact, reactantEntries), right: guardPropensity(law.right, reactantEntries) };
     lawTranslations.push(tr);
-    propensities[r.id] = tr.text;
+    propensities[r.id] = law.text;
   }
   if (nonUnit) features.add('non-unit stoichiometry');
 
