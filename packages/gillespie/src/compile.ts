@@ -123,6 +123,10 @@ export function compileModel(model: ReactionModel): CompiledModel {
       }
       let divisor = 1;
       for (const t of reaction.reactants) divisor *= factorial(t.count);
+      if (divisor === Number.POSITIVE_INFINITY) {
+        // m! overflows for m > 170: the constant would silently become 0 and the reaction would never fire.
+        throw new ModelError(`reaction '${reaction.name}': mass action with a reactant stoichiometry above 170 is not supported (m! overflows); give the propensity as an expression`);
+      }
       massActionConstant[r] = value / divisor;
       propensitySource.push(null);
       readsLists.push(reaction.reactants.map((t) => speciesIndex.get(t.species)!));

@@ -20,7 +20,7 @@
  */
 import { ModelSyntaxError } from './errors.ts';
 import { translateExpression } from './expression.ts';
-import { checkName, type Reaction, type ReactionModel, type StoichiometryTerm, validateModel } from './model.ts';
+import { amountProblem, checkName, type Reaction, type ReactionModel, type StoichiometryTerm, stoichiometryProblem, validateModel } from './model.ts';
 
 interface Located<T> {
   readonly value: T;
@@ -79,7 +79,8 @@ function parseSide(text: string, offset: number, line: number, source: string): 
     const name = match![2]!;
     if (!NAME_PATTERN.test(name)) fail(`'${name}' is not a valid species name (letters, digits, _; not starting with a digit)`, column);
     const count = match![1] === undefined ? 1 : Number(match![1]);
-    if (count < 1 || !Number.isSafeInteger(count)) fail(`stoichiometry of '${name}' must be a positive integer, got ${match![1]}`, column);
+    const problem = stoichiometryProblem(count);
+    if (problem) fail(`stoichiometry of '${name}' ${problem}`, column);
     try {
       checkName(name, 'species');
     } catch (error) {
@@ -237,9 +238,8 @@ export function parseModel(text: string, source = 'model'): ReactionModel {
     const value = new Function('p', `return ${translated.code};`)(parameters) as number;
     if (!Number.isFinite(value)) fail(`value of '${name}' evaluates to ${value}; expected a finite number`, assignment.expression);
     if (isSpecies) {
-      if (!Number.isInteger(value) || value < 0) {
-        fail(`initial amount of species '${name}' must be a non-negative integer; got ${value}`, assignment.expression);
-      }
+      const problem = amountProblem(value);
+      if (problem) fail(`initial amount of species '${name}' ${problem}`, assignment.expression);
       initial.set(name, value);
     } else {
       parameters.set(name, value);

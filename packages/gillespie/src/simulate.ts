@@ -6,7 +6,7 @@
  */
 import { type CompiledModel, compileModel } from './compile.ts';
 import { createWorkspace, instantiateModel, type RunControl } from './kernels/ssa.ts';
-import type { ReactionModel } from './model.ts';
+import { MAX_AMOUNT, type ReactionModel } from './model.ts';
 import type { Rng, Seed } from './rng.ts';
 import {
   type EnsembleBatchResult,
@@ -36,7 +36,7 @@ export interface RunOptions {
   readonly method?: SsaMethod;
   /** Stop a run after this many events (flagged `event-cap`). Default 1e9. */
   readonly maxEvents?: number;
-  /** Stop a run when a species exceeds this amount (flagged `population-cap`). Default 1e12. */
+  /** Stop a run when a species exceeds this amount (flagged `population-cap`); at most 2^53 − 1. Default 1e12. */
   readonly maxPopulation?: number;
   /**
    * Direct method only: generate model-specific code (`new Function`) for speed. Default true; set false where
@@ -95,8 +95,9 @@ function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
     throw new RangeError(`maxEvents must be a non-negative integer; got ${String(maxEvents)}`);
   }
   const maxPopulation = options.maxPopulation ?? 1e12;
-  if (typeof maxPopulation !== 'number' || !(maxPopulation > 0)) {
-    throw new RangeError(`maxPopulation must be a positive number; got ${String(maxPopulation)}`);
+  if (typeof maxPopulation !== 'number' || !(maxPopulation > 0 && maxPopulation <= MAX_AMOUNT)) {
+    // Above 2^53 − 1 counts are no longer exact integers (x + 1 === x), so no run may go there.
+    throw new RangeError(`maxPopulation must be a positive number up to 2^53 − 1 = ${MAX_AMOUNT}; got ${String(maxPopulation)}`);
   }
   const specialise = options.specialise ?? true;
   if (typeof specialise !== 'boolean') throw new TypeError(`specialise must be a boolean; got ${String(specialise)}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, parseModel, SimulationError, SSA_METHODS, simulate, simulateEnsemble } from '../src/index.ts';
 import { loadSbml } from '../src/sbml.ts';
-import { apply, ci, cn, compartmentAndSpecies, event, math, reaction, sbml, time } from './sbml-helpers.ts';
+import { apply, ci, cn, compartmentAndSpecies, event, reaction, sbml, time } from './sbml-helpers.ts';
 
 const variants = SSA_METHODS.flatMap((method) => [true, false].map((specialise) => ({ method, specialise })));
 
@@ -80,6 +80,6 @@ describe('SBML kinetic laws are guarded too', () => {
       <listOfReactions>${reaction('d', { X: 1 }, {}, apply('times', cn(0.1), ci('X')))}</listOfReactions>
       <listOfEvents>${event('drain', apply('gt', time, cn(0.5)), { X: cn(-2) })}</listOfEvents>`));
     expect(() => simulate(model.plan, { tEnd: 1, steps: 2, rng: createRng(1) })).toThrow(SimulationError);
-    expect(() => simulate(model.plan, { tEnd: 1, steps: 2, rng: createRng(1) })).toThrow(/event 'drain'.*negative amount -2.*'X'/);
+    expect(() => simulate(model.plan, { tEnd: 1, steps: 2, rng: createRng(1) })).toThrow(/event 'drain' assigns the amount -2 to species 'X'/);
   });
 });

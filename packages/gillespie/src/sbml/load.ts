@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { type CompiledModel, guardPropensity } from '../compile.ts';
+import { amountProblem, MAX_STOICHIOMETRY } from '../model.ts';
 import type { EventAssignmentSpec, EventSpec, SbmlExtension } from './kernel-types.ts';
 import { SbmlError, SbmlUnsupportedError } from './errors.ts';
 import { type Ast, expandCalls, type Lambda, type Owner, readLambda, readMath } from './mathml.ts';
@@ -454,6 +455,10 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     if (sym.kind === 'species') {
       value = cleanAmount(value);
       if (!Number.isFinite(value)) throw new SbmlError('species', id, `the initial amount evaluates to ${value}`);
+      // Non-integer amounts are kept (some SBML models use them), but never negative or beyond exact integers.
+      if (value < 0 || (Number.isInteger(value) && amountProblem(value))) {
+        throw new SbmlError('species', id, `the initial amount ${amountProblem(value)}`);
+      }
       x0[sym.slot] = value;
     } else if (sym.kind === 'speciesReference') {
       refValues.set(id, value);
@@ -523,6 +528,9 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
         const rounded = cleanAmount(stoich);
         if (!Number.isInteger(rounded)) {
           throw new SbmlUnsupportedError('reaction', r.id, `the stoichiometry of species '${s.id}' is ${stoich}; a discrete stochastic simulation needs integers`);
+        }
+        if (rounded > MAX_STOICHIOMETRY) {
+          throw new SbmlUnsupportedError('reaction', r.id, `the stoichiometry of species '${s.id}' is ${rounded}; at most ${MAX_STOICHIOMETRY} is supported`);
         }
         if (rounded !== 1) nonUnit = true;
         if (s.boundary) continue;
