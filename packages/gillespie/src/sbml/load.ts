@@ -54,6 +54,9 @@ export interface SbmlModel {
   readonly propensities: Readonly<Record<string, string>>;
 }
 
+/** Longest chain of assignment rules that depend on each other in sequence (see `loadSbml`). */
+const MAX_RULE_CHAIN = 200;
+
 const SID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const SUPPORTED = new Set(['2.1', '2.2', '2.3', '2.4', '2.5', '3.1', '3.2']);
@@ -352,13 +355,20 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
   const ruleMemo = new Map<string, Translation>();
   const lawMemo = new Map<string, Translation>();
   const busy = new Set<string>();
+  let ruleDepth = 0;
   const ruleTranslation = (id: string): Translation => {
     let tr = ruleMemo.get(id);
     if (tr) return tr;
     if (busy.has(`rule:${id}`)) throw new SbmlError('assignmentRule', id, 'is part of a circular chain of assignment rules');
+    // Rules are inlined into the expressions that use them: a chain deeper than this would nest the generated code
+    // beyond what the JavaScript parser accepts, so it is refused with the rule that starts the chain named.
+    if (++ruleDepth > MAX_RULE_CHAIN) {
+      throw new SbmlUnsupportedError('assignmentRule', id, `is reached through a chain of more than ${MAX_RULE_CHAIN} assignment rules; at most ${MAX_RULE_CHAIN} rules may depend on each other in sequence`);
+    }
     busy.add(`rule:${id}`);
     tr = translateAst(rules.get(id)!, resolveGlobal, { element: 'assignmentRule', id });
     busy.delete(`rule:${id}`);
+    ruleDepth--;
     ruleMemo.set(id, tr);
     return tr;
   };
