@@ -18,7 +18,7 @@
  *
  * @packageDocumentation
  */
-import { ModelSyntaxError } from './errors.ts';
+import { ArgumentTypeError, ModelSyntaxError } from './errors.ts';
 import { translateExpression } from './expression.ts';
 import { amountProblem, checkName, type Reaction, type ReactionModel, type StoichiometryTerm, stoichiometryProblem, validateModel } from './model.ts';
 
@@ -180,7 +180,7 @@ function parseAssignment(raw: string, lineNumber: number, source: string): Parse
  * ```
  */
 export function parseModel(text: string, source = 'model'): ReactionModel {
-  if (typeof text !== 'string') throw new TypeError(`text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string') throw new ArgumentTypeError('text', `text must be a string; got ${typeof text}`);
   const reactions: ParsedReaction[] = [];
   const assignments: ParsedAssignment[] = [];
   const lines = text.split(/\r?\n/);

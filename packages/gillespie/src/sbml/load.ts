@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { type CompiledModel, guardPropensity } from '../compile.ts';
+import { ArgumentError, ArgumentTypeError } from '../errors.ts';
 import { amountProblem, MAX_STOICHIOMETRY } from '../model.ts';
 import type { EventAssignmentSpec, EventSpec, SbmlExtension } from './kernel-types.ts';
 import { SbmlError, SbmlUnsupportedError } from './errors.ts';
@@ -147,11 +148,11 @@ function csr(lists: readonly (readonly number[])[]): { start: Int32Array; items:
  * ```
  */
 export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlModel {
-  if (typeof xmlText !== 'string') throw new TypeError(`xmlText must be a string; got ${typeof xmlText}`);
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (typeof xmlText !== 'string') throw new ArgumentTypeError('xmlText', `xmlText must be a string; got ${typeof xmlText}`);
+  if (options === null || typeof options !== 'object') throw new ArgumentTypeError('options', 'options must be an object');
   const concentrations = options.concentrations ?? [];
   if (!Array.isArray(concentrations) || concentrations.some((c) => typeof c !== 'string')) {
-    throw new TypeError('options.concentrations must be an array of species ids');
+    throw new ArgumentTypeError('options.concentrations', 'options.concentrations must be an array of species ids');
   }
   const root = parseXml(xmlText);
   if (root.name !== 'sbml') throw new SbmlError('sbml', undefined, `the root element is <${root.name}>; expected <sbml>`);
@@ -629,7 +630,7 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
   const reportConcentration = new Set<string>();
   for (const id of concentrations) {
     const s = speciesById.get(id);
-    if (!s) throw new RangeError(`options.concentrations: unknown species '${id}' (known: ${speciesIds.join(', ')})`);
+    if (!s) throw new ArgumentError('options.concentrations', `options.concentrations: unknown species '${id}' (known: ${speciesIds.join(', ')})`);
     reportConcentration.add(id);
   }
   const record: { column: number; source: string }[] = [];
@@ -726,6 +727,6 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
  * ```
  */
 export function looksLikeSbml(text: string): boolean {
-  if (typeof text !== 'string') throw new TypeError(`text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string') throw new ArgumentTypeError('text', `text must be a string; got ${typeof text}`);
   return /^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.-]*:)?sbml[\s>/]/.test(text.slice(0, 4096));
 }

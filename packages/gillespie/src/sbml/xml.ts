@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ArgumentTypeError } from '../errors.ts';
 import { SbmlError } from './errors.ts';
 
 /** An XML element: local name, namespace URI, raw attributes, ordered children and text. */
@@ -108,7 +109,7 @@ function describeXmlError(xml: string, err: { msg: string; line?: unknown; col?:
  * ```
  */
 export function parseXml(xml: string): XNode {
-  if (typeof xml !== 'string') throw new TypeError(`SBML text must be a string; got ${typeof xml}`);
+  if (typeof xml !== 'string') throw new ArgumentTypeError('xml', `SBML text must be a string; got ${typeof xml}`);
   if (xml.trim() === '') throw new SbmlError('xml', undefined, 'the document is empty');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new SbmlError('xml', undefined, describeXmlError(xml, valid.err));
