@@ -55,8 +55,57 @@ export interface SbmlModel {
   readonly propensities: Readonly<Record<string, string>>;
 }
 
-/** Longest chain of assignment rules that depend on each other in sequence (see `loadSbml`). */
-const MAX_RULE_CHAIN = 200;
+/** Rules are pasted into the expressions that use them while their chain is at most this long... */
+const PASTE_CHAIN = 16;
+/** ... and the pasted code at most this long; otherwise the expression computes them as locals first. */
+const PASTE_LENGTH = 20_000;
+
+/**
+ * The targets of assignment rules in dependency order (a rule after the rules it reads), by an iterative
+ * depth-first walk; a circular chain is an {@link SbmlError} naming a rule on it.
+ */
+function orderRules(rules: ReadonlyMap<string, Ast>): string[] {
+  const reads = (ast: Ast): string[] => {
+    const out = new Set<string>();
+    const stack = [ast];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.k === 'ci') {
+        if (rules.has(node.name)) out.add(node.name);
+      } else if (node.k === 'op' || node.k === 'call') {
+        stack.push(...node.args);
+      } else if (node.k === 'piecewise') {
+        for (const [value, condition] of node.pieces) stack.push(value, condition);
+        if (node.otherwise) stack.push(node.otherwise);
+      }
+    }
+    return [...out];
+  };
+  const order: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  for (const root of rules.keys()) {
+    if (state.has(root)) continue;
+    state.set(root, 'open');
+    const stack: { id: string; deps: string[]; next: number }[] = [{ id: root, deps: reads(rules.get(root)!), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.deps.length) {
+        const dep = top.deps[top.next++];
+        const seen = state.get(dep);
+        if (seen === 'open') throw new SbmlError('assignmentRule', dep, 'is part of a circular chain of assignment rules');
+        if (seen === undefined) {
+          state.set(dep, 'open');
+          stack.push({ id: dep, deps: reads(rules.get(dep)!), next: 0 });
+        }
+      } else {
+        state.set(top.id, 'done');
+        order.push(top.id);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
 
 const SID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -353,23 +402,78 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
 
   // ------------------------------------------------------------------ symbol resolution
   const hasValue = (sym: Sym): boolean => !Number.isNaN(sym.attr) || initialAssignments.has(sym.id) || rules.has(sym.id);
-  const ruleMemo = new Map<string, Translation>();
   const lawMemo = new Map<string, Translation>();
   const busy = new Set<string>();
-  let ruleDepth = 0;
+  // Assignment rules. Each rule is translated once ("own" code) with the rules it reads as locals `_r<k>` (k its
+  // index in dependency order); an expression that uses a rule gets the rule's value as pasted code when its chain of
+  // rules is short, else as `(() => { const _r3 = ...; const _r7 = ...; return _r7; })()` over the rules it needs in
+  // dependency order. Either way the generated code stays shallow however long the chain (a chain of 1,000 rules
+  // nested 3,000 parentheses deep before, which neither this translator nor the JavaScript parser survived), and the
+  // translation runs iteratively in dependency order.
+  const ruleOrder = orderRules(rules);
+  const ruleIndex = new Map(ruleOrder.map((id, k) => [id, k]));
+  const ruleOwn = new Map<string, Translation>();
+  const ruleDeps = new Map<string, readonly string[]>();
+  const ruleChain = new Map<string, number>();
+  const ruleOwnTranslation = (id: string): Translation => {
+    let tr = ruleOwn.get(id);
+    if (tr) return tr;
+    if (busy.has(`rule:${id}`)) throw new SbmlError('assignmentRule', id, 'is part of a circular chain of assignment rules');
+    busy.add(`rule:${id}`);
+    const deps: string[] = [];
+    const resolveInRule: SymbolResolver = (name) => {
+      if (!rules.has(name)) return resolveGlobal(name);
+      const dep = ruleOwnTranslation(name);
+      deps.push(name);
+      const local = `_r${ruleIndex.get(name)}`;
+      return { exact: local, right: local, thresholds: dep.thresholds, continuousTime: dep.continuousTime, text: name };
+    };
+    const raw = translateAst(rules.get(id)!, resolveInRule, { element: 'assignmentRule', id });
+    tr = { ...raw, thresholds: raw.thresholds.map((h) => closeOverRules(h, 'exact')) };
+    busy.delete(`rule:${id}`);
+    ruleOwn.set(id, tr);
+    ruleDeps.set(id, deps);
+    ruleChain.set(id, 1 + Math.max(0, ...deps.map((d) => ruleChain.get(d)!)));
+    return tr;
+  };
+  /** The rules that `ids` read, directly or not, in dependency order (an iterative walk). */
+  const rulesNeeded = (ids: Iterable<string>): string[] => {
+    const seen = new Set<string>();
+    const stack = [...ids];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      ruleOwnTranslation(id);
+      stack.push(...ruleDeps.get(id)!);
+    }
+    return [...seen].sort((a, b) => ruleIndex.get(a)! - ruleIndex.get(b)!);
+  };
+  const RULE_LOCAL = /\b_r(\d+)\b/g;
+  /** `code` (which may read rule locals `_r<k>`) as a closed expression that computes the locals it reads. */
+  function closeOverRules(code: string, mode: 'exact' | 'right', result = code): string {
+    const read = [...new Set([...code.matchAll(RULE_LOCAL)].map((m) => ruleOrder[Number(m[1])]))];
+    if (read.length === 0) return result;
+    const needed = rulesNeeded(read);
+    const pasteable = needed.every((id) => ruleChain.get(id)! <= PASTE_CHAIN);
+    if (pasteable) {
+      const pasted = new Map<string, string>();
+      const paste = (text: string) => text.replace(RULE_LOCAL, (_, k: string) => `(${pasted.get(ruleOrder[Number(k)])})`);
+      for (const id of needed) pasted.set(id, paste(ruleOwn.get(id)![mode]));
+      const out = paste(result);
+      if (out.length <= PASTE_LENGTH) return out;
+    }
+    const locals = needed.map((id) => `const _r${ruleIndex.get(id)} = ${ruleOwn.get(id)![mode]};`).join(' ');
+    return `(() => { ${locals} return ${result}; })()`;
+  }
+  const ruleMemo = new Map<string, Translation>();
+  /** A rule's value as a closed expression (for kinetic laws, triggers, assignments and reports). */
   const ruleTranslation = (id: string): Translation => {
     let tr = ruleMemo.get(id);
     if (tr) return tr;
-    if (busy.has(`rule:${id}`)) throw new SbmlError('assignmentRule', id, 'is part of a circular chain of assignment rules');
-    // Rules are inlined into the expressions that use them: a chain deeper than this would nest the generated code
-    // beyond what the JavaScript parser accepts, so it is refused with the rule that starts the chain named.
-    if (++ruleDepth > MAX_RULE_CHAIN) {
-      throw new SbmlUnsupportedError('assignmentRule', id, `is reached through a chain of more than ${MAX_RULE_CHAIN} assignment rules; at most ${MAX_RULE_CHAIN} rules may depend on each other in sequence`);
-    }
-    busy.add(`rule:${id}`);
-    tr = translateAst(rules.get(id)!, resolveGlobal, { element: 'assignmentRule', id });
-    busy.delete(`rule:${id}`);
-    ruleDepth--;
+    const own = ruleOwnTranslation(id);
+    const local = `_r${ruleIndex.get(id)}`;
+    tr = { ...own, exact: closeOverRules(local, 'exact'), right: closeOverRules(local, 'right') };
     ruleMemo.set(id, tr);
     return tr;
   };
@@ -423,6 +527,8 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
   const p0 = new Float64Array(pIds.length).fill(Number.NaN);
   const refValues = new Map<string, number>();
   const state = new Map<string, 'busy' | 'done'>();
+  /** Initial values of the rules' expressions (a concentration for a concentration species). */
+  const ruleValues = new Map<string, number>();
   const speciesIds = speciesDefs.map((s) => s.id);
   const ensureSlots = (tr: Translation) => {
     for (const i of slotsRead(tr.exact, 'x')) initialValueOf(speciesIds[i]);
@@ -439,10 +545,20 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     const assignment = initialAssignments.get(id);
     let tr: Translation | undefined;
     if (assignment) tr = translateAst(assignment, resolveGlobal, { element: 'initialAssignment', id });
-    else if (rules.has(id)) tr = ruleTranslation(id);
+    else if (rules.has(id)) tr = ruleOwnTranslation(id);
     if (tr) {
       ensureSlots(tr);
-      value = evaluate(tr.exact, x0, p0, 0);
+      if (assignment) {
+        value = evaluate(tr.exact, x0, p0, 0);
+      } else {
+        // The rule's own code reads the rules it depends on as locals: bind their values (computed first, in
+        // dependency order, so that this never recurses deeply).
+        const deps = [...new Set(ruleDeps.get(id)!)];
+        for (const dep of deps) initialValueOf(dep);
+        const bind = deps.map((dep) => `const _r${ruleIndex.get(dep)} = _v.get(${JSON.stringify(dep)});`).join(' ');
+        value = Number(new Function('x', 'p', 't', '_v', `${bind} return ${tr.exact};`)(x0, p0, 0, ruleValues));
+      }
+      if (rules.has(id)) ruleValues.set(id, value);
       if (sym.kind === 'species') {
         const s = speciesById.get(id)!;
         if (concentrationSemantics(s)) value *= initialValueOf(s.compartment);
@@ -492,6 +608,9 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     features.add('stoichiometryMath');
     return evaluate(tr.exact, x0, p0, 0);
   }
+  // Rules first, in dependency order, so that neither translation nor evaluation recurses along a chain.
+  for (const id of ruleOrder) ruleOwnTranslation(id);
+  for (const id of ruleOrder) initialValueOf(id);
   for (const id of speciesIds) initialValueOf(id);
   for (const id of pIds) initialValueOf(id);
 
