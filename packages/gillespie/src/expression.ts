@@ -55,13 +55,13 @@ export interface SourcePosition {
 }
 
 /** Deepest nesting of an expression (parentheses, function calls, unary and right operands) that is translated. */
-export const MAX_EXPRESSION_DEPTH = 300;
+const MAX_EXPRESSION_DEPTH = 300;
 
 /** Longest piece of input echoed in an error message. */
 const ECHO_LIMIT = 80;
 
 /** `text` for an error message, cut to {@link ECHO_LIMIT} characters. */
-export function echo(text: string): string {
+function echo(text: string): string {
   return text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT)}... (${text.length} characters)`;
 }
 

@@ -36,9 +36,23 @@ export interface ReactionModel {
   readonly reactions: readonly Reaction[];
 }
 
-/** The largest amount a simulation holds exactly: 2^53 − 1 (a larger count would be silently rounded). */
+/**
+ * The largest amount a simulation holds exactly: 2^53 − 1 (a larger count would be silently rounded).
+ *
+ * @example
+ * ```ts
+ * new ModelBuilder().species('X', MAX_AMOUNT); // accepted; MAX_AMOUNT + 1 is a ModelError
+ * ```
+ */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
-/** The largest stoichiometric coefficient (stored in 32-bit integer arrays): 2^31 − 1. */
+/**
+ * The largest stoichiometric coefficient (stored in 32-bit integer arrays): 2^31 − 1.
+ *
+ * @example
+ * ```ts
+ * parseModel(`${MAX_STOICHIOMETRY + 1} X -> 0 @ 1`); // ModelSyntaxError naming the stoichiometry of 'X'
+ * ```
+ */
 export const MAX_STOICHIOMETRY = 2 ** 31 - 1;
 
 /**
