@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 import { ArgumentTypeError, ModelSyntaxError } from './errors.ts';
-import { translateExpression } from './expression.ts';
+import { echo, translateExpression } from './expression.ts';
 import { amountProblem, checkName, type Reaction, type ReactionModel, type StoichiometryTerm, stoichiometryProblem, validateModel } from './model.ts';
 
 interface Located<T> {
@@ -74,10 +74,10 @@ function parseSide(text: string, offset: number, line: number, source: string): 
     const match = /^\s*(\d+)?\s*([^\s\d][^\s]*)?\s*$/.exec(part);
     const termText = part.trim();
     if (!match || match[2] === undefined) {
-      fail(`expected a species term like 'X' or '2 X', got '${termText}'`, column);
+      fail(`expected a species term like 'X' or '2 X', got '${echo(termText)}'`, column);
     }
     const name = match![2]!;
-    if (!NAME_PATTERN.test(name)) fail(`'${name}' is not a valid species name (letters, digits, _; not starting with a digit)`, column);
+    if (!NAME_PATTERN.test(name)) fail(`'${echo(name)}' is not a valid species name (letters, digits, _; not starting with a digit)`, column);
     const count = match![1] === undefined ? 1 : Number(match![1]);
     const problem = stoichiometryProblem(count);
     if (problem) fail(`stoichiometry of '${name}' ${problem}`, column);
@@ -139,7 +139,7 @@ function parseAssignment(raw: string, lineNumber: number, source: string): Parse
   const keyword = match[1];
   const name = match[2];
   const nameColumn = raw.indexOf(name, keyword ? raw.indexOf(keyword) + keyword.length : 0) + 1;
-  if (!NAME_PATTERN.test(name)) fail(`'${name}' is not a valid name (letters, digits, _; not starting with a digit)`, nameColumn);
+  if (!NAME_PATTERN.test(name)) fail(`'${echo(name)}' is not a valid name (letters, digits, _; not starting with a digit)`, nameColumn);
   try {
     checkName(name, keyword === 'species' ? 'species' : 'parameter');
   } catch (error) {

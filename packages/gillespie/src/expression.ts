@@ -60,8 +60,15 @@ const MAX_EXPRESSION_DEPTH = 300;
 /** Longest piece of input echoed in an error message. */
 const ECHO_LIMIT = 80;
 
-/** `text` for an error message, cut to {@link ECHO_LIMIT} characters. */
-function echo(text: string): string {
+/**
+ * `text` for an error message, cut to 80 characters (a 40 KB expression is not repeated whole).
+ *
+ * @example
+ * ```ts
+ * echo('x'.repeat(100)); // 'xxx…x... (100 characters)' with 80 x
+ * ```
+ */
+export function echo(text: string): string {
   return text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT)}... (${text.length} characters)`;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileModel, createRng, ModelBuilder, ModelError, ModelSyntaxError, parseModel, simulate, validateModel } from '../src/index.ts';
 import { loadSbml, SbmlError, SbmlUnsupportedError } from '../src/sbml.ts';
+import type { Ast } from '../src/sbml/mathml.ts';
+import { translateAst, variable } from '../src/sbml/translate.ts';
 import { apply, ci, cn, math, reaction, sbml } from './sbml-helpers.ts';
 
 /** One species X in compartment C with the given attributes, decaying at rate 0.1 X. */
@@ -61,5 +63,44 @@ describe('initial amounts are non-negative integers that a double holds exactly'
     const model = parseModel('X -> 2 X @ 1\nX = 1');
     expect(() => simulate(model, { tEnd: 1, rng: createRng(1), maxPopulation: 1e300 })).toThrow(RangeError);
     expect(() => simulate(model, { tEnd: 1, rng: createRng(1), maxPopulation: 1e300 })).toThrow(/maxPopulation must be .* up to 2\^53 − 1/);
+  });
+});
+
+describe('error messages echo at most 80 characters of the input', () => {
+  it('DSL: a 40 KB expression or name is not repeated whole', () => {
+    const long = `X -> 0 @ ${'k + '.repeat(10_000)}\nX = 1`;
+    const message = (() => {
+      try {
+        parseModel(long);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message.length).toBeLessThan(300);
+    expect(message).toMatch(/\(\d+ characters\)/);
+    expect(() => parseModel(`${'9'.repeat(5000)}X -> 0 @ 1`)).toThrow(ModelSyntaxError);
+    for (const text of [`${'é'.repeat(5000)} -> 0 @ 1`, `${'é'.repeat(5000)} = 1`]) {
+      try {
+        parseModel(text);
+      } catch (error) {
+        expect((error as Error).message.length).toBeLessThan(300);
+      }
+    }
+  });
+
+  it('SBML: an expression that fails to translate is not repeated whole', () => {
+    // 200 nested negations around a sum of 3,000 terms (built as a tree: the XML reader stops nesting earlier).
+    let ast: Ast = { k: 'op', op: 'plus', args: Array.from({ length: 3000 }, () => ({ k: 'ci', name: 'X' }) as Ast) };
+    for (let i = 0; i < 200; i++) ast = { k: 'op', op: 'minus', args: [ast] };
+    const resolve = (name: string) => (name === 'X' ? variable('x[0]', 'X') : undefined);
+    try {
+      translateAst(ast, resolve, { element: 'reaction', id: 'R' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SbmlError);
+      expect((error as Error).message).toMatch(/^reaction 'R': invalid expression .*\(\d+ characters\).*nested (too deeply|more than 300 levels)/);
+      expect((error as Error).message.length).toBeLessThan(600);
+    }
   });
 });
