@@ -92,12 +92,21 @@ describe('SBML import under mutation (fuzz)', () => {
     fc.assert(
       fc.property(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (which, mutations) => {
         const text = mutations.reduce(mutate, seeds[which]);
+        let model: ReturnType<typeof loadSbml>;
+        let values: Float64Array;
         try {
-          const model = loadSbml(text);
-          simulate(model.plan, { tEnd: 1, steps: 4, rng: createRng(7), maxEvents: 20_000, maxPopulation: 1e9 });
+          model = loadSbml(text);
+          values = simulate(model.plan, { tEnd: 1, steps: 4, rng: createRng(7), maxEvents: 20_000, maxPopulation: 1e9 }).values;
         } catch (error) {
           if (!isCleanError(error)) throw new Error(`untyped failure ${String(error)} for mutations ${JSON.stringify(mutations)}`, { cause: error });
+          return;
         }
+        // Columns of species set by reactions and events are amounts; those computed by rules may be anything.
+        const computed = new Set(model.plan.sbml?.record.map((r) => r.column) ?? []);
+        const S = model.species.length;
+        values.forEach((v, i) => {
+          if (!computed.has(i % S) && v < 0) throw new Error(`negative amount ${v} of '${model.species[i % S].id}' for mutations ${JSON.stringify(mutations)}`);
+        });
       }),
       { numRuns: 600, seed: 20_240_509 },
     );
