@@ -14,7 +14,9 @@
  * ```
  *
  * A rate that mentions no species is a mass-action constant c, and the propensity is c times the number of distinct
- * reactant combinations (c · n(n−1)/2 for 2 A). A rate that mentions species is used as the propensity as written.
+ * reactant combinations (c · n(n−1)/2 for 2 A). A rate that mentions species is used as the propensity as written,
+ * except that it is 0 while a reactant is below its stoichiometry: a reaction never fires without its reactants, so
+ * `X -> 0 @ 1 + X` stops at X = 0. Initial amounts are integers from 0 to 2^53 − 1.
  *
  * @packageDocumentation
  */

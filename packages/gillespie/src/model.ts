@@ -10,7 +10,11 @@ import { ModelError } from './errors.ts';
 export type RateLaw =
   /** Mass action: propensity c · Π_s n_s(n_s−1)…(n_s−m_s+1)/m_s!, with c an expression over parameters only. */
   | { readonly kind: 'mass-action'; readonly constant: string }
-  /** A general propensity (events per unit time) as an expression over species amounts and parameters. */
+  /**
+   * A general propensity (events per unit time) as an expression over species amounts and parameters. It is taken
+   * as 0 while a reactant is below its stoichiometry (a reaction never fires without its reactants), whatever the
+   * expression gives there; see `guardPropensity`.
+   */
   | { readonly kind: 'propensity'; readonly expression: string };
 
 /** One side of a reaction: a species and how many molecules of it. */
