@@ -28,7 +28,10 @@ export interface CompiledModel {
   readonly changeDelta: Float64Array;
   /** Mass-action constant divided by Π m! (NaN for a general propensity). */
   readonly massActionConstant: Float64Array;
-  /** JS expression over `x` (amounts) and `p` (parameters) for a general propensity, or null. */
+  /**
+   * JS expression over `x` (amounts) and `p` (parameters) for a general propensity, or null. It is 0 while a
+   * reactant is below its stoichiometry (see {@link guardPropensity}).
+   */
   readonly propensitySource: readonly (string | null)[];
   /** CSR: species read by reaction r's propensity. */
   readonly readsStart: Int32Array;
@@ -39,6 +42,25 @@ export interface CompiledModel {
 }
 
 const NO_AMOUNTS = new Float64Array(0);
+
+/**
+ * Wraps the JavaScript source of a general propensity so that it is 0 while some reactant is below its
+ * stoichiometry: a reaction never fires without its reactants, whatever its rate law says (e.g. `vmax * S / (Km + S)`
+ * on `C -> P + E` while C = 0, or `1 + X` on `X -> 0` at X = 0), so amounts can never become negative. Mass-action
+ * propensities need no guard (their falling factorials are 0 there). Used by `compileModel` and the SBML loader.
+ *
+ * @param code a JavaScript expression over `x` (amounts) and `p`
+ * @param reactants `[speciesIndex, stoichiometry]` pairs of the reaction's reactants (consumed species)
+ *
+ * @example
+ * ```ts
+ * guardPropensity('p[0] * x[1]', [[0, 2]]); // "(x[0] >= 2 ? (p[0] * x[1]) : 0)"
+ * ```
+ */
+export function guardPropensity(code: string, reactants: readonly (readonly [number, number])[]): string {
+  if (reactants.length === 0) return code;
+  return `(${reactants.map(([s, count]) => `x[${s}] >= ${count}`).join(' && ')} ? (${code}) : 0)`;
+}
 
 function factorial(n: number): number {
   let f = 1;
@@ -105,6 +127,10 @@ export function compileModel(model: ReactionModel): CompiledModel {
       }
       let divisor = 1;
       for (const t of reaction.reactants) divisor *= factorial(t.count);
+      if (divisor === Number.POSITIVE_INFINITY) {
+        // m! overflows for m > 170: the constant would silently become 0 and the reaction would never fire.
+        throw new ModelError(`reaction '${reaction.name}': mass action with a reactant stoichiometry above 170 is not supported (m! overflows); give the propensity as an expression`);
+      }
       massActionConstant[r] = value / divisor;
       propensitySource.push(null);
       readsLists.push(reaction.reactants.map((t) => speciesIndex.get(t.species)!));
@@ -121,8 +147,12 @@ export function compileModel(model: ReactionModel): CompiledModel {
         position,
       );
       massActionConstant[r] = Number.NaN;
-      propensitySource.push(translated.code);
-      readsLists.push(translated.symbols.filter((n) => speciesIndex.has(n)).map((n) => speciesIndex.get(n)!));
+      const reactantTerms = reaction.reactants.map((t) => [speciesIndex.get(t.species)!, t.count] as const);
+      propensitySource.push(guardPropensity(translated.code, reactantTerms));
+      // The guard reads the reactants, so a change of a reactant must recompute this propensity too.
+      const reads = new Set(translated.symbols.filter((n) => speciesIndex.has(n)).map((n) => speciesIndex.get(n)!));
+      for (const [s] of reactantTerms) reads.add(s);
+      readsLists.push([...reads]);
     }
   });
 

@@ -14,14 +14,16 @@
  * ```
  *
  * A rate that mentions no species is a mass-action constant c, and the propensity is c times the number of distinct
- * reactant combinations (c · n(n−1)/2 for 2 A). A rate that mentions species is used as the propensity as written.
+ * reactant combinations (c · n(n−1)/2 for 2 A). A rate that mentions species is used as the propensity as written,
+ * except that it is 0 while a reactant is below its stoichiometry: a reaction never fires without its reactants, so
+ * `X -> 0 @ 1 + X` stops at X = 0. Initial amounts are integers from 0 to 2^53 − 1.
  *
  * @packageDocumentation
  */
-import { ModelSyntaxError } from './errors.ts';
+import { ArgumentTypeError, ModelSyntaxError } from './errors.ts';
 import { evaluateExpression } from './evaluate.ts';
-import { translateExpression } from './expression.ts';
-import { checkName, type Reaction, type ReactionModel, type StoichiometryTerm, validateModel } from './model.ts';
+import { echo, translateExpression } from './expression.ts';
+import { amountProblem, checkName, type Reaction, type ReactionModel, type StoichiometryTerm, stoichiometryProblem, validateModel } from './model.ts';
 
 interface Located<T> {
   readonly value: T;
@@ -75,12 +77,13 @@ function parseSide(text: string, offset: number, line: number, source: string): 
     const match = /^\s*(\d+)?\s*([^\s\d][^\s]*)?\s*$/.exec(part);
     const termText = part.trim();
     if (!match || match[2] === undefined) {
-      fail(`expected a species term like 'X' or '2 X', got '${termText}'`, column);
+      fail(`expected a species term like 'X' or '2 X', got '${echo(termText)}'`, column);
     }
     const name = match![2]!;
-    if (!NAME_PATTERN.test(name)) fail(`'${name}' is not a valid species name (letters, digits, _; not starting with a digit)`, column);
+    if (!NAME_PATTERN.test(name)) fail(`'${echo(name)}' is not a valid species name (letters, digits, _; not starting with a digit)`, column);
     const count = match![1] === undefined ? 1 : Number(match![1]);
-    if (count < 1 || !Number.isSafeInteger(count)) fail(`stoichiometry of '${name}' must be a positive integer, got ${match![1]}`, column);
+    const problem = stoichiometryProblem(count);
+    if (problem) fail(`stoichiometry of '${name}' ${problem}`, column);
     try {
       checkName(name, 'species');
     } catch (error) {
@@ -139,7 +142,7 @@ function parseAssignment(raw: string, lineNumber: number, source: string): Parse
   const keyword = match[1];
   const name = match[2];
   const nameColumn = raw.indexOf(name, keyword ? raw.indexOf(keyword) + keyword.length : 0) + 1;
-  if (!NAME_PATTERN.test(name)) fail(`'${name}' is not a valid name (letters, digits, _; not starting with a digit)`, nameColumn);
+  if (!NAME_PATTERN.test(name)) fail(`'${echo(name)}' is not a valid name (letters, digits, _; not starting with a digit)`, nameColumn);
   try {
     checkName(name, keyword === 'species' ? 'species' : 'parameter');
   } catch (error) {
@@ -193,7 +196,7 @@ function evaluateOverParameters(code: string, parameters: Map<string, number>): 
  * ```
  */
 export function parseModel(text: string, source = 'model'): ReactionModel {
-  if (typeof text !== 'string') throw new TypeError(`text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string') throw new ArgumentTypeError('text', `text must be a string; got ${typeof text}`);
   const reactions: ParsedReaction[] = [];
   const assignments: ParsedAssignment[] = [];
   const lines = text.split(/\r?\n/);
@@ -251,9 +254,8 @@ export function parseModel(text: string, source = 'model'): ReactionModel {
     const value = evaluateOverParameters(translated.code, parameters);
     if (!Number.isFinite(value)) fail(`value of '${name}' evaluates to ${value}; expected a finite number`, assignment.expression);
     if (isSpecies) {
-      if (!Number.isInteger(value) || value < 0) {
-        fail(`initial amount of species '${name}' must be a non-negative integer; got ${value}`, assignment.expression);
-      }
+      const problem = amountProblem(value);
+      if (problem) fail(`initial amount of species '${name}' ${problem}`, assignment.expression);
       initial.set(name, value);
     } else {
       parameters.set(name, value);

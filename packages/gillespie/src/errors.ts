@@ -53,3 +53,44 @@ export class ModelSyntaxError extends ModelError {
 export class SimulationError extends Error {
   override name = 'SimulationError';
 }
+
+/**
+ * An argument or option of a public function with a value outside its range (a non-positive step count, an unknown
+ * method or species, ...). It extends `RangeError`, so `instanceof RangeError` keeps working; `argument` names the
+ * offending argument (e.g. `steps`, `options.concentrations`).
+ *
+ * @example
+ * ```ts
+ * try { simulate(model, { tEnd: 1, steps: 0, rng }); } catch (e) { if (e instanceof ArgumentError) console.error(e.argument); }
+ * ```
+ */
+export class ArgumentError extends RangeError {
+  override name = 'ArgumentError';
+  /** The name of the offending argument or option. */
+  readonly argument: string;
+
+  constructor(argument: string, message: string) {
+    super(message);
+    this.argument = argument;
+  }
+}
+
+/**
+ * An argument of the wrong type (a model text that is not a string, an options value that is not an object, an
+ * `rng` without `nextFloat64`, ...). It extends `TypeError`, so `instanceof TypeError` keeps working.
+ *
+ * @example
+ * ```ts
+ * try { parseModel(42 as never); } catch (e) { if (e instanceof ArgumentTypeError) console.error(e.argument); }
+ * ```
+ */
+export class ArgumentTypeError extends TypeError {
+  override name = 'ArgumentTypeError';
+  /** The name of the offending argument or option. */
+  readonly argument: string;
+
+  constructor(argument: string, message: string) {
+    super(message);
+    this.argument = argument;
+  }
+}

@@ -54,6 +54,27 @@ export interface SourcePosition {
   readonly source?: string;
 }
 
+/** Deepest nesting of an expression (parentheses, function calls, unary and right operands) that is translated. */
+const MAX_EXPRESSION_DEPTH = 300;
+
+/** Longest piece of input echoed in an error message. */
+const ECHO_LIMIT = 80;
+
+/**
+ * `text` for an error message, cut to 80 characters (a 40 KB expression is not repeated whole).
+ *
+ * @example
+ * ```ts
+ * echo('x'.repeat(100)); // 'xxx…x... (100 characters)' with 80 x
+ * ```
+ */
+export function echo(text: string): string {
+  return text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT)}... (${text.length} characters)`;
+}
+
+/** Operators of equal precedence that JavaScript evaluates left to right, as mathjs nests them. */
+const LEFT_CHAINS: Record<string, string> = { '+': 'additive', '-': 'additive', '*': 'multiplicative', '/': 'multiplicative' };
+
 function columnOfName(text: string, name: string): number {
   const match = new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '')}($|[^A-Za-z0-9_])`).exec(text);
   return match ? match.index + match[1].length : 0;
@@ -85,10 +106,40 @@ export function translateExpression(
   } catch (error) {
     const char = (error as { char?: number }).char;
     const offset = typeof char === 'number' ? Math.max(0, char - 1) : 0;
-    return fail(`invalid expression '${text}': ${(error as Error).message.replace(/ \(char \d+\)/, '')}`, offset);
+    if (error instanceof RangeError) return fail(`expression '${echo(text)}' is nested too deeply to parse`, 0);
+    return fail(`invalid expression '${echo(text)}': ${(error as Error).message.replace(/ \(char \d+\)/, '')}`, offset);
   }
   const symbols: string[] = [];
+  let depth = 0;
   const visit = (node: MathNode): string => {
+    if (++depth > MAX_EXPRESSION_DEPTH) {
+      return fail(`expression '${echo(text)}' is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`, 0);
+    }
+    const code = visitNode(node);
+    depth--;
+    return code;
+  };
+  /**
+   * A chain `a + b - c + ...` (or of * and /) is a left-nested tree thousands of levels deep for a long sum: walk its
+   * left spine in a loop and emit one flat JavaScript chain, which evaluates in the same order and needs no deep
+   * recursion here nor in the JavaScript parser.
+   */
+  const visitChain = (node: MathNode, group: string): string => {
+    const operators: string[] = [];
+    const operands: MathNode[] = [];
+    let left = node;
+    for (;;) {
+      const { op, args } = left as unknown as { op: string; args: MathNode[] };
+      if (left.type !== 'OperatorNode' || args.length !== 2 || LEFT_CHAINS[op] !== group) break;
+      operators.push(op);
+      operands.push(args[1]);
+      left = args[0];
+    }
+    const parts = [visit(left)];
+    for (let i = operators.length - 1; i >= 0; i--) parts.push(operators[i], visit(operands[i]));
+    return `(${parts.join(' ')})`;
+  };
+  const visitNode = (node: MathNode): string => {
     switch (node.type) {
       case 'ConstantNode': {
         const value = (node as unknown as { value: unknown }).value;
@@ -120,6 +171,7 @@ export function translateExpression(
           return fail(`operator '${op}' is not allowed in a rate expression`, 0);
         }
         if (op === '^') return `Math.pow(${visit(args[0])}, ${visit(args[1])})`;
+        if (LEFT_CHAINS[op] !== undefined) return visitChain(node, LEFT_CHAINS[op]);
         const js = BINARY_OPERATORS[op];
         if (js === undefined) return fail(`operator '${op}' is not allowed in a rate expression`, text.indexOf(op));
         const code = `(${visit(args[0])} ${js} ${visit(args[1])})`;

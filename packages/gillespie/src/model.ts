@@ -10,7 +10,11 @@ import { ModelError } from './errors.ts';
 export type RateLaw =
   /** Mass action: propensity c · Π_s n_s(n_s−1)…(n_s−m_s+1)/m_s!, with c an expression over parameters only. */
   | { readonly kind: 'mass-action'; readonly constant: string }
-  /** A general propensity (events per unit time) as an expression over species amounts and parameters. */
+  /**
+   * A general propensity (events per unit time) as an expression over species amounts and parameters. It is taken
+   * as 0 while a reactant is below its stoichiometry (a reaction never fires without its reactants), whatever the
+   * expression gives there; see `guardPropensity`.
+   */
   | { readonly kind: 'propensity'; readonly expression: string };
 
 /** One side of a reaction: a species and how many molecules of it. */
@@ -34,6 +38,58 @@ export interface ReactionModel {
   readonly species: readonly { readonly name: string; readonly initial: number }[];
   readonly parameters: readonly { readonly name: string; readonly value: number }[];
   readonly reactions: readonly Reaction[];
+}
+
+/**
+ * The largest amount a simulation holds exactly: 2^53 − 1 (a larger count would be silently rounded).
+ *
+ * @example
+ * ```ts
+ * new ModelBuilder().species('X', MAX_AMOUNT); // accepted; MAX_AMOUNT + 1 is a ModelError
+ * ```
+ */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+/**
+ * The largest stoichiometric coefficient (stored in 32-bit integer arrays): 2^31 − 1.
+ *
+ * @example
+ * ```ts
+ * parseModel(`${MAX_STOICHIOMETRY + 1} X -> 0 @ 1`); // ModelSyntaxError naming the stoichiometry of 'X'
+ * ```
+ */
+export const MAX_STOICHIOMETRY = 2 ** 31 - 1;
+
+/**
+ * Why `value` is not a valid amount of molecules (a non-negative integer up to {@link MAX_AMOUNT}), or undefined when
+ * it is one. Shared by the builder, the DSL and the SBML loader so that all three accept the same amounts.
+ *
+ * @example
+ * ```ts
+ * amountProblem(-5); // 'must be a non-negative integer; got -5'
+ * amountProblem(1e20); // 'is 100000000000000000000, above 2^53 − 1 = 9007199254740991: it cannot be represented exactly'
+ * amountProblem(7); // undefined
+ * ```
+ */
+export function amountProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return `must be a non-negative integer; got ${String(value)}`;
+  if (value > MAX_AMOUNT) return `is ${value}, above 2^53 − 1 = ${MAX_AMOUNT}: it cannot be represented exactly`;
+  return undefined;
+}
+
+/**
+ * Why `value` is not a valid stoichiometric coefficient (an integer from 1 to {@link MAX_STOICHIOMETRY}), or
+ * undefined when it is one.
+ *
+ * @example
+ * ```ts
+ * stoichiometryProblem(0); // 'must be a positive integer; got 0'
+ * stoichiometryProblem(2); // undefined
+ * ```
+ */
+export function stoichiometryProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) return `must be a positive integer; got ${String(value)}`;
+  if (value > MAX_STOICHIOMETRY) return `is ${value}, above the largest supported stoichiometry 2^31 − 1 = ${MAX_STOICHIOMETRY}`;
+  return undefined;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -68,8 +124,9 @@ function normaliseSide(side: SideInput, reaction: string, what: string): Stoichi
     : Object.entries(side as Record<string, number>).map(([species, count]) => ({ species, count }));
   const merged = new Map<string, number>();
   for (const { species, count } of terms) {
-    if (!Number.isInteger(count) || count < 0) {
-      throw new ModelError(`reaction '${reaction}': ${what} count of '${species}' must be a non-negative integer; got ${count}`);
+    if (count !== 0) {
+      const problem = stoichiometryProblem(count);
+      if (problem) throw new ModelError(`reaction '${reaction}': ${what} count of '${species}' ${problem}`);
     }
     if (count > 0) merged.set(species, (merged.get(species) ?? 0) + count);
   }
@@ -98,9 +155,8 @@ export class ModelBuilder {
   species(name: string, initial = 0): this {
     checkName(name, 'species');
     this.checkFree(name);
-    if (!Number.isInteger(initial) || initial < 0) {
-      throw new ModelError(`species '${name}': initial amount must be a non-negative integer; got ${initial}`);
-    }
+    const problem = amountProblem(initial);
+    if (problem) throw new ModelError(`species '${name}': initial amount ${problem}`);
     this.speciesList.push({ name, initial });
     return this;
   }
@@ -176,9 +232,8 @@ export function validateModel(model: ReactionModel): void {
     checkName(s.name, 'species');
     if (seen.has(s.name)) throw new ModelError(`duplicate name '${s.name}'`);
     seen.add(s.name);
-    if (!Number.isInteger(s.initial) || s.initial < 0) {
-      throw new ModelError(`species '${s.name}': initial amount must be a non-negative integer; got ${s.initial}`);
-    }
+    const problem = amountProblem(s.initial);
+    if (problem) throw new ModelError(`species '${s.name}': initial amount ${problem}`);
   }
   for (const p of model.parameters) {
     checkName(p.name, 'parameter');
@@ -197,9 +252,8 @@ export function validateModel(model: ReactionModel): void {
       if (!speciesNames.has(term.species)) {
         throw new ModelError(`reaction '${r.name}': unknown species '${term.species}'`);
       }
-      if (!Number.isInteger(term.count) || term.count < 1) {
-        throw new ModelError(`reaction '${r.name}': count of '${term.species}' must be a positive integer; got ${term.count}`);
-      }
+      const problem = stoichiometryProblem(term.count);
+      if (problem) throw new ModelError(`reaction '${r.name}': count of '${term.species}' ${problem}`);
     }
   }
 }

@@ -7,7 +7,8 @@
 import { type CompiledModel, compileModel } from './compile.ts';
 import { formatCsv } from './csv.ts';
 import { createWorkspace, instantiateModel, type RunControl } from './kernels/ssa.ts';
-import type { ReactionModel } from './model.ts';
+import { ArgumentError, ArgumentTypeError } from './errors.ts';
+import { MAX_AMOUNT, type ReactionModel } from './model.ts';
 import type { Rng, Seed } from './rng.ts';
 import {
   keepsValues,
@@ -38,7 +39,7 @@ export interface RunOptions {
   readonly method?: SsaMethod;
   /** Stop a run after this many events (flagged `event-cap`). Default 1e9. */
   readonly maxEvents?: number;
-  /** Stop a run when a species exceeds this amount (flagged `population-cap`). Default 1e12. */
+  /** Stop a run when a species exceeds this amount (flagged `population-cap`); at most 2^53 − 1. Default 1e12. */
   readonly maxPopulation?: number;
   /**
    * Generate code (`new Function`) for speed: the model-specific direct-method kernel and the general propensities.
@@ -76,34 +77,35 @@ export interface Trajectory {
 
 function checkPositiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${name} must be an integer in [1, ${max}]; got ${String(value)}`);
+    throw new ArgumentError(name, `${name} must be an integer in [1, ${max}]; got ${String(value)}`);
   }
   return value;
 }
 
 function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (options === null || typeof options !== 'object') throw new ArgumentTypeError('options', 'options must be an object');
   const t0 = options.t0 ?? 0;
-  if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new RangeError(`t0 must be a finite number; got ${String(t0)}`);
+  if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new ArgumentError('t0', `t0 must be a finite number; got ${String(t0)}`);
   const { tEnd } = options;
   if (typeof tEnd !== 'number' || !Number.isFinite(tEnd) || tEnd <= t0) {
-    throw new RangeError(`tEnd must be a finite number greater than t0 = ${t0}; got ${String(tEnd)}`);
+    throw new ArgumentError('tEnd', `tEnd must be a finite number greater than t0 = ${t0}; got ${String(tEnd)}`);
   }
   const steps = checkPositiveInteger(options.steps ?? 100, 'steps', 10_000_000);
   const method = options.method ?? 'direct';
   if (!SSA_METHODS.includes(method)) {
-    throw new RangeError(`method must be one of ${SSA_METHODS.join(', ')}; got ${String(method)}`);
+    throw new ArgumentError('method', `method must be one of ${SSA_METHODS.join(', ')}; got ${String(method)}`);
   }
   const maxEvents = options.maxEvents ?? 1e9;
   if (typeof maxEvents !== 'number' || !(maxEvents >= 0) || !Number.isInteger(maxEvents)) {
-    throw new RangeError(`maxEvents must be a non-negative integer; got ${String(maxEvents)}`);
+    throw new ArgumentError('maxEvents', `maxEvents must be a non-negative integer; got ${String(maxEvents)}`);
   }
   const maxPopulation = options.maxPopulation ?? 1e12;
-  if (typeof maxPopulation !== 'number' || !(maxPopulation > 0)) {
-    throw new RangeError(`maxPopulation must be a positive number; got ${String(maxPopulation)}`);
+  if (typeof maxPopulation !== 'number' || !(maxPopulation > 0 && maxPopulation <= MAX_AMOUNT)) {
+    // Above 2^53 − 1 counts are no longer exact integers (x + 1 === x), so no run may go there.
+    throw new ArgumentError('maxPopulation', `maxPopulation must be a positive number up to 2^53 − 1 = ${MAX_AMOUNT}; got ${String(maxPopulation)}`);
   }
   const specialise = options.specialise ?? true;
-  if (typeof specialise !== 'boolean') throw new TypeError(`specialise must be a boolean; got ${String(specialise)}`);
+  if (typeof specialise !== 'boolean') throw new ArgumentTypeError('specialise', `specialise must be a boolean; got ${String(specialise)}`);
   return { t0, tEnd, steps, method, maxEvents, maxPopulation, specialise };
 }
 
@@ -146,10 +148,10 @@ function toPlan(model: ReactionModel | CompiledModel): CompiledModel {
 export function simulate(model: ReactionModel | CompiledModel, options: SimulateOptions): Trajectory {
   const o = resolveRunOptions(options);
   const rng = options.rng;
-  if (!rng || typeof rng.nextFloat64 !== 'function') throw new TypeError('rng must implement the Rng interface');
+  if (!rng || typeof rng.nextFloat64 !== 'function') throw new ArgumentTypeError('rng', 'rng must implement the Rng interface');
   const logEvents = options.logEvents ?? 0;
   if (!Number.isInteger(logEvents) || logEvents < 0) {
-    throw new RangeError(`logEvents must be a non-negative integer; got ${String(logEvents)}`);
+    throw new ArgumentError('logEvents', `logEvents must be a non-negative integer; got ${String(logEvents)}`);
   }
   const plan = toPlan(model);
   const km = instantiateModel(plan, { codegen: o.specialise });
@@ -263,13 +265,13 @@ export function planEnsemble(model: ReactionModel | CompiledModel, options: Ense
   const batchSize = checkPositiveInteger(options.batchSize ?? 100, 'batchSize', 1e9);
   const seed = options.seed;
   if (typeof seed === 'number' && (!Number.isSafeInteger(seed) || seed < 0)) {
-    throw new RangeError(`seed must be a non-negative safe integer or a string; got ${seed}`);
+    throw new ArgumentError('seed', `seed must be a non-negative safe integer or a string; got ${seed}`);
   }
-  if (typeof seed !== 'number' && typeof seed !== 'string') throw new TypeError(`seed must be a number or a string; got ${String(seed)}`);
+  if (typeof seed !== 'number' && typeof seed !== 'string') throw new ArgumentTypeError('seed', `seed must be a number or a string; got ${String(seed)}`);
   const plan = toPlan(model);
   const covarianceSpecies = Int32Array.from((options.covariance ?? []).map((name) => {
     const index = plan.species.indexOf(name);
-    if (index < 0) throw new RangeError(`covariance: unknown species '${name}' (known: ${plan.species.join(', ')})`);
+    if (index < 0) throw new ArgumentError('covariance', `covariance: unknown species '${name}' (known: ${plan.species.join(', ')})`);
     return index;
   }));
   const keepTrajectories = options.keepTrajectories ?? false;
@@ -306,7 +308,7 @@ export function planEnsemble(model: ReactionModel | CompiledModel, options: Ense
  */
 export function mergeEnsembleBatches(tasks: readonly EnsembleBatchTask[], results: readonly EnsembleBatchResult[]): EnsembleStatistics {
   if (tasks.length === 0 || tasks.length !== results.length) {
-    throw new RangeError(`need one result per task; got ${results.length} results for ${tasks.length} tasks`);
+    throw new ArgumentError('results', `need one result per task; got ${results.length} results for ${tasks.length} tasks`);
   }
   const { plan, options, covarianceSpecies } = tasks[0];
   const grid = timeGrid(options);

@@ -150,6 +150,9 @@ function buildKernel(m: KernelModel, ext: SbmlExtension): SsaKernel {
         const r = Math.round(v);
         if (Math.abs(v - r) <= 1e-9 * Math.max(1, Math.abs(v))) v = r;
         if (!Number.isFinite(v)) throw new SimulationError(`event '${spec.id}' assigns ${v} to '${a.variable}' at t = ${t}`);
+        if (v < 0 || v > Number.MAX_SAFE_INTEGER) {
+          throw new SimulationError(`event '${spec.id}' assigns the amount ${v} to species '${a.variable}' at t = ${t}; expected 0 to 2^53 − 1`);
+        }
         x[a.index] = v;
       }
       checkTriggers(x, t, null, 0, E);

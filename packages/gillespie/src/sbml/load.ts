@@ -5,7 +5,9 @@
  *
  * @packageDocumentation
  */
-import type { CompiledModel } from '../compile.ts';
+import { type CompiledModel, guardPropensity } from '../compile.ts';
+import { ArgumentError, ArgumentTypeError } from '../errors.ts';
+import { amountProblem, MAX_STOICHIOMETRY } from '../model.ts';
 import type { EventAssignmentSpec, EventSpec, SbmlExtension } from './kernel-types.ts';
 import { SbmlError, SbmlUnsupportedError } from './errors.ts';
 import { type Ast, expandCalls, type Lambda, type Owner, readLambda, readMath } from './mathml.ts';
@@ -51,6 +53,58 @@ export interface SbmlModel {
   readonly features: readonly string[];
   /** Readable kinetic laws (propensities) by reaction id. */
   readonly propensities: Readonly<Record<string, string>>;
+}
+
+/** Rules are pasted into the expressions that use them while their chain is at most this long... */
+const PASTE_CHAIN = 16;
+/** ... and the pasted code at most this long; otherwise the expression computes them as locals first. */
+const PASTE_LENGTH = 20_000;
+
+/**
+ * The targets of assignment rules in dependency order (a rule after the rules it reads), by an iterative
+ * depth-first walk; a circular chain is an {@link SbmlError} naming a rule on it.
+ */
+function orderRules(rules: ReadonlyMap<string, Ast>): string[] {
+  const reads = (ast: Ast): string[] => {
+    const out = new Set<string>();
+    const stack = [ast];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.k === 'ci') {
+        if (rules.has(node.name)) out.add(node.name);
+      } else if (node.k === 'op' || node.k === 'call') {
+        stack.push(...node.args);
+      } else if (node.k === 'piecewise') {
+        for (const [value, condition] of node.pieces) stack.push(value, condition);
+        if (node.otherwise) stack.push(node.otherwise);
+      }
+    }
+    return [...out];
+  };
+  const order: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  for (const root of rules.keys()) {
+    if (state.has(root)) continue;
+    state.set(root, 'open');
+    const stack: { id: string; deps: string[]; next: number }[] = [{ id: root, deps: reads(rules.get(root)!), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.deps.length) {
+        const dep = top.deps[top.next++];
+        const seen = state.get(dep);
+        if (seen === 'open') throw new SbmlError('assignmentRule', dep, 'is part of a circular chain of assignment rules');
+        if (seen === undefined) {
+          state.set(dep, 'open');
+          stack.push({ id: dep, deps: reads(rules.get(dep)!), next: 0 });
+        }
+      } else {
+        state.set(top.id, 'done');
+        order.push(top.id);
+        stack.pop();
+      }
+    }
+  }
+  return order;
 }
 
 const SID = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -143,11 +197,11 @@ function csr(lists: readonly (readonly number[])[]): { start: Int32Array; items:
  * ```
  */
 export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlModel {
-  if (typeof xmlText !== 'string') throw new TypeError(`xmlText must be a string; got ${typeof xmlText}`);
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (typeof xmlText !== 'string') throw new ArgumentTypeError('xmlText', `xmlText must be a string; got ${typeof xmlText}`);
+  if (options === null || typeof options !== 'object') throw new ArgumentTypeError('options', 'options must be an object');
   const concentrations = options.concentrations ?? [];
   if (!Array.isArray(concentrations) || concentrations.some((c) => typeof c !== 'string')) {
-    throw new TypeError('options.concentrations must be an array of species ids');
+    throw new ArgumentTypeError('options.concentrations', 'options.concentrations must be an array of species ids');
   }
   const root = parseXml(xmlText);
   if (root.name !== 'sbml') throw new SbmlError('sbml', undefined, `the root element is <${root.name}>; expected <sbml>`);
@@ -348,16 +402,78 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
 
   // ------------------------------------------------------------------ symbol resolution
   const hasValue = (sym: Sym): boolean => !Number.isNaN(sym.attr) || initialAssignments.has(sym.id) || rules.has(sym.id);
-  const ruleMemo = new Map<string, Translation>();
   const lawMemo = new Map<string, Translation>();
   const busy = new Set<string>();
-  const ruleTranslation = (id: string): Translation => {
-    let tr = ruleMemo.get(id);
+  // Assignment rules. Each rule is translated once ("own" code) with the rules it reads as locals `_r<k>` (k its
+  // index in dependency order); an expression that uses a rule gets the rule's value as pasted code when its chain of
+  // rules is short, else as `(() => { const _r3 = ...; const _r7 = ...; return _r7; })()` over the rules it needs in
+  // dependency order. Either way the generated code stays shallow however long the chain (a chain of 1,000 rules
+  // nested 3,000 parentheses deep before, which neither this translator nor the JavaScript parser survived), and the
+  // translation runs iteratively in dependency order.
+  const ruleOrder = orderRules(rules);
+  const ruleIndex = new Map(ruleOrder.map((id, k) => [id, k]));
+  const ruleOwn = new Map<string, Translation>();
+  const ruleDeps = new Map<string, readonly string[]>();
+  const ruleChain = new Map<string, number>();
+  const ruleOwnTranslation = (id: string): Translation => {
+    let tr = ruleOwn.get(id);
     if (tr) return tr;
     if (busy.has(`rule:${id}`)) throw new SbmlError('assignmentRule', id, 'is part of a circular chain of assignment rules');
     busy.add(`rule:${id}`);
-    tr = translateAst(rules.get(id)!, resolveGlobal, { element: 'assignmentRule', id });
+    const deps: string[] = [];
+    const resolveInRule: SymbolResolver = (name) => {
+      if (!rules.has(name)) return resolveGlobal(name);
+      const dep = ruleOwnTranslation(name);
+      deps.push(name);
+      const local = `_r${ruleIndex.get(name)}`;
+      return { exact: local, right: local, thresholds: dep.thresholds, continuousTime: dep.continuousTime, text: name };
+    };
+    const raw = translateAst(rules.get(id)!, resolveInRule, { element: 'assignmentRule', id });
+    tr = { ...raw, thresholds: raw.thresholds.map((h) => closeOverRules(h, 'exact')) };
     busy.delete(`rule:${id}`);
+    ruleOwn.set(id, tr);
+    ruleDeps.set(id, deps);
+    ruleChain.set(id, 1 + Math.max(0, ...deps.map((d) => ruleChain.get(d)!)));
+    return tr;
+  };
+  /** The rules that `ids` read, directly or not, in dependency order (an iterative walk). */
+  const rulesNeeded = (ids: Iterable<string>): string[] => {
+    const seen = new Set<string>();
+    const stack = [...ids];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      ruleOwnTranslation(id);
+      stack.push(...ruleDeps.get(id)!);
+    }
+    return [...seen].sort((a, b) => ruleIndex.get(a)! - ruleIndex.get(b)!);
+  };
+  const RULE_LOCAL = /\b_r(\d+)\b/g;
+  /** `code` (which may read rule locals `_r<k>`) as a closed expression that computes the locals it reads. */
+  function closeOverRules(code: string, mode: 'exact' | 'right', result = code): string {
+    const read = [...new Set([...code.matchAll(RULE_LOCAL)].map((m) => ruleOrder[Number(m[1])]))];
+    if (read.length === 0) return result;
+    const needed = rulesNeeded(read);
+    const pasteable = needed.every((id) => ruleChain.get(id)! <= PASTE_CHAIN);
+    if (pasteable) {
+      const pasted = new Map<string, string>();
+      const paste = (text: string) => text.replace(RULE_LOCAL, (_, k: string) => `(${pasted.get(ruleOrder[Number(k)])})`);
+      for (const id of needed) pasted.set(id, paste(ruleOwn.get(id)![mode]));
+      const out = paste(result);
+      if (out.length <= PASTE_LENGTH) return out;
+    }
+    const locals = needed.map((id) => `const _r${ruleIndex.get(id)} = ${ruleOwn.get(id)![mode]};`).join(' ');
+    return `(() => { ${locals} return ${result}; })()`;
+  }
+  const ruleMemo = new Map<string, Translation>();
+  /** A rule's value as a closed expression (for kinetic laws, triggers, assignments and reports). */
+  const ruleTranslation = (id: string): Translation => {
+    let tr = ruleMemo.get(id);
+    if (tr) return tr;
+    const own = ruleOwnTranslation(id);
+    const local = `_r${ruleIndex.get(id)}`;
+    tr = { ...own, exact: closeOverRules(local, 'exact'), right: closeOverRules(local, 'right') };
     ruleMemo.set(id, tr);
     return tr;
   };
@@ -411,6 +527,8 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
   const p0 = new Float64Array(pIds.length).fill(Number.NaN);
   const refValues = new Map<string, number>();
   const state = new Map<string, 'busy' | 'done'>();
+  /** Initial values of the rules' expressions (a concentration for a concentration species). */
+  const ruleValues = new Map<string, number>();
   const speciesIds = speciesDefs.map((s) => s.id);
   const ensureSlots = (tr: Translation) => {
     for (const i of slotsRead(tr.exact, 'x')) initialValueOf(speciesIds[i]);
@@ -427,10 +545,20 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     const assignment = initialAssignments.get(id);
     let tr: Translation | undefined;
     if (assignment) tr = translateAst(assignment, resolveGlobal, { element: 'initialAssignment', id });
-    else if (rules.has(id)) tr = ruleTranslation(id);
+    else if (rules.has(id)) tr = ruleOwnTranslation(id);
     if (tr) {
       ensureSlots(tr);
-      value = evaluate(tr.exact, x0, p0, 0);
+      if (assignment) {
+        value = evaluate(tr.exact, x0, p0, 0);
+      } else {
+        // The rule's own code reads the rules it depends on as locals: bind their values (computed first, in
+        // dependency order, so that this never recurses deeply).
+        const deps = [...new Set(ruleDeps.get(id)!)];
+        for (const dep of deps) initialValueOf(dep);
+        const bind = deps.map((dep) => `const _r${ruleIndex.get(dep)} = _v.get(${JSON.stringify(dep)});`).join(' ');
+        value = Number(new Function('x', 'p', 't', '_v', `${bind} return ${tr.exact};`)(x0, p0, 0, ruleValues));
+      }
+      if (rules.has(id)) ruleValues.set(id, value);
       if (sym.kind === 'species') {
         const s = speciesById.get(id)!;
         if (concentrationSemantics(s)) value *= initialValueOf(s.compartment);
@@ -454,6 +582,10 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     if (sym.kind === 'species') {
       value = cleanAmount(value);
       if (!Number.isFinite(value)) throw new SbmlError('species', id, `the initial amount evaluates to ${value}`);
+      // Non-integer amounts are kept (some SBML models use them), but never negative or beyond exact integers.
+      if (value < 0 || (Number.isInteger(value) && amountProblem(value))) {
+        throw new SbmlError('species', id, `the initial amount ${amountProblem(value)}`);
+      }
       x0[sym.slot] = value;
     } else if (sym.kind === 'speciesReference') {
       refValues.set(id, value);
@@ -476,6 +608,9 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     features.add('stoichiometryMath');
     return evaluate(tr.exact, x0, p0, 0);
   }
+  // Rules first, in dependency order, so that neither translation nor evaluation recurses along a chain.
+  for (const id of ruleOrder) ruleOwnTranslation(id);
+  for (const id of ruleOrder) initialValueOf(id);
   for (const id of speciesIds) initialValueOf(id);
   for (const id of pIds) initialValueOf(id);
 
@@ -524,6 +659,9 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
         if (!Number.isInteger(rounded)) {
           throw new SbmlUnsupportedError('reaction', r.id, `the stoichiometry of species '${s.id}' is ${stoich}; a discrete stochastic simulation needs integers`);
         }
+        if (rounded > MAX_STOICHIOMETRY) {
+          throw new SbmlUnsupportedError('reaction', r.id, `the stoichiometry of species '${s.id}' is ${rounded}; at most ${MAX_STOICHIOMETRY} is supported`);
+        }
         if (rounded !== 1) nonUnit = true;
         if (s.boundary) continue;
         if (s.constant) throw new SbmlError('reaction', r.id, `changes the constant species '${s.id}' (make it a boundary species)`);
@@ -539,13 +677,15 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
     const reactantEntries = [...reactants].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
     reactantLists.push(reactantEntries.map(([s]) => s));
     for (const [, c] of reactantEntries) reactantCounts.push(c);
-    const tr = lawTranslation(r);
-    if (tr.continuousTime) {
+    const law = lawTranslation(r);
+    if (law.continuousTime) {
       throw new SbmlUnsupportedError('reaction', r.id, 'the kinetic law varies continuously with time; only step changes (time compared with a fixed value) are supported');
     }
-    if (tr.thresholds.length > 0) features.add('time-dependent rates');
+    if (law.thresholds.length > 0) features.add('time-dependent rates');
+    // A reaction never fires without its (non-boundary) reactants, whatever its kinetic law says.
+    const tr = { ...law, exact: guardPropensity(law.exact, reactantEntries), right: guardPropensity(law.right, reactantEntries) };
     lawTranslations.push(tr);
-    propensities[r.id] = tr.text;
+    propensities[r.id] = law.text;
   }
   if (nonUnit) features.add('non-unit stoichiometry');
 
@@ -609,7 +749,7 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
   const reportConcentration = new Set<string>();
   for (const id of concentrations) {
     const s = speciesById.get(id);
-    if (!s) throw new RangeError(`options.concentrations: unknown species '${id}' (known: ${speciesIds.join(', ')})`);
+    if (!s) throw new ArgumentError('options.concentrations', `options.concentrations: unknown species '${id}' (known: ${speciesIds.join(', ')})`);
     reportConcentration.add(id);
   }
   const record: { column: number; source: string }[] = [];
@@ -706,6 +846,6 @@ export function loadSbml(xmlText: string, options: LoadSbmlOptions = {}): SbmlMo
  * ```
  */
 export function looksLikeSbml(text: string): boolean {
-  if (typeof text !== 'string') throw new TypeError(`text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string') throw new ArgumentTypeError('text', `text must be a string; got ${typeof text}`);
   return /^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.-]*:)?sbml[\s>/]/.test(text.slice(0, 4096));
 }

@@ -6,6 +6,7 @@
  */
 import type { EnsembleStatistics } from '../simulate.ts';
 import { parseCsv } from '../csv.ts';
+import { ArgumentError, ArgumentTypeError } from '../errors.ts';
 import { SbmlError } from './errors.ts';
 
 /** A parsed `NNNNN-settings.txt`. */
@@ -62,7 +63,7 @@ function range(value: string | undefined, key: string): readonly [number, number
  * ```
  */
 export function parseSettingsFile(text: string): SbmlTestSettings {
-  if (typeof text !== 'string') throw new TypeError(`settings text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string') throw new ArgumentTypeError('text', `settings text must be a string; got ${typeof text}`);
   const values = new Map<string, string>();
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '' || line.trim().startsWith('#')) return;
@@ -119,7 +120,7 @@ export interface SbmlTestResults {
  * ```
  */
 export function parseResultsCsv(text: string): SbmlTestResults {
-  if (typeof text !== 'string') throw new TypeError(`results text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string') throw new ArgumentTypeError('text', `results text must be a string; got ${typeof text}`);
   let table: { header: string[]; rows: string[][] };
   try {
     table = parseCsv(text, 'results');
@@ -173,23 +174,23 @@ export interface SbmlScore {
  * ```
  */
 export function scoreEnsemble(stats: EnsembleStatistics, expected: SbmlTestResults, settings: SbmlTestSettings, maxFailures = 3): SbmlScore {
-  if (!Number.isInteger(maxFailures) || maxFailures < 0) throw new RangeError(`maxFailures must be a non-negative integer; got ${maxFailures}`);
+  if (!Number.isInteger(maxFailures) || maxFailures < 0) throw new ArgumentError('maxFailures', `maxFailures must be a non-negative integer; got ${maxFailures}`);
   const [zLo, zHi] = settings.meanRange ?? [-3, 3];
   const [yLo, yHi] = settings.sdRange ?? [-5, 5];
   const S = stats.species.length;
   if (stats.times.length !== expected.times.length) {
-    throw new RangeError(`the ensemble has ${stats.times.length} output times; the results file has ${expected.times.length}`);
+    throw new ArgumentError('stats', `the ensemble has ${stats.times.length} output times; the results file has ${expected.times.length}`);
   }
   const points: ScoredPoint[] = [];
   for (const variable of settings.variables) {
     const s = stats.species.indexOf(variable);
-    if (s < 0) throw new RangeError(`variable '${variable}' is not a species of the model (species: ${stats.species.join(', ')})`);
+    if (s < 0) throw new ArgumentError('settings.variables', `variable '${variable}' is not a species of the model (species: ${stats.species.join(', ')})`);
     const mu = expected.columns.get(`${variable}-mean`);
     const sigma = expected.columns.get(`${variable}-sd`);
-    if (!mu || !sigma) throw new RangeError(`the results file has no '${variable}-mean' and '${variable}-sd' columns`);
+    if (!mu || !sigma) throw new ArgumentError('expected', `the results file has no '${variable}-mean' and '${variable}-sd' columns`);
     for (let g = 0; g < stats.times.length; g++) {
       if (Math.abs(stats.times[g] - expected.times[g]) > 1e-9 * Math.max(1, Math.abs(expected.times[g]))) {
-        throw new RangeError(`output time ${stats.times[g]} does not match the results file's ${expected.times[g]}`);
+        throw new ArgumentError('stats', `output time ${stats.times[g]} does not match the results file's ${expected.times[g]}`);
       }
       const n = stats.count[g];
       const mean = stats.mean[g * S + s];

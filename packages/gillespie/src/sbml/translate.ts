@@ -13,7 +13,7 @@
  */
 import { parse } from 'mathjs';
 import { ModelError } from '../errors.ts';
-import { translateExpression } from '../expression.ts';
+import { echo, translateExpression } from '../expression.ts';
 import { SbmlError } from './errors.ts';
 import type { Ast, Owner } from './mathml.ts';
 import { mentions } from './mathml.ts';
@@ -244,7 +244,7 @@ export function translateAst(ast: Ast, resolve: SymbolResolver, owner: Owner): T
       ).code;
     } catch (error) {
       if (error instanceof SbmlError || !(error instanceof ModelError)) throw error;
-      throw new SbmlError(owner.element, owner.id, `invalid expression ${text}: ${error.message}`);
+      throw new SbmlError(owner.element, owner.id, `invalid expression ${echo(text)}: ${error.message}`);
     }
   };
   const exact = run('exact');

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ArgumentTypeError } from '../errors.ts';
 import { SbmlError } from './errors.ts';
 
 /** An XML element: local name, namespace URI, raw attributes, ordered children and text. */
@@ -71,6 +72,33 @@ function convert(item: Ordered, scope: Readonly<Record<string, string>>, depth: 
   return { name, ns, attrs, children, text };
 }
 
+/** 1-based line and column just after the last character of `text`. */
+function endPosition(text: string): { line: number; column: number } {
+  const lines = text.split(/\r?\n/);
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+
+/**
+ * The message for a validation error of fast-xml-parser, with a real line and column. The validator reports
+ * elements left open at the end of the document at line 1, column 1 (or at the open tag), and a document without
+ * any element with no position at all; both point here at the end of the text, where the problem shows.
+ */
+function describeXmlError(xml: string, err: { msg: string; line?: unknown; col?: unknown }): string {
+  const end = endPosition(xml);
+  const unclosedOne = /^Unclosed tag '(.+)'\.$/.exec(err.msg);
+  const unclosedMany = /^Invalid '\[(.*)\]' found\.$/.exec(err.msg);
+  if (unclosedOne || unclosedMany) {
+    const names = unclosedOne ? [unclosedOne[1]] : [...unclosedMany![1].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+    const opened = unclosedOne ? ` (opened at line ${err.line}, column ${err.col})` : '';
+    const list = names.map((n) => `<${n}>`).join(' > ');
+    return `malformed XML at line ${end.line}, column ${end.column}: the document ends while ${list}${opened} ${names.length === 1 ? 'is' : 'are'} still open (is the file truncated?)`;
+  }
+  if (typeof err.line !== 'number' || typeof err.col !== 'number') {
+    return `malformed XML at line ${end.line}, column ${end.column}: ${err.msg}`;
+  }
+  return `malformed XML at line ${err.line}, column ${err.col}: ${err.msg}`;
+}
+
 /**
  * Checks that `xml` is well-formed and returns its root element. Throws {@link SbmlError} (element `xml`) with the
  * line and column of the first problem.
@@ -81,13 +109,10 @@ function convert(item: Ordered, scope: Readonly<Record<string, string>>, depth: 
  * ```
  */
 export function parseXml(xml: string): XNode {
-  if (typeof xml !== 'string') throw new TypeError(`SBML text must be a string; got ${typeof xml}`);
+  if (typeof xml !== 'string') throw new ArgumentTypeError('xml', `SBML text must be a string; got ${typeof xml}`);
   if (xml.trim() === '') throw new SbmlError('xml', undefined, 'the document is empty');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw new SbmlError('xml', undefined, `malformed XML at line ${line}, column ${col}: ${msg}`);
-  }
+  if (valid !== true) throw new SbmlError('xml', undefined, describeXmlError(xml, valid.err));
   let parsed: Ordered[];
   try {
     parsed = parser.parse(xml) as Ordered[];
