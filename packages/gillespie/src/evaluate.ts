@@ -82,6 +82,32 @@ function binary(op: string, a: Node, b: Node): Node {
   }
 }
 
+/** `((a op1 b) op2 c) ...` over arithmetic operators, evaluated in a loop (left to right, as JavaScript would). */
+function arithmeticChain(ops: readonly string[], operands: readonly Node[]): Node {
+  const codes = Uint8Array.from(ops, (op) => '+-*/'.indexOf(op));
+  const n = operands.length;
+  return (x, p, t) => {
+    let value = operands[0](x, p, t) as number;
+    for (let i = 1; i < n; i++) {
+      const operand = operands[i](x, p, t) as number;
+      switch (codes[i - 1]) {
+        case 0:
+          value += operand;
+          break;
+        case 1:
+          value -= operand;
+          break;
+        case 2:
+          value *= operand;
+          break;
+        default:
+          value /= operand;
+      }
+    }
+    return value;
+  };
+}
+
 function call(fn: (...args: number[]) => number, args: Node[]): Node {
   if (args.length === 1) {
     const [a] = args;
@@ -197,6 +223,18 @@ export function evaluateExpression(code: string): EvaluatedExpression {
       if (power === undefined || power < minPower) return left;
       next++;
       const right = expression(power + 1);
+      if (power >= BINARY_POWER['+']) {
+        // A run of arithmetic operators of one precedence (a + b - c + ..., a 10,000-term rate law) becomes one loop,
+        // not a closure nested per term: no stack overflow, and the same left-to-right order as the generated code.
+        const ops: string[] = [op as string];
+        const operands: Node[] = [left, right];
+        while (peek() !== undefined && BINARY_POWER[peek() as string] === power) {
+          ops.push(tokens[next++].text);
+          operands.push(expression(power + 1));
+        }
+        left = operands.length === 2 ? binary(ops[0], left, right) : arithmeticChain(ops, operands);
+        continue;
+      }
       left = binary(op as string, left, right);
     }
   };
