@@ -177,11 +177,14 @@ function buildPlan(machine: Machine, flatten: boolean): TablePlan | null {
         }
         if (deg >= 0) deg += blockDeg[b];
       }
+      // Slots padded to a multiple of 4 (the kernels add four slots per iteration); a padding slot reads the
+      // layer's first source unit and adds 0 for every state.
       const slotStride = Math.max(1, ...Array.from(srcK)) + 1;
       let nbr = new Int32Array(0);
       let slotInc = new Int32Array(0);
       if (deg > 0) {
-        nbr = new Int32Array(T.size * deg);
+        deg = (deg + 3) & ~3;
+        nbr = new Int32Array(T.size * deg).fill(srcOffset[0]);
         slotInc = new Int32Array(deg * slotStride);
         let j0 = 0;
         for (let b = 0; b < ptr.length; b++) {
@@ -386,6 +389,20 @@ function sampleLayer2(lp: LayerPlan, states: Uint8Array, chains: number, U: numb
   }
 }
 
+/** The key of unit u (slot row o = u·deg) in the chain at `base`: four slots per iteration (deg is a multiple of 4). */
+function flatKey(states: Uint8Array, base: number, nbr: Int32Array, o: number, slotInc: Int32Array, S: number, deg: number): number {
+  let key = 0;
+  for (let j = 0; j < deg; j += 4) {
+    const q = j * S;
+    key +=
+      slotInc[q + states[base + nbr[o + j]]] +
+      slotInc[q + S + states[base + nbr[o + j + 1]]] +
+      slotInc[q + 2 * S + states[base + nbr[o + j + 2]]] +
+      slotInc[q + 3 * S + states[base + nbr[o + j + 3]]];
+  }
+  return key;
+}
+
 /** Flattened neighbourhoods (uniform degree), any K. */
 function sampleFlat(lp: LayerPlan, states: Uint8Array, chains: number, U: number, rng: Rng): void {
   const K = lp.k;
@@ -399,9 +416,7 @@ function sampleFlat(lp: LayerPlan, states: Uint8Array, chains: number, U: number
     const base = c * U;
     const tb = base + lp.unitOffset;
     for (let u = 0; u < size; u++) {
-      let key = 0;
-      const o = u * deg;
-      for (let j = 0; j < deg; j++) key += slotInc[j * S + states[base + nbr[o + j]]];
+      const key = flatKey(states, base, nbr, u * deg, slotInc, S, deg);
       const r = rng.nextUint32();
       const ok = key * K;
       let st = K;
@@ -431,11 +446,8 @@ function sampleFlat2(lp: LayerPlan, states: Uint8Array, chains: number, U: numbe
   for (let c = 0; c < chains; c++) {
     const base = c * U;
     const tb = base + lp.unitOffset;
-    let o = 0;
     for (let u = 0; u < size; u++) {
-      let key = 0;
-      for (let j = 0; j < deg; j++) key += slotInc[j * S + states[base + nbr[o + j]]];
-      o += deg;
+      const key = flatKey(states, base, nbr, u * deg, slotInc, S, deg);
       const r = rng.nextUint32();
       const k2 = key << 1;
       states[tb + u] = (r >= table[k2] ? 1 : 0) + (r >= table[k2 + 1] ? 1 : 0);
