@@ -78,9 +78,18 @@ describe('tableGibbs flattened neighbourhoods', () => {
     ],
     parameterization: 'homogeneous',
   });
+  const lateral6 = createMachine({
+    layers: [{ name: 'visible', shape: [5, 5], states: ['X', 'Y'] }],
+    connections: [
+      { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+      { lower: 0, upper: 0, field: [[0, 2]], couplings: [['X', 'Y']], weightPrefix: 'm' },
+    ],
+    parameterization: 'homogeneous',
+  });
   const cases = [
     { name: 'paper DBM (3 layers, 2 × 2 fields)', machine: createMachine(paperMachineSpec(6)), theta: [-0.7, -1.1, 0.4, -0.3, -0.2, 0.5, 0.8, -0.6, -0.9, 0.7] },
     { name: 'lateral Potts machine (12 neighbours)', machine: lateral, theta: [-1.2, -1.6, 0.6, -0.8, -0.5, 0.4, -0.3, -0.2] },
+    { name: 'lateral machine with 6 neighbours (slots padded to 8)', machine: lateral6, theta: [-1.1, -1.4, 0.5, -0.7, -0.6, 0.3, 0.4] },
   ];
   for (const { name, machine, theta } of cases) {
     it(`matches the CSR kernel state for state: ${name}`, () => {
