@@ -11,9 +11,9 @@
  * Speed (bit-identical to the straightforward version: same draws, same comparisons): the cumulative probabilities
  * are stored scaled by 2^32, so the raw `nextUint32` is compared without a multiplication (u·2^−32 < p ⇔ u < p·2^32,
  * both products exact); only the keys that neighbour counts can produce (counts per block summing to at most the
- * block's degree: 8,100 of 50,625 for the lateral Potts machine) are filled; and when every unit of a layer has the
- * same number of neighbours in every block (periodic lattices), the neighbours of all blocks are flattened into one
- * unit-major index array with one key increment per (slot, state), so a unit update is one short loop.
+ * block's degree: 8,100 of 50,625 for the lateral Potts machine) are filled; and when a two-state layer's units all
+ * have the same number of neighbours in every block (periodic lattices), the neighbours of all blocks are flattened
+ * into one unit-major index array with one key increment per (slot, state), four slots per loop iteration.
  *
  * @packageDocumentation
  */
@@ -53,9 +53,9 @@ interface LayerPlan {
   /** Partial activations per digit depth ((digits + 1) × K) while filling the table. */
   readonly partial: Float64Array;
   /**
-   * Flattened neighbourhoods when every unit has the same degree in every block (else `deg` = −1): `nbr[u·deg + j]`
-   * the source unit of slot j relative to the chain's base, `slotInc[j·slotStride + s]` the key increment of source
-   * state s in slot j.
+   * Flattened neighbourhoods (used for K = 2) when every unit has the same degree in every block (else `deg` = −1):
+   * `nbr[u·deg + j]` the source unit of slot j relative to the chain's base, `slotInc[j·slotStride + s]` the key
+   * increment of source state s in slot j.
    */
   readonly deg: number;
   readonly nbr: Int32Array;
@@ -320,10 +320,8 @@ export function tableGibbs(
       const l = plan.order[oi];
       if (clampVisible && l === 0) continue;
       const lp = plan.layers[l];
-      if (lp.deg > 0) {
-        if (lp.k === 2) sampleFlat2(lp, states, chains, U, rng);
-        else sampleFlat(lp, states, chains, U, rng);
-      } else if (lp.k === 2 && lp.ptr.length >= 1 && lp.ptr.length <= 2) sampleLayer2(lp, states, chains, U, rng);
+      if (lp.deg > 0 && lp.k === 2) sampleFlat2(lp, states, chains, U, rng);
+      else if (lp.k === 2 && lp.ptr.length >= 1 && lp.ptr.length <= 2) sampleLayer2(lp, states, chains, U, rng);
       else sampleLayer(lp, states, chains, U, rng);
     }
   }
@@ -401,34 +399,6 @@ function flatKey(states: Uint8Array, base: number, nbr: Int32Array, o: number, s
       slotInc[q + 3 * S + states[base + nbr[o + j + 3]]];
   }
   return key;
-}
-
-/** Flattened neighbourhoods (uniform degree), any K. */
-function sampleFlat(lp: LayerPlan, states: Uint8Array, chains: number, U: number, rng: Rng): void {
-  const K = lp.k;
-  const table = lp.table;
-  const nbr = lp.nbr;
-  const slotInc = lp.slotInc;
-  const S = lp.slotStride;
-  const deg = lp.deg;
-  const size = lp.size;
-  for (let c = 0; c < chains; c++) {
-    const base = c * U;
-    const tb = base + lp.unitOffset;
-    for (let u = 0; u < size; u++) {
-      const key = flatKey(states, base, nbr, u * deg, slotInc, S, deg);
-      const r = rng.nextUint32();
-      const ok = key * K;
-      let st = K;
-      for (let t = 0; t < K; t++) {
-        if (r < table[ok + t]) {
-          st = t;
-          break;
-        }
-      }
-      states[tb + u] = st;
-    }
-  }
 }
 
 /**
