@@ -442,6 +442,12 @@ class DbdTrainerImpl implements DbdTrainer {
   private readonly asleepOptions: GibbsOptions;
   private readonly visibleScratch: Uint8Array;
   private readonly plan: TablePlan | null;
+  /**
+   * Awake statistics per (trajectory, time point), filled on first use, when the machine has no hidden layers: the
+   * awake chains are then the data snapshots themselves, so their statistics never change (null otherwise).
+   */
+  private readonly awakeCache: Float64Array | null;
+  private readonly awakeCached: Uint8Array | null;
 
   constructor(config: ResolvedDbdConfig, model: LearnedDbd, data: PreparedData, rng: Rng, state: TrainerState | null) {
     this.config = config;
@@ -524,6 +530,9 @@ class DbdTrainerImpl implements DbdTrainer {
     this.visibleScratch = new Uint8Array(m.layers[0].size);
     this.plan = config.sampler === 'table' ? tablePlan(m) : null;
     const T = data.timePoints;
+    const visibleOnly = m.layers.length === 1 && config.moments === 'sampled';
+    this.awakeCache = visibleOnly ? new Float64Array(data.count * T * P) : null;
+    this.awakeCached = visibleOnly ? new Uint8Array(data.count * T) : null;
     const fe = () => model.functions.map(() => createFunction({ spacing: Array.from(model.spacing), origin: Array.from(model.origin), dims: d }));
     if (state === null) {
       this._stepIndex = 0;
@@ -739,7 +748,21 @@ class DbdTrainerImpl implements DbdTrainer {
         randomizeChains(machine, this.asleep, this.rng);
         gibbs(machine, th, this.asleep, this.rng, this.asleepOptions);
       }
-      sufficientStatistics(machine, chains, { out: this.awakeStats });
+      if (this.awakeCache !== null && this.awakeCached !== null) {
+        // No hidden layers: the awake statistics are those of the data snapshot (tr, t), computed once.
+        const T = this.data.timePoints;
+        for (let b = 0; b < B; b++) {
+          const row = this.batch[b] * T + t;
+          const cached = this.awakeCache.subarray(row * P, (row + 1) * P);
+          if (this.awakeCached[row] === 0) {
+            sufficientStatistics(machine, chains.subarray(b * U, (b + 1) * U), { out: cached });
+            this.awakeCached[row] = 1;
+          }
+          this.awakeStats.set(cached, b * P);
+        }
+      } else {
+        sufficientStatistics(machine, chains, { out: this.awakeStats });
+      }
       sufficientStatistics(machine, this.asleep, { out: this.asleepStats });
       meanInto(this.awakeStats, B, P, aw);
       meanInto(this.asleepStats, cfg.asleepChains, P, as);

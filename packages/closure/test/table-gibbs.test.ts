@@ -1,6 +1,6 @@
 import { createChains, createMachine, createParameters, exactMoments, randomizeChains, sufficientStatistics } from '@srn/boltzmann';
 import { describe, expect, it } from 'vitest';
-import { tableGibbs, tablePlan } from '../src/kernels/table-gibbs.ts';
+import { tableGibbs, tablePlan, tablePlanCsr } from '../src/kernels/table-gibbs.ts';
 import { paperMachineSpec } from '../src/index.ts';
 import { createRng } from './helpers.ts';
 
@@ -64,4 +64,53 @@ describe('tableGibbs', () => {
     });
     expect(tablePlan(dense)).toBeNull(); // (300 + 1)^2 table entries > 65536
   });
+});
+
+// The flattened kernels (uniform degrees: every periodic lattice) against the CSR kernels they replace: the same
+// draws and comparisons, so identical states from identical streams. Deterministic, not statistical: any difference
+// in the neighbour keys, the reachable-key table or the threshold comparison shows up as a differing unit.
+describe('tableGibbs flattened neighbourhoods', () => {
+  const lateral = createMachine({
+    layers: [{ name: 'visible', shape: [6, 6], states: ['X', 'Y'] }],
+    connections: [
+      { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+      { lower: 0, upper: 0, field: [[0, 2], [2, 0], [1, 1], [1, -1]], couplings: [['X', 'Y'], ['Y', 'X']], weightPrefix: 'm' },
+    ],
+    parameterization: 'homogeneous',
+  });
+  const lateral6 = createMachine({
+    layers: [{ name: 'visible', shape: [5, 5], states: ['X', 'Y'] }],
+    connections: [
+      { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+      { lower: 0, upper: 0, field: [[0, 2]], couplings: [['X', 'Y']], weightPrefix: 'm' },
+    ],
+    parameterization: 'homogeneous',
+  });
+  const cases = [
+    { name: 'paper DBM (3 layers, 2 × 2 fields)', machine: createMachine(paperMachineSpec(6)), theta: [-0.7, -1.1, 0.4, -0.3, -0.2, 0.5, 0.8, -0.6, -0.9, 0.7] },
+    { name: 'lateral Potts machine (12 neighbours)', machine: lateral, theta: [-1.2, -1.6, 0.6, -0.8, -0.5, 0.4, -0.3, -0.2] },
+    { name: 'lateral machine with 6 neighbours (slots padded to 8)', machine: lateral6, theta: [-1.1, -1.4, 0.5, -0.7, -0.6, 0.3, 0.4] },
+  ];
+  for (const { name, machine, theta } of cases) {
+    it(`matches the CSR kernel state for state: ${name}`, () => {
+      const flat = tablePlan(machine)!;
+      const csr = tablePlanCsr(machine)!;
+      expect(flat.layers.every((l) => l.deg > 0)).toBe(true);
+      expect(csr.layers.every((l) => l.deg === -1)).toBe(true);
+      const th = Float64Array.from(theta);
+      const chains = 7;
+      const a = createChains(machine, chains);
+      randomizeChains(machine, a, createRng(3));
+      const b = a.slice();
+      const ra = createRng(4);
+      const rb = createRng(4);
+      tableGibbs(flat, th, a, chains, ra, 6, false);
+      tableGibbs(csr, th, b, chains, rb, 6, false);
+      expect(Array.from(a)).toEqual(Array.from(b));
+      tableGibbs(flat, th, a, chains, ra, 3, true);
+      tableGibbs(csr, th, b, chains, rb, 3, true);
+      expect(Array.from(a)).toEqual(Array.from(b));
+      expect(ra.nextUint32()).toBe(rb.nextUint32());
+    });
+  }
 });

@@ -8,13 +8,20 @@
  * random stream is consumed differently (one `nextUint32` per unit, compared against normalised cumulative
  * probabilities), so individual chains differ.
  *
+ * Speed (bit-identical to the straightforward version: same draws, same comparisons): the cumulative probabilities
+ * are stored scaled by 2^32, so the raw `nextUint32` is compared without a multiplication (u·2^−32 < p ⇔ u < p·2^32,
+ * both products exact); only the keys that neighbour counts can produce (counts per block summing to at most the
+ * block's degree: 8,100 of 50,625 for the lateral Potts machine) are filled; and when a two-state layer's units all
+ * have the same number of neighbours in every block (periodic lattices), the neighbours of all blocks are flattened
+ * into one unit-major index array with one key increment per (slot, state), four slots per loop iteration.
+ *
  * @packageDocumentation
  */
 
 import type { Machine } from '@srn/boltzmann';
 import type { Rng } from '@srn/gillespie/rng';
 
-const TWO_POW_M32 = 2.3283064365386963e-10;
+const TWO_POW_32 = 4294967296;
 const MAX_TABLE = 1 << 16;
 
 /** Per-layer plan: incoming blocks and the conditional table. */
@@ -36,10 +43,24 @@ interface LayerPlan {
   /** Weight index of (source state s, target state k) per block: `widx[b][s * k + (t − 1)]`, −1 if uncoupled. */
   readonly widx: Int32Array[];
   readonly tableSize: number;
-  /** K cumulative thresholds per key. */
+  /** K cumulative thresholds per key, scaled by 2^32 (compared with raw `nextUint32` draws). */
   readonly table: Float64Array;
   readonly act: Float64Array;
-  readonly counts: Int32Array;
+  /** Key digits in summation order (block, then source state 1..K_src): block, source state, key increment. */
+  readonly digitBlock: Int32Array;
+  readonly digitState: Int32Array;
+  readonly digitInc: Int32Array;
+  /** Partial activations per digit depth ((digits + 1) × K) while filling the table. */
+  readonly partial: Float64Array;
+  /**
+   * Flattened neighbourhoods (used for K = 2) when every unit has the same degree in every block (else `deg` = −1):
+   * `nbr[u·deg + j]` the source unit of slot j relative to the chain's base, `slotInc[j·slotStride + s]` the key
+   * increment of source state s in slot j.
+   */
+  readonly deg: number;
+  readonly nbr: Int32Array;
+  readonly slotInc: Int32Array;
+  readonly slotStride: number;
 }
 
 /**
@@ -71,6 +92,25 @@ const plans = new WeakMap<Machine, TablePlan | null>();
 export function tablePlan(machine: Machine): TablePlan | null {
   const cached = plans.get(machine);
   if (cached !== undefined) return cached;
+  const plan = buildPlan(machine, true);
+  plans.set(machine, plan);
+  return plan;
+}
+
+/**
+ * A plan that never flattens neighbourhoods (the CSR kernels only), not cached: the reference for testing the
+ * flattened kernels, which must consume the stream identically and produce identical states.
+ *
+ * @example
+ * ```ts
+ * const reference = tablePlanCsr(machine);
+ * ```
+ */
+export function tablePlanCsr(machine: Machine): TablePlan | null {
+  return buildPlan(machine, false);
+}
+
+function buildPlan(machine: Machine, flatten: boolean): TablePlan | null {
   let plan: TablePlan | null = null;
   if (machine.parameterization === 'homogeneous') {
     const layers: LayerPlan[] = [];
@@ -114,6 +154,47 @@ export function tablePlan(machine: Machine): TablePlan | null {
         widx.push(w);
       });
       if (!ok) break;
+      // Key digits in the order fillTable sums them.
+      const digitBlock: number[] = [];
+      const digitState: number[] = [];
+      const digitInc: number[] = [];
+      for (let b = 0; b < inc.length; b++) {
+        for (let s = 1; s <= srcK[b]; s++) {
+          digitBlock.push(b);
+          digitState.push(s);
+          digitInc.push(incs[b][s]);
+        }
+      }
+      // Flattened neighbourhoods (uniform degree per block only).
+      let deg = flatten ? 0 : -1;
+      const blockDeg = ptr.map((p) => p[1] - p[0]);
+      for (let b = 0; b < ptr.length && deg >= 0; b++) {
+        for (let u = 0; u < T.size; u++) {
+          if (ptr[b][u + 1] - ptr[b][u] !== blockDeg[b]) {
+            deg = -1;
+            break;
+          }
+        }
+        if (deg >= 0) deg += blockDeg[b];
+      }
+      // Slots padded to a multiple of 4 (the kernels add four slots per iteration); a padding slot reads the
+      // layer's first source unit and adds 0 for every state.
+      const slotStride = Math.max(1, ...Array.from(srcK)) + 1;
+      let nbr = new Int32Array(0);
+      let slotInc = new Int32Array(0);
+      if (deg > 0) {
+        deg = (deg + 3) & ~3;
+        nbr = new Int32Array(T.size * deg).fill(srcOffset[0]);
+        slotInc = new Int32Array(deg * slotStride);
+        let j0 = 0;
+        for (let b = 0; b < ptr.length; b++) {
+          for (let j = 0; j < blockDeg[b]; j++) {
+            for (let s = 0; s <= srcK[b]; s++) slotInc[(j0 + j) * slotStride + s] = incs[b][s];
+            for (let u = 0; u < T.size; u++) nbr[u * deg + j0 + j] = srcOffset[b] + adj[b][ptr[b][u] + j];
+          }
+          j0 += blockDeg[b];
+        }
+      }
       layers.push({
         layer: T.index,
         unitOffset: T.unitOffset,
@@ -131,7 +212,14 @@ export function tablePlan(machine: Machine): TablePlan | null {
         tableSize: size,
         table: new Float64Array(size * T.stateCount),
         act: new Float64Array(T.stateCount),
-        counts: new Int32Array(16),
+        digitBlock: Int32Array.from(digitBlock),
+        digitState: Int32Array.from(digitState),
+        digitInc: Int32Array.from(digitInc),
+        partial: new Float64Array((digitBlock.length + 1) * T.stateCount),
+        deg,
+        nbr,
+        slotInc,
+        slotStride,
       });
     }
     if (ok) {
@@ -140,49 +228,71 @@ export function tablePlan(machine: Machine): TablePlan | null {
       plan = { machine, layers, order: Int32Array.from([...odd, ...even]) };
     }
   }
-  plans.set(machine, plan);
   return plan;
 }
 
-/** Fills a layer's table of cumulative conditional probabilities for the parameters `params`. */
+/**
+ * Fills a layer's table of cumulative conditional probabilities for the parameters `params`, at the keys that
+ * neighbour counts can produce (per block, counts over the source states summing to at most the block's degree; the
+ * other entries are never read). The activation of a key is summed digit by digit in a fixed order (bias, then
+ * n·w per block and source state, zero counts skipped), depth-first so that keys sharing leading digits share the
+ * partial sums.
+ */
 function fillTable(lp: LayerPlan, params: Float64Array): void {
   const K = lp.k;
-  const act = lp.act;
-  const nb = lp.ptr.length;
-  for (let key = 0; key < lp.tableSize; key++) {
-    for (let t = 0; t < K; t++) act[t] = params[lp.biasStart + t];
-    for (let b = 0; b < nb; b++) {
-      let rem = Math.floor(key / lp.stride[b]);
-      const r = lp.radix[b];
-      const ks = lp.srcK[b];
-      const w = lp.widx[b];
-      for (let s = 1; s <= ks; s++) {
-        const n = rem % r;
-        rem = Math.floor(rem / r);
-        if (n === 0) continue;
-        for (let t = 0; t < K; t++) {
-          const wi = w[s * K + t];
-          if (wi >= 0) act[t] += n * params[wi];
-        }
+  const partial = lp.partial;
+  for (let t = 0; t < K; t++) partial[t] = params[lp.biasStart + t];
+  fillFrom(lp, params, 0, 0, 0);
+}
+
+function fillFrom(lp: LayerPlan, params: Float64Array, depth: number, key: number, used: number): void {
+  const K = lp.k;
+  const partial = lp.partial;
+  const src = depth * K;
+  if (depth === lp.digitBlock.length) {
+    writeEntry(lp, key, src);
+    return;
+  }
+  const b = lp.digitBlock[depth];
+  const s = lp.digitState[depth];
+  const inc = lp.digitInc[depth];
+  const w = lp.widx[b];
+  const before = s === 1 ? 0 : used; // counts of the block's earlier source states
+  const dst = src + K;
+  const max = lp.radix[b] - 1 - before;
+  for (let n = 0; n <= max; n++) {
+    if (n === 0) {
+      for (let t = 0; t < K; t++) partial[dst + t] = partial[src + t];
+    } else {
+      for (let t = 0; t < K; t++) {
+        const wi = w[s * K + t];
+        partial[dst + t] = wi >= 0 ? partial[src + t] + n * params[wi] : partial[src + t];
       }
     }
-    // Softmax with the empty state (logit 0), stable: subtract max(0, act).
-    let m = 0;
-    for (let t = 0; t < K; t++) if (act[t] > m) m = act[t];
-    const e0 = Math.exp(-m);
-    let z = e0;
-    for (let t = 0; t < K; t++) {
-      act[t] = Math.exp(act[t] - m);
-      z += act[t];
-    }
-    let cum = e0 / z;
-    const o = key * K;
-    for (let t = 0; t < K; t++) {
-      lp.table[o + t] = cum;
-      cum += act[t] / z;
-    }
-    lp.table[o + K - 1] = Math.min(lp.table[o + K - 1], 1);
+    fillFrom(lp, params, depth + 1, key + n * inc, before + n);
   }
+}
+
+/** Softmax with the empty state (logit 0), stable (subtract max(0, act)); cumulative thresholds scaled by 2^32. */
+function writeEntry(lp: LayerPlan, key: number, from: number): void {
+  const K = lp.k;
+  const act = lp.act;
+  const partial = lp.partial;
+  let m = 0;
+  for (let t = 0; t < K; t++) if (partial[from + t] > m) m = partial[from + t];
+  const e0 = Math.exp(-m);
+  let z = e0;
+  for (let t = 0; t < K; t++) {
+    act[t] = Math.exp(partial[from + t] - m);
+    z += act[t];
+  }
+  let cum = e0 / z;
+  const o = key * K;
+  for (let t = 0; t < K - 1; t++) {
+    lp.table[o + t] = cum * TWO_POW_32;
+    cum += act[t] / z;
+  }
+  lp.table[o + K - 1] = Math.min(cum, 1) * TWO_POW_32;
 }
 
 /**
@@ -210,7 +320,8 @@ export function tableGibbs(
       const l = plan.order[oi];
       if (clampVisible && l === 0) continue;
       const lp = plan.layers[l];
-      if (lp.k === 2 && lp.ptr.length >= 1 && lp.ptr.length <= 2) sampleLayer2(lp, states, chains, U, rng);
+      if (lp.deg > 0 && lp.k === 2) sampleFlat2(lp, states, chains, U, rng);
+      else if (lp.k === 2 && lp.ptr.length >= 1 && lp.ptr.length <= 2) sampleLayer2(lp, states, chains, U, rng);
       else sampleLayer(lp, states, chains, U, rng);
     }
   }
@@ -232,7 +343,7 @@ function sampleLayer(lp: LayerPlan, states: Uint8Array, chains: number, U: numbe
         const sb = base + lp.srcOffset[b];
         for (let e = ptr[u]; e < ptr[u + 1]; e++) key += inc[states[sb + adj[e]]];
       }
-      const r = rng.nextUint32() * TWO_POW_M32;
+      const r = rng.nextUint32();
       const o = key * K;
       let st = K;
       for (let t = 0; t < K; t++) {
@@ -269,9 +380,47 @@ function sampleLayer2(lp: LayerPlan, states: Uint8Array, chains: number, U: numb
         const e1 = p1[u + 1];
         for (let e = p1[u]; e < e1; e++) key += i1[states[s1 + a1[e]]];
       }
-      const r = rng.nextUint32() * TWO_POW_M32;
+      const r = rng.nextUint32();
       const o = key * 2;
       states[tb + u] = r < table[o] ? 0 : r < table[o + 1] ? 1 : 2;
+    }
+  }
+}
+
+/** The key of unit u (slot row o = u·deg) in the chain at `base`: four slots per iteration (deg is a multiple of 4). */
+function flatKey(states: Uint8Array, base: number, nbr: Int32Array, o: number, slotInc: Int32Array, S: number, deg: number): number {
+  let key = 0;
+  for (let j = 0; j < deg; j += 4) {
+    const q = j * S;
+    key +=
+      slotInc[q + states[base + nbr[o + j]]] +
+      slotInc[q + S + states[base + nbr[o + j + 1]]] +
+      slotInc[q + 2 * S + states[base + nbr[o + j + 2]]] +
+      slotInc[q + 3 * S + states[base + nbr[o + j + 3]]];
+  }
+  return key;
+}
+
+/**
+ * Flattened neighbourhoods (uniform degree), K = 2 (the paper's and the lateral machines). The state is the number
+ * of thresholds at or below the draw, (r ≥ p₀) + (r ≥ p₁), the same as the first threshold above it because
+ * p₀ ≤ p₁; counting avoids two unpredictable branches per unit.
+ */
+function sampleFlat2(lp: LayerPlan, states: Uint8Array, chains: number, U: number, rng: Rng): void {
+  const table = lp.table;
+  const nbr = lp.nbr;
+  const slotInc = lp.slotInc;
+  const deg = lp.deg;
+  const size = lp.size;
+  const S = lp.slotStride;
+  for (let c = 0; c < chains; c++) {
+    const base = c * U;
+    const tb = base + lp.unitOffset;
+    for (let u = 0; u < size; u++) {
+      const key = flatKey(states, base, nbr, u * deg, slotInc, S, deg);
+      const r = rng.nextUint32();
+      const k2 = key << 1;
+      states[tb + u] = (r >= table[k2] ? 1 : 0) + (r >= table[k2 + 1] ? 1 : 0);
     }
   }
 }

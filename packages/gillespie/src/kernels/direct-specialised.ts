@@ -29,6 +29,21 @@ function literal(value: number): string {
   return Object.is(value, -0) ? '0' : String(value);
 }
 
+/**
+ * The linear search for the firing reaction, unrolled: the same comparisons and the same additions in the same
+ * order as `while (cumulative <= target && j < r − 1) cumulative += a[++j]` (the sum after the last comparison is
+ * not needed). Large networks keep the loop.
+ */
+function selectReaction(r: number): string {
+  if (r > 16) return 'let j = 0; let cumulative = a[0]; while (cumulative <= target && j < r - 1) cumulative += a[++j];';
+  let code = `j = ${r - 1};`;
+  for (let j = r - 2; j >= 0; j--) {
+    const add = j === 0 ? 'let c = a[0];' : `c += a[${j}];`;
+    code = `${j === 0 ? '' : add} if (c <= target) { ${code} } else j = ${j};`;
+  }
+  return `let j = 0; let c = a[0]; ${r === 1 ? '' : code}`;
+}
+
 /** JS expression of reaction j's propensity over `x` and `p`. */
 function propensityCode(m: KernelModel, j: number): string {
   const source = m.propensitySource[j];
@@ -88,14 +103,12 @@ export function specialiseDirect(m: KernelModel): SsaKernel {
       for (;;) {
         if (!(a0 > 0)) break;
         const tNext = t - Math.log(1 - rng.nextFloat64()) / a0;
-        g = h.recordUntil(x, s, grid, g, tNext, out);
+        if (g < gridLength && grid[g] < tNext) g = h.recordUntil(x, s, grid, g, tNext, out);
         if (tNext > tEnd) break;
         if (events >= maxEvents) return h.finish(report, h.STATUS_EVENT_CAP, events, t, g);
         t = tNext;
         const target = rng.nextFloat64() * a0;
-        let j = 0;
-        let cumulative = a[0];
-        while (cumulative <= target && j < r - 1) cumulative += a[++j];
+        ${selectReaction(r)}
         while (a[j] === 0 && j > 0) j--;
         if (events < logLimit) { control.logTimes[events] = t; control.logReactions[events] = j; }
         events++;
@@ -114,6 +127,18 @@ export function specialiseDirect(m: KernelModel): SsaKernel {
       h.recordRows(x, s, g, gridLength, out);
       h.finish(report, h.STATUS_COMPLETED, events, tEnd, gridLength);
     };`;
-  const helpers = { failBad, finish, recordRows, recordUntil, STATUS_COMPLETED, STATUS_EVENT_CAP, STATUS_POPULATION_CAP };
-  return new Function('h', source)(helpers) as SsaKernel;
+  // One compiled function per distinct source: every ensemble batch instantiates its model afresh, and a new
+  // function per batch would start cold in the interpreter and be optimised again each time.
+  let kernel = compiled.get(source);
+  if (kernel === undefined) {
+    const helpers = { failBad, finish, recordRows, recordUntil, STATUS_COMPLETED, STATUS_EVENT_CAP, STATUS_POPULATION_CAP };
+    kernel = new Function('h', source)(helpers) as SsaKernel;
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(source, kernel);
+  }
+  return kernel;
 }
+
+/** Generated kernels by source (the source fixes the behaviour: constants are inlined, parameters read from `m`). */
+const compiled = new Map<string, SsaKernel>();
+const COMPILED_MAX = 64;
