@@ -12,7 +12,7 @@ import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY } from '../model.ts';
 import { hop, type OccupancyArrays, rebuildLists, setClass } from './occupancy.ts';
-import { createRowIndex, type RowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
+import { createRowIndex, type RowIndex, rebuildListsAndRowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
 export const NEIGHBOUR_BIRTH_RETRIES = 20;
@@ -31,6 +31,11 @@ export interface PaperContext {
   readonly degree: number;
   /** 32 − log2(degree) if the degree is a power of two, else −1. */
   readonly dirShift: number;
+  /**
+   * True when `neighbors` is the periodic 2-D square lattice of `rows` × `rowLength` sites (checked once): the sweep
+   * then computes a neighbour instead of reading the 16-byte-per-site table, which stays out of the cache.
+   */
+  readonly periodic2d: boolean;
   readonly speciesCount: number;
   readonly mobile: Uint8Array;
   readonly model: CompiledLatticeModel;
@@ -92,6 +97,7 @@ export function createPaperContext(
     neighbors,
     degree,
     dirShift: Number.isInteger(log2) ? 32 - log2 : -1,
+    periodic2d: isPeriodic2d(neighbors, degree, s.size, rowLength),
     speciesCount: S,
     mobile,
     model,
@@ -115,6 +121,21 @@ export function createPaperContext(
     nextReaction: -1,
     time: 0,
   };
+}
+
+/** Whether a neighbour table is that of a periodic `size / rowLength` × `rowLength` square lattice (O(size)). */
+function isPeriodic2d(nb: Int32Array, degree: number, size: number, rowLength: number): boolean {
+  if (degree !== 4 || size % rowLength !== 0 || rowLength < 3 || size / rowLength < 3) return false;
+  for (let site = 0; site < size; site++) {
+    const col = site % rowLength;
+    const up = site - rowLength < 0 ? site - rowLength + size : site - rowLength;
+    const down = site + rowLength >= size ? site + rowLength - size : site + rowLength;
+    const left = col === 0 ? site + rowLength - 1 : site - 1;
+    const right = col === rowLength - 1 ? site + 1 - rowLength : site + 1;
+    const i = site * 4;
+    if (nb[i] !== up || nb[i + 1] !== down || nb[i + 2] !== left || nb[i + 3] !== right) return false;
+  }
+  return true;
 }
 
 /** A random site of class k: uniform, or row-biased (spec 2.3, O(1)). Assumes the class is non-empty. */
@@ -289,6 +310,7 @@ function sweep(c: PaperContext, rng: Rng): void {
     }
   }
   const rowLength = c.rowLength;
+  const periodic2d = c.periodic2d;
   // Small sparse lattices keep the lists in step with every move; large (out of cache) or dense ones only rewrite
   // occupancy codes and rebuild the lists afterwards in one sequential pass, which avoids random writes.
   const deferred = size > 65536 || count * 4 >= size;
@@ -301,7 +323,14 @@ function sweep(c: PaperContext, rng: Rng): void {
     if (a === 0 || stamp[site] === id) continue; // consumed, or a product that already counts as moved
     attempts++;
     const d = shift >= 0 ? rng.nextUint32() >>> shift : Math.floor(rng.nextFloat64() * degree);
-    const target = nb[site * degree + d];
+    let target: number;
+    if (periodic2d) {
+      // the table's directions: 0 = row above, 1 = row below, 2 = left, 3 = right (all wrapping)
+      if (d === 0) target = site < rowLength ? site - rowLength + size : site - rowLength;
+      else if (d === 1) target = site + rowLength >= size ? site + rowLength - size : site + rowLength;
+      else if (d === 2) target = site % rowLength === 0 ? site + rowLength - 1 : site - 1;
+      else target = (site + 1) % rowLength === 0 ? site + 1 - rowLength : site + 1;
+    } else target = nb[site * degree + d];
     if (target < 0) {
       stamp[site] = id;
       continue;
@@ -346,8 +375,8 @@ function sweep(c: PaperContext, rng: Rng): void {
     reactions++;
   }
   if (deferred) {
-    rebuildLists(s);
-    if (ix !== null) rebuildRowIndex(ix, occ);
+    if (ix !== null) rebuildListsAndRowIndex(s, ix);
+    else rebuildLists(s);
   }
   counters[COUNTER_ATTEMPTS] += attempts;
   counters[COUNTER_HOPS] += hops;

@@ -6,6 +6,7 @@
  * row", without scanning the lattice. Rows are slabs of axis 0 (`rowLength` consecutive sites). No validation.
  */
 import type { Rng } from '../../rng.ts';
+import type { OccupancyArrays } from './occupancy.ts';
 
 /** The arrays of a row index over `classes` classes (0 = free), `rows` rows of `rowLength` sites. */
 export interface RowIndex {
@@ -45,7 +46,7 @@ export function createRowIndex(size: number, rowLength: number, classes: number)
 
 /** Rebuilds the whole index from occupancy codes in one sequential pass (O(size + classes · rows)). */
 export function rebuildRowIndex(ix: RowIndex, occupancy: Uint8Array): void {
-  const { lists, position, rowCount, nonEmpty, nonEmptyPosition, nonEmptyCount, rowLength, rows, size, classes } = ix;
+  const { lists, position, rowCount, rowLength, rows, size } = ix;
   rowCount.fill(0);
   for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
     for (let i = base; i < base + rowLength; i++) {
@@ -55,6 +56,36 @@ export function rebuildRowIndex(ix: RowIndex, occupancy: Uint8Array): void {
       position[i] = p;
     }
   }
+  rebuildNonEmptyRows(ix);
+}
+
+/**
+ * Rebuilds the class lists of `s` (as `rebuildLists` does) and the row index together, in one sequential pass over
+ * the occupancy codes: cheaper than two passes after a sweep on a large lattice.
+ */
+export function rebuildListsAndRowIndex(s: OccupancyArrays, ix: RowIndex): void {
+  const { occupancy, lists, position, counts, size } = s;
+  const { rowCount, rowLength, rows } = ix;
+  const rowLists = ix.lists;
+  const rowPosition = ix.position;
+  counts.fill(0);
+  rowCount.fill(0);
+  for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
+    for (let i = base; i < base + rowLength; i++) {
+      const k = occupancy[i];
+      const p = counts[k]++;
+      lists[k * size + p] = i;
+      position[i] = p;
+      const q = rowCount[k * rows + r]++;
+      rowLists[k * size + base + q] = i;
+      rowPosition[i] = q;
+    }
+  }
+  rebuildNonEmptyRows(ix);
+}
+
+function rebuildNonEmptyRows(ix: RowIndex): void {
+  const { rowCount, nonEmpty, nonEmptyPosition, nonEmptyCount, rows, classes } = ix;
   for (let k = 0; k < classes; k++) {
     let n = 0;
     for (let r = 0; r < rows; r++) {
