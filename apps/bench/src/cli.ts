@@ -3,12 +3,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatUsage, parseCommandLine, type ParsedOptions, UsageError } from './args.ts';
-import { lvAllSpec, runLvAll } from './commands/lv-all.ts';
-import { lvPredictSpec, runLvPredict } from './commands/lv-predict.ts';
-import { lvReportSpec, runLvReport } from './commands/lv-report.ts';
-import { lvSimulateSpec, runLvSimulate } from './commands/lv-simulate.ts';
-import { lvTrainSpec, runLvTrain } from './commands/lv-train.ts';
-import { runSimulate, simulateSpec } from './commands/simulate.ts';
 import { LvInputError, LvInterruptedError, LvMissingCapabilityError } from './lv/errors.ts';
 
 /** What a command gets besides its options: the flags given explicitly, and Ctrl-C as an abort signal. */
@@ -17,30 +11,50 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
-interface Command {
+interface LoadedCommand {
   readonly spec: CommandSpec;
   readonly run: (options: ParsedOptions, positionals: string[], context: CommandContext) => Promise<void>;
+}
+
+interface Command {
+  /** The command's words (its spec's name). */
+  readonly name: string;
+  /**
+   * Imports the command's module on demand: each command pulls in only its own dependencies (`lv simulate` needs
+   * neither mathjs nor the closure or figure packages), which keeps start-up time and memory down.
+   */
+  readonly load: () => Promise<LoadedCommand>;
   /** The command handles Ctrl-C itself (checkpoint, then stop); others exit at once. */
   readonly graceful?: boolean;
 }
 
 const commands: Command[] = [
-  { spec: simulateSpec, run: runSimulate },
-  { spec: lvAllSpec, run: runLvAll, graceful: true },
-  { spec: lvSimulateSpec, run: runLvSimulate },
-  { spec: lvTrainSpec, run: runLvTrain, graceful: true },
-  { spec: lvPredictSpec, run: runLvPredict },
-  { spec: lvReportSpec, run: runLvReport },
+  { name: 'simulate', load: async () => import('./commands/simulate.ts').then((m) => ({ spec: m.simulateSpec, run: m.runSimulate })) },
+  { name: 'lv all', load: async () => import('./commands/lv-all.ts').then((m) => ({ spec: m.lvAllSpec, run: m.runLvAll })), graceful: true },
+  { name: 'lv simulate', load: async () => import('./commands/lv-simulate.ts').then((m) => ({ spec: m.lvSimulateSpec, run: m.runLvSimulate })) },
+  { name: 'lv train', load: async () => import('./commands/lv-train.ts').then((m) => ({ spec: m.lvTrainSpec, run: m.runLvTrain })), graceful: true },
+  { name: 'lv predict', load: async () => import('./commands/lv-predict.ts').then((m) => ({ spec: m.lvPredictSpec, run: m.runLvPredict })) },
+  { name: 'lv report', load: async () => import('./commands/lv-report.ts').then((m) => ({ spec: m.lvReportSpec, run: m.runLvReport })) },
 ];
+
+async function loadCommand(command: Command): Promise<LoadedCommand> {
+  const loaded = await command.load();
+  if (loaded.spec.name !== command.name) throw new Error(`command table: '${command.name}' loads the spec of '${loaded.spec.name}'`);
+  return loaded;
+}
+
+async function summaries(list: readonly Command[]): Promise<string[]> {
+  const loaded = await Promise.all(list.map(loadCommand));
+  return loaded.map(({ spec }) => `  ${spec.name.padEnd(16)}${spec.summary.split('. ')[0]}`);
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-function overview(): string {
-  const lines = ['Usage: srn-bench <command> [options]', '', 'Commands:'];
-  for (const { spec } of commands) lines.push(`  ${spec.name.padEnd(16)}${spec.summary.split('. ')[0]}`);
+async function overview(): Promise<string> {
+  const lines = ['Usage: srn-bench <command> [options]', '', 'Commands:', ...(await summaries(commands))];
   lines.push('', "Run 'srn-bench <command> --help' for a command's options.");
   return `${lines.join('\n')}\n`;
 }
@@ -49,8 +63,8 @@ function overview(): string {
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   let best: { command: Command; rest: string[] } | undefined;
   for (const command of commands) {
-    const words = command.spec.name.split(' ');
-    if (words.every((word, i) => argv[i] === word) && (!best || words.length > best.command.spec.name.split(' ').length)) {
+    const words = command.name.split(' ');
+    if (words.every((word, i) => argv[i] === word) && (!best || words.length > best.command.name.split(' ').length)) {
       best = { command, rest: argv.slice(words.length) };
     }
   }
@@ -60,7 +74,7 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 /** Runs the CLI on `argv` and returns the exit code (130 after Ctrl-C). */
 export async function main(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(overview());
+    process.stdout.write(await overview());
     return argv.length === 0 ? 2 : 0;
   }
   if (argv[0] === '--version') {
@@ -70,42 +84,43 @@ export async function main(argv: string[], signal: AbortSignal = new AbortContro
   const found = findCommand(argv);
   if (!found) {
     // A group name alone (e.g. `lv`) lists its subcommands.
-    const group = commands.filter((c) => c.spec.name.startsWith(`${argv[0]} `));
+    const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
     if (group.length > 0 && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {
       process.stdout.write(`Usage: srn-bench ${argv[0]} <command> [options]\n\nCommands:\n`);
-      for (const { spec } of group) process.stdout.write(`  ${spec.name.padEnd(16)}${spec.summary.split('. ')[0]}\n`);
+      for (const line of await summaries(group)) process.stdout.write(`${line}\n`);
       return argv.length === 1 ? 2 : 0;
     }
-    process.stderr.write(`srn-bench: unknown command '${argv.slice(0, group.length ? 2 : 1).join(' ')}'\n\n${overview()}`);
+    process.stderr.write(`srn-bench: unknown command '${argv.slice(0, group.length ? 2 : 1).join(' ')}'\n\n${await overview()}`);
     return 2;
   }
+  const { spec, run } = await loadCommand(found.command);
   try {
-    const parsed = parseCommandLine(found.rest, found.command.spec);
+    const parsed = parseCommandLine(found.rest, spec);
     if (parsed === null) {
-      process.stdout.write(formatUsage(found.command.spec));
+      process.stdout.write(formatUsage(spec));
       return 0;
     }
     if (found.command.graceful) gracefulCommand = true;
-    await found.command.run(parsed.options, parsed.positionals, { given: parsed.given, signal });
+    await run(parsed.options, parsed.positionals, { given: parsed.given, signal });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`srn-bench ${found.command.spec.name}: ${error.message}\n`);
+      process.stderr.write(`srn-bench ${spec.name}: ${error.message}\n`);
       return 2;
     }
     if (error instanceof LvInterruptedError) {
-      process.stderr.write(`\nsrn-bench ${found.command.spec.name}: ${error.message}\n`);
+      process.stderr.write(`\nsrn-bench ${spec.name}: ${error.message}\n`);
       return 130;
     }
     if (error instanceof LvInputError || error instanceof LvMissingCapabilityError) {
-      process.stderr.write(`srn-bench ${found.command.spec.name}: error: ${error.message}\n`);
+      process.stderr.write(`srn-bench ${spec.name}: error: ${error.message}\n`);
       return 1;
     }
     if (signal.aborted) {
-      process.stderr.write(`\nsrn-bench ${found.command.spec.name}: interrupted\n`);
+      process.stderr.write(`\nsrn-bench ${spec.name}: interrupted\n`);
       return 130;
     }
-    process.stderr.write(`srn-bench ${found.command.spec.name}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(`srn-bench ${spec.name}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
     return 1;
   }
 }

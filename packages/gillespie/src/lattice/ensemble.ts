@@ -4,6 +4,7 @@
  */
 import { createRng, type Seed } from '../rng.ts';
 import { type LatticeConfig, type LatticeEventCounts, type PreparedLatticeConfig, prepareLatticeConfig, simulateLattice } from './simulate.ts';
+import type { LatticeState } from './state.ts';
 import { LatticeObserver } from './statistics.ts';
 
 /** One run of an ensemble. */
@@ -30,6 +31,8 @@ export interface LatticeReplicateOptions {
   end: number;
   /** Keep the packed snapshots of every run (default false). */
   keepTrajectories?: boolean;
+  /** Called at every time point of every run with the live state (e.g. to stream snapshots without keeping them). */
+  onRecord?: (run: number, index: number, time: number, state: LatticeState) => void;
 }
 
 /**
@@ -62,6 +65,7 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
       onRecord: (i, t, state) => {
         observer.measureState(state, observables, i * K);
         for (let k = 0; k < S; k++) if (state.counts[k + 1] === 0 && Number.isNaN(extinctionTimes[k])) extinctionTimes[k] = t;
+        options.onRecord?.(run, i, t, state);
       },
     });
     let extinct = false;

@@ -44,13 +44,17 @@ const hostIsTypeScript = import.meta.url.endsWith('.ts');
 function startWorker(hostUrl: URL): Worker {
   if (!hostIsTypeScript) return new Worker(hostUrl);
   // Running from sources (tests, the CLI through tsx): register the TypeScript loader inside the worker before
-  // loading the host, and resolve sibling packages to their sources as this thread does.
+  // loading the host, and resolve sibling packages to their sources as this thread does. This thread's own
+  // `--import tsx` is left out: it does not reach a worker's module loader (Node 20) and would only cost memory.
   const require = createRequire(import.meta.url);
   const tsxRoot = dirname(require.resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(hostUrl.href)}); });`;
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--conditions') && arg !== '-C');
-  return new Worker(bootstrap, { eval: true, execArgv: [...execArgv, '--conditions=@srn/source'] });
+  const execArgv = process.execArgv.filter(
+    (arg, i, all) => !arg.startsWith('--conditions') && arg !== '-C' && !(arg === '--import' && /tsx/.test(all[i + 1] ?? '')) && !(all[i - 1] === '--import' && /tsx/.test(arg)) && !/^--import=.*tsx/.test(arg),
+  );
+  // A small young generation: the kernels allocate little, and each thread's heap counts in the peak memory.
+  return new Worker(bootstrap, { eval: true, execArgv: [...execArgv, '--conditions=@srn/source'], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
 }
 
 /**
@@ -144,7 +148,12 @@ export async function runTasks<TTask, TResult>(options: RunTasksOptions<TTask, T
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = (index: number, result: TResult): void => {
       results[index] = result;
-      onTaskDone?.(index, result);
+      try {
+        onTaskDone?.(index, result);
+      } catch (error) {
+        finish(error);
+        return;
+      }
       finished++;
       if (finished === tasks.length) finish();
     };

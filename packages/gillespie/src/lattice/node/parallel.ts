@@ -10,7 +10,7 @@ import {
   summarizeLatticeEnsemble,
 } from '../ensemble.ts';
 import { type LatticeConfig, prepareLatticeConfig } from '../simulate.ts';
-import type { LatticeEnsembleTask } from './ensemble-task.ts';
+import type { LatticeEnsembleTask, LatticeTaskReplicate } from './ensemble-task.ts';
 
 /** Options of {@link simulateLatticeEnsembleParallel}. */
 export interface ParallelLatticeEnsembleOptions extends LatticeEnsembleOptions {
@@ -21,6 +21,13 @@ export interface ParallelLatticeEnsembleOptions extends LatticeEnsembleOptions {
   signal?: AbortSignal;
   /** Called after every finished task with the number of finished replicates. */
   onProgress?: (runsDone: number, runs: number) => void;
+  /**
+   * With `keepTrajectories`: receives each run's trajectory as the bytes of `encodeLattice` (the binary SRNL
+   * form, encoded on the thread that ran it) as soon as its batch finishes, in completion order rather than run
+   * order; the ensemble then lets go of it (the returned replicates carry no `occupancy`). Writing them to disk
+   * here keeps the memory of a long ensemble at about one batch per thread instead of every run's trajectory.
+   */
+  onTrajectory?: (run: number, encoded: Uint8Array) => void;
 }
 
 /** Rough cost of one particle-step (paper sweep) or one event (exact) in nanoseconds, from bench/lattice.ts. */
@@ -87,16 +94,24 @@ export async function simulateLatticeEnsembleParallel(
     start: r.start,
     end: r.end,
     keepTrajectories: options.keepTrajectories ?? false,
+    encodeTrajectories: options.onTrajectory !== undefined,
   }));
   const moduleUrl = new URL(import.meta.url.endsWith('.ts') ? './ensemble-task.ts' : './ensemble-task.js', import.meta.url);
   let done = 0;
-  const results = await runTasks<LatticeEnsembleTask, LatticeReplicate[]>({
+  const results = await runTasks<LatticeEnsembleTask, LatticeTaskReplicate[]>({
     moduleUrl,
     exportName: 'latticeEnsembleTask',
     tasks,
     workers,
     signal: options.signal,
-    onTaskDone: (i) => {
+    onTaskDone: (i, batch) => {
+      if (options.onTrajectory) {
+        for (const replicate of batch) {
+          if (!replicate.encoded) continue;
+          options.onTrajectory(replicate.run, replicate.encoded);
+          delete replicate.encoded;
+        }
+      }
       done += tasks[i].end - tasks[i].start;
       options.onProgress?.(done, runs);
     },
