@@ -90,8 +90,8 @@ export function createPaperContext(
   const pairStart = new Int32Array(pairs.length + 1);
   for (let i = 0; i < pairs.length; i++) pairStart[i + 1] = pairStart[i] + pairs[i].length;
   const log2 = Math.log2(degree);
-  const rowIndex = rowBiased ? createRowIndex(s.size, rowLength, S + 1) : null;
-  if (rowIndex) rebuildRowIndex(rowIndex, s.occupancy);
+  const rowIndex = rowBiased ? createRowIndex(s.occupancy, rowLength, S + 1) : null;
+  if (rowIndex) rebuildRowIndex(rowIndex);
   return {
     s,
     neighbors,
@@ -251,7 +251,7 @@ export function rowBiasedOrder(c: PaperContext, rng: Rng): number {
     for (let k = 1; k <= speciesCount; k++) {
       if (mobile[k] === 0) continue;
       const m = ix.rowCount[k * rows + r];
-      const from = k * size + base;
+      const from = (k - 1) * size + base;
       for (let p = 0; p < m; p++) todoList[base + n + p] = ix.lists[from + p];
       n += m;
     }

@@ -1,9 +1,13 @@
 /**
- * Allocation-free row index of a single-occupancy lattice, for the original's row-biased picks (spec 2.3) in O(1):
- * per class k (0 = free sites) and row r a dense list of the row's sites of that class, and per class a dense list
- * of the rows holding at least one such site. A pick draws a row uniformly from that list, then a site uniformly
- * from the row's list: exactly "a row uniformly among the rows with a match, then a match uniformly within the
- * row", without scanning the lattice. Rows are slabs of axis 0 (`rowLength` consecutive sites). No validation.
+ * Allocation-free row index of a single-occupancy lattice, for the original's row-biased picks (spec 2.3) without
+ * scanning the lattice: per row the number of sites of every class (0 = free), per species k ≥ 1 and row a dense
+ * list of the row's sites of that species, and per class a dense list of the rows holding at least one such site.
+ * A pick draws a row uniformly from that list, then a site uniformly within the row: exactly "a row uniformly among
+ * the rows with a match, then a match uniformly within the row". Species picks take the row's list (O(1)); free
+ * sites, usually the bulk of a lattice, have no lists (so a rebuild touches only the particles): a free site of the
+ * row is drawn by rejection (a uniform column until an empty one, at most two tries expected) when at least half
+ * the row is free, else found by counting along the row (O(row length)). Rows are slabs of axis 0 (`rowLength`
+ * consecutive sites). No validation.
  */
 import type { Rng } from '../../rng.ts';
 import type { OccupancyArrays } from './occupancy.ts';
@@ -14,9 +18,11 @@ export interface RowIndex {
   readonly rowLength: number;
   readonly rows: number;
   readonly classes: number;
-  /** `lists[k * size + r * rowLength + p]` for p < `rowCount[k * rows + r]`: the sites of class k in row r. */
+  /** The occupancy codes the index describes (read by free-site picks). */
+  readonly occupancy: Uint8Array;
+  /** `lists[(k − 1) * size + r * rowLength + p]` for p < `rowCount[k * rows + r]`: the sites of species k in row r. */
   readonly lists: Int32Array;
-  /** Position of each site in its (class, row) list. */
+  /** Position of each occupied site in its (species, row) list. */
   readonly position: Int32Array;
   /** Sites of class k in row r at `k * rows + r`. */
   readonly rowCount: Int32Array;
@@ -27,15 +33,17 @@ export interface RowIndex {
   readonly nonEmptyCount: Int32Array;
 }
 
-/** Allocates a row index (call {@link rebuildRowIndex} before use). */
-export function createRowIndex(size: number, rowLength: number, classes: number): RowIndex {
+/** Allocates a row index over `occupancy` (call {@link rebuildRowIndex} before use). */
+export function createRowIndex(occupancy: Uint8Array, rowLength: number, classes: number): RowIndex {
+  const size = occupancy.length;
   const rows = size / rowLength;
   return {
     size,
     rowLength,
     rows,
     classes,
-    lists: new Int32Array(classes * size),
+    occupancy,
+    lists: new Int32Array((classes - 1) * size),
     position: new Int32Array(size),
     rowCount: new Int32Array(classes * rows),
     nonEmpty: new Int32Array(classes * rows),
@@ -44,15 +52,16 @@ export function createRowIndex(size: number, rowLength: number, classes: number)
   };
 }
 
-/** Rebuilds the whole index from occupancy codes in one sequential pass (O(size + classes · rows)). */
-export function rebuildRowIndex(ix: RowIndex, occupancy: Uint8Array): void {
-  const { lists, position, rowCount, rowLength, rows, size } = ix;
+/** Rebuilds the whole index from the occupancy codes in one sequential pass (O(size + classes · rows)). */
+export function rebuildRowIndex(ix: RowIndex): void {
+  const { occupancy, lists, position, rowCount, rowLength, rows, size } = ix;
   rowCount.fill(0);
   for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
     for (let i = base; i < base + rowLength; i++) {
       const k = occupancy[i];
       const p = rowCount[k * rows + r]++;
-      lists[k * size + base + p] = i;
+      if (k === 0) continue;
+      lists[(k - 1) * size + base + p] = i;
       position[i] = p;
     }
   }
@@ -70,17 +79,27 @@ export function rebuildListsAndRowIndex(s: OccupancyArrays, ix: RowIndex): void 
   const rowPosition = ix.position;
   counts.fill(0);
   rowCount.fill(0);
+  // Free sites (most of a large lattice) are counted in locals; the per-class counters live in memory.
+  let free = 0;
   for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
+    const freeBefore = free;
     for (let i = base; i < base + rowLength; i++) {
       const k = occupancy[i];
+      if (k === 0) {
+        lists[free] = i;
+        position[i] = free++;
+        continue;
+      }
       const p = counts[k]++;
       lists[k * size + p] = i;
       position[i] = p;
       const q = rowCount[k * rows + r]++;
-      rowLists[k * size + base + q] = i;
+      rowLists[(k - 1) * size + base + q] = i;
       rowPosition[i] = q;
     }
+    rowCount[r] = free - freeBefore;
   }
+  counts[0] = free;
   rebuildNonEmptyRows(ix);
 }
 
@@ -98,17 +117,22 @@ function rebuildNonEmptyRows(ix: RowIndex): void {
   }
 }
 
-/** Moves `site` (in row `row`) from class `from` to class `to` in the index (the occupancy code is the caller's). */
+/**
+ * Moves `site` (in row `row`) from class `from` to class `to` in the index. Call it before or after changing the
+ * occupancy code; the index reads no codes here.
+ */
 export function rowIndexMove(ix: RowIndex, site: number, row: number, from: number, to: number): void {
   const { lists, position, rowCount, nonEmpty, nonEmptyPosition, nonEmptyCount, rows, size } = ix;
   const base = row * ix.rowLength;
-  // swap-remove from (from, row)
   const fromRow = from * rows + row;
   const last = --rowCount[fromRow];
-  const p = position[site];
-  const moved = lists[from * size + base + last];
-  lists[from * size + base + p] = moved;
-  position[moved] = p;
+  if (from !== 0) {
+    // swap-remove from the (from, row) list
+    const p = position[site];
+    const moved = lists[(from - 1) * size + base + last];
+    lists[(from - 1) * size + base + p] = moved;
+    position[moved] = p;
+  }
   if (last === 0) {
     const q = nonEmptyPosition[fromRow];
     const tail = nonEmpty[from * rows + --nonEmptyCount[from]];
@@ -116,11 +140,12 @@ export function rowIndexMove(ix: RowIndex, site: number, row: number, from: numb
     nonEmptyPosition[from * rows + tail] = q;
     nonEmptyPosition[fromRow] = -1;
   }
-  // append to (to, row)
   const toRow = to * rows + row;
   const n = rowCount[toRow]++;
-  lists[to * size + base + n] = site;
-  position[site] = n;
+  if (to !== 0) {
+    lists[(to - 1) * size + base + n] = site;
+    position[site] = n;
+  }
   if (n === 0) {
     const q = nonEmptyCount[to]++;
     nonEmpty[to * rows + q] = row;
@@ -130,12 +155,24 @@ export function rowIndexMove(ix: RowIndex, site: number, row: number, from: numb
 
 /**
  * A site of class k picked the original's way: a row uniformly among the rows holding class k, then a site of
- * class k uniformly within that row (two uniform draws). −1 when the class is empty (no draw then).
+ * class k uniformly within that row. −1 when the class is empty (no draw then).
  */
 export function rowIndexPick(ix: RowIndex, k: number, rng: Rng): number {
   const rowsWith = ix.nonEmptyCount[k];
   if (rowsWith === 0) return -1;
-  const row = ix.nonEmpty[k * ix.rows + Math.floor(rng.nextFloat64() * rowsWith)];
-  const n = ix.rowCount[k * ix.rows + row];
-  return ix.lists[k * ix.size + row * ix.rowLength + Math.floor(rng.nextFloat64() * n)];
+  const { rows, rowLength } = ix;
+  const row = ix.nonEmpty[k * rows + Math.floor(rng.nextFloat64() * rowsWith)];
+  const n = ix.rowCount[k * rows + row];
+  const base = row * rowLength;
+  if (k !== 0) return ix.lists[(k - 1) * ix.size + base + Math.floor(rng.nextFloat64() * n)];
+  const occupancy = ix.occupancy;
+  if (2 * n >= rowLength) {
+    // Rejection: uniform columns until a free one, which is then uniform among the row's free sites.
+    for (;;) {
+      const site = base + Math.floor(rng.nextFloat64() * rowLength);
+      if (occupancy[site] === 0) return site;
+    }
+  }
+  let j = Math.floor(rng.nextFloat64() * n);
+  for (let site = base; ; site++) if (occupancy[site] === 0 && j-- === 0) return site;
 }
