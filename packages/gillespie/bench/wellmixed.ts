@@ -39,7 +39,7 @@ async function inThread(model: string, plan: typeof lv, method: SsaMethod, optio
 }
 
 async function parallel(model: string, plan: typeof lv, method: SsaMethod, options: { runs: number; tEnd: number }, workers: number): Promise<void> {
-  await measure(`${model}, ${method}, ${options.runs} runs, ${workers} thread${workers > 1 ? "s" : ""} (pool)`, async () => {
+  await measure(`${model}, ${method}, ${options.runs} runs, ${workers} thread${workers > 1 ? 's' : ''} (pool)`, async () => {
     const stats = await simulateEnsembleParallel(plan, { ...options, seed: 1, steps: 10, method, workers, maxPopulation: 1e7 });
     return { amount: stats.events, unit: 'events' };
   });
