@@ -12,7 +12,7 @@ import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY } from '../model.ts';
 import { hop, type OccupancyArrays, rebuildLists, setClass } from './occupancy.ts';
-import { createRowIndex, type RowIndex, rebuildListsAndRowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
+import { createRowIndex, type RowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
 export const NEIGHBOUR_BIRTH_RETRIES = 20;
@@ -54,8 +54,12 @@ export interface PaperContext {
   readonly rows: number;
   /** Row-biased picks: the per-row site lists of every class (null with uniform picks). */
   readonly rowIndex: RowIndex | null;
-  /** Row-biased sweep order: per-row lists of the molecules still to draw, their counts, the rows holding any. */
+  /**
+   * Row-biased sweep order: per-row lists of the molecules still to draw, packed back to back (row r's list starts
+   * at `todoStart[r]`, so the lists take as little memory as the molecules), their counts, the rows holding any.
+   */
   readonly todoList: Int32Array;
+  readonly todoStart: Int32Array;
   readonly todoCount: Int32Array;
   readonly todoRows: Int32Array;
   sweepId: number;
@@ -113,6 +117,7 @@ export function createPaperContext(
     rows: s.size / rowLength,
     rowIndex,
     todoList: new Int32Array(rowBiased ? s.size : 0),
+    todoStart: new Int32Array(rowBiased ? s.size / rowLength : 0),
     todoCount: new Int32Array(rowBiased ? s.size / rowLength : 0),
     todoRows: new Int32Array(rowBiased ? s.size / rowLength : 0),
     sweepId: 0,
@@ -242,27 +247,26 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
  */
 export function rowBiasedOrder(c: PaperContext, rng: Rng): number {
   const ix = c.rowIndex!;
-  const { order, todoList, todoCount, todoRows, rowLength, rows, mobile, speciesCount } = c;
+  const { order, todoList, todoStart, todoCount, todoRows, rowLength, rows, mobile, speciesCount } = c;
   const size = c.s.size;
   let count = 0;
   let nonEmpty = 0;
   for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
-    let n = 0;
+    const start = count;
     for (let k = 1; k <= speciesCount; k++) {
       if (mobile[k] === 0) continue;
       const m = ix.rowCount[k * rows + r];
       const from = (k - 1) * size + base;
-      for (let p = 0; p < m; p++) todoList[base + n + p] = ix.lists[from + p];
-      n += m;
+      for (let p = 0; p < m; p++) todoList[count++] = ix.lists[from + p];
     }
-    todoCount[r] = n;
-    if (n > 0) todoRows[nonEmpty++] = r;
-    count += n;
+    todoStart[r] = start;
+    todoCount[r] = count - start;
+    if (count > start) todoRows[nonEmpty++] = r;
   }
   for (let i = 0; i < count; i++) {
     const q = Math.floor(rng.nextFloat64() * nonEmpty);
     const row = todoRows[q];
-    const base = row * rowLength;
+    const base = todoStart[row];
     const n = todoCount[row];
     const j = base + Math.floor(rng.nextFloat64() * n);
     order[i] = todoList[j];
@@ -375,8 +379,8 @@ function sweep(c: PaperContext, rng: Rng): void {
     reactions++;
   }
   if (deferred) {
-    if (ix !== null) rebuildListsAndRowIndex(s, ix);
-    else rebuildLists(s);
+    rebuildLists(s);
+    if (ix !== null) rebuildRowIndex(ix);
   }
   counters[COUNTER_ATTEMPTS] += attempts;
   counters[COUNTER_HOPS] += hops;

@@ -10,7 +10,6 @@
  * consecutive sites). No validation.
  */
 import type { Rng } from '../../rng.ts';
-import type { OccupancyArrays } from './occupancy.ts';
 
 /** The arrays of a row index over `classes` classes (0 = free), `rows` rows of `rowLength` sites. */
 export interface RowIndex {
@@ -52,54 +51,27 @@ export function createRowIndex(occupancy: Uint8Array, rowLength: number, classes
   };
 }
 
-/** Rebuilds the whole index from the occupancy codes in one sequential pass (O(size + classes · rows)). */
+/**
+ * Rebuilds the whole index from the occupancy codes in one sequential pass (O(size + classes · rows)); writes only
+ * for the particles, so after a sweep it costs much less than rebuilding the class lists.
+ */
 export function rebuildRowIndex(ix: RowIndex): void {
   const { occupancy, lists, position, rowCount, rowLength, rows, size } = ix;
   rowCount.fill(0);
   for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
-    for (let i = base; i < base + rowLength; i++) {
-      const k = occupancy[i];
-      const p = rowCount[k * rows + r]++;
-      if (k === 0) continue;
-      lists[(k - 1) * size + base + p] = i;
-      position[i] = p;
-    }
-  }
-  rebuildNonEmptyRows(ix);
-}
-
-/**
- * Rebuilds the class lists of `s` (as `rebuildLists` does) and the row index together, in one sequential pass over
- * the occupancy codes: cheaper than two passes after a sweep on a large lattice.
- */
-export function rebuildListsAndRowIndex(s: OccupancyArrays, ix: RowIndex): void {
-  const { occupancy, lists, position, counts, size } = s;
-  const { rowCount, rowLength, rows } = ix;
-  const rowLists = ix.lists;
-  const rowPosition = ix.position;
-  counts.fill(0);
-  rowCount.fill(0);
-  // Free sites (most of a large lattice) are counted in locals; the per-class counters live in memory.
-  let free = 0;
-  for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
-    const freeBefore = free;
+    let free = 0; // in a local: free sites are most of a large lattice
     for (let i = base; i < base + rowLength; i++) {
       const k = occupancy[i];
       if (k === 0) {
-        lists[free] = i;
-        position[i] = free++;
+        free++;
         continue;
       }
-      const p = counts[k]++;
-      lists[k * size + p] = i;
+      const p = rowCount[k * rows + r]++;
+      lists[(k - 1) * size + base + p] = i;
       position[i] = p;
-      const q = rowCount[k * rows + r]++;
-      rowLists[(k - 1) * size + base + q] = i;
-      rowPosition[i] = q;
     }
-    rowCount[r] = free - freeBefore;
+    rowCount[r] = free;
   }
-  counts[0] = free;
   rebuildNonEmptyRows(ix);
 }
 
