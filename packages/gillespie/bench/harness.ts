@@ -43,7 +43,14 @@ export interface CaseResult {
 
 const results: CaseResult[] = [];
 
-/** Runs `body` once and records it; `body` returns the work done plus optional extra figures. */
+/**
+ * Runs `body` once and records it; `body` returns the work done plus optional extra figures.
+ *
+ * @example
+ * ```ts
+ * await measure('LV, 100 runs', () => ({ amount: runEnsemble().events, unit: 'events' }), { perSecond: 6.55e6, note: 'gillespie-cpp' });
+ * ```
+ */
 export async function measure(
   name: string,
   body: () => Promise<Work & { extra?: Record<string, number | string> }> | (Work & { extra?: Record<string, number | string> }),
@@ -88,7 +95,14 @@ function si(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
 
-/** Prints the table and writes the JSON files under `out/bench/` of the current directory. */
+/**
+ * Prints the table and writes the JSON files under `out/bench/` of the current directory.
+ *
+ * @example
+ * ```ts
+ * finish('lattice'); // out/bench/lattice.json, out/bench/history.jsonl
+ * ```
+ */
 export function finish(benchName: string): void {
   const lines = [
     '| case | work | wall s | CPU s | per wall s | per CPU s | peak RSS | load (1 min) | × original (CPU) |',

@@ -32,7 +32,16 @@ export interface RowIndex {
   readonly nonEmptyCount: Int32Array;
 }
 
-/** Allocates a row index over `occupancy` (call {@link rebuildRowIndex} before use). */
+/**
+ * Allocates a row index over `occupancy` (call {@link rebuildRowIndex} before use).
+ *
+ * @example
+ * ```ts
+ * const ix = createRowIndex(state.occupancy, 40, 3); // 40 × 40 lattice, free + two species
+ * rebuildRowIndex(ix);
+ * rowIndexPick(ix, 1, createRng(1)); // a site of species 1, the original's way
+ * ```
+ */
 export function createRowIndex(occupancy: Uint8Array, rowLength: number, classes: number): RowIndex {
   const size = occupancy.length;
   const rows = size / rowLength;
