@@ -83,8 +83,8 @@ export async function simulateLatticeEnsembleParallel(
   let batchSize = options.batchSize;
   if (batchSize === undefined) {
     const perRun = estimateLatticeRunMs(config);
-    // At least four tasks per thread, so the last tasks balance out between threads.
-    batchSize = Math.max(1, Math.min(Math.ceil(TARGET_TASK_MS / Math.max(perRun, 1e-3)), Math.ceil(runs / (4 * workers))));
+    // At least eight tasks per thread, so the last tasks balance out between threads on a busy machine.
+    batchSize = Math.max(1, Math.min(Math.ceil(TARGET_TASK_MS / Math.max(perRun, 1e-3)), Math.ceil(runs / (8 * workers))));
   } else if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`options.batchSize must be a positive integer; got ${String(batchSize)}`);
   }
