@@ -151,10 +151,10 @@ describe('lattice Lotka-Volterra', () => {
 
     it('row-biased emulation agrees over the first 100 steps', () => {
       // Neighbouring time points are so strongly correlated (one slow wander of a 100-run mean lasts tens of steps)
-      // that the fraction of points beyond |z| = 2 is no test: over seeds 1001-8001 it ranged from 0 to 54 of 99
+      // that the fraction of points beyond |z| = 2 is no test: over seeds 1001-8001 it ranged from 0 to 67 of 99
       // with the same sampler. The time average of the z-scores is: each z is about N(0, 1), and an average of
       // unit-variance variables has variance at most 1 however they are correlated, so |mean z| > 3 has probability
-      // below 0.3 %. (Measured: mean z of X between -2.0 and 0.1 over eight seeds.) Plus at most a handful of
+      // below 0.3 %. (Measured: mean z of X between -2.0 and 0.1 over 14 seed runs.) Plus at most a handful of
       // points beyond |z| = 3.5 (P = 5e-4 per point).
       const result = excursions('row-biased', 100, columns);
       for (const name of columns) {

@@ -264,11 +264,14 @@ export function rowBiasedOrder(c: PaperContext, rng: Rng): number {
     if (count > start) todoRows[nonEmpty++] = r;
   }
   for (let i = 0; i < count; i++) {
-    const q = Math.floor(rng.nextFloat64() * nonEmpty);
+    // One uniform double serves both draws: its integer part picks the row, and the fractional part of u · rows,
+    // uniform on [0, 1) and independent of the row (to 53 − log2(rows) bits), the molecule.
+    const u = rng.nextFloat64() * nonEmpty;
+    const q = Math.floor(u);
     const row = todoRows[q];
     const base = todoStart[row];
     const n = todoCount[row];
-    const j = base + Math.floor(rng.nextFloat64() * n);
+    const j = base + Math.floor((u - q) * n);
     order[i] = todoList[j];
     todoList[j] = todoList[base + n - 1];
     todoCount[row] = n - 1;
