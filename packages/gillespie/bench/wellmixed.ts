@@ -1,13 +1,14 @@
 /**
  * Well-mixed SSA throughput: events per second for the Lotka-Volterra model (10,000 runs, t_end = 10) and for a
- * network of about 2,000 reactions, single thread and all cores, with peak memory (max RSS).
+ * network of about 2,000 reactions, single thread and all cores (1 and all threads through the pool, so the
+ * parallel speed-up is like for like); the figures of harness.ts, JSON in out/bench/wellmixed.json.
  *
  *   npx tsx --conditions=@srn/source bench/wellmixed.ts [--runs 10000]
  */
 import { availableParallelism } from 'node:os';
-import { resourceUsage } from 'node:process';
 import { compileModel, ModelBuilder, parseModel, type SsaMethod, simulateEnsemble } from '../src/index.ts';
 import { simulateEnsembleParallel } from '../src/node.ts';
+import { finish, measure } from './harness.ts';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 10_000;
@@ -26,37 +27,27 @@ for (let i = 0; i < ringSize; i++) {
 }
 const ring = compileModel(ringBuilder.build());
 
-interface Row {
-  model: string;
-  method: string;
-  threads: number;
-  runs: number;
-  events: number;
-  seconds: number;
-}
-const rows: Row[] = [];
+/** gillespie-cpp, single thread, measured on this machine in an earlier session (issue #21). */
+const ORIGINAL_LV = { perSecond: 6.55e6, note: 'gillespie-cpp, LV 10,000 runs to t = 10, 1 thread: 6.55 M events/s (this machine, earlier session)' };
 
-function timeInThread(model: string, plan: typeof lv, method: SsaMethod, options: { runs: number; tEnd: number }) {
-  const started = performance.now();
-  const stats = simulateEnsemble(plan, { ...options, seed: 1, steps: 10, method, maxPopulation: 1e7 });
-  rows.push({ model, method, threads: 1, runs: options.runs, events: stats.events, seconds: (performance.now() - started) / 1000 });
-  console.error(`done: ${model} ${method}`);
+async function inThread(model: string, plan: typeof lv, method: SsaMethod, options: { runs: number; tEnd: number }): Promise<void> {
+  await measure(
+    `${model}, ${method}, ${options.runs} runs, 1 thread`,
+    () => ({ amount: simulateEnsemble(plan, { ...options, seed: 1, steps: 10, method, maxPopulation: 1e7 }).events, unit: 'events' }),
+    model === 'Lotka-Volterra' && method === 'direct' ? ORIGINAL_LV : undefined,
+  );
 }
 
-async function timeParallel(model: string, plan: typeof lv, method: SsaMethod, options: { runs: number; tEnd: number }) {
-  const started = performance.now();
-  const stats = await simulateEnsembleParallel(plan, { ...options, seed: 1, steps: 10, method, workers: cores, maxPopulation: 1e7 });
-  rows.push({ model, method, threads: cores, runs: options.runs, events: stats.events, seconds: (performance.now() - started) / 1000 });
+async function parallel(model: string, plan: typeof lv, method: SsaMethod, options: { runs: number; tEnd: number }, workers: number): Promise<void> {
+  await measure(`${model}, ${method}, ${options.runs} runs, ${workers} thread${workers > 1 ? 's' : ''} (pool)`, async () => {
+    const stats = await simulateEnsembleParallel(plan, { ...options, seed: 1, steps: 10, method, workers, maxPopulation: 1e7 });
+    return { amount: stats.events, unit: 'events' };
+  });
 }
 
-for (const method of ['direct', 'nrm', 'cr'] as const) timeInThread('Lotka-Volterra', lv, method, { runs, tEnd: 10 });
-await timeParallel('Lotka-Volterra', lv, 'direct', { runs, tEnd: 10 });
-for (const method of ['direct', 'nrm', 'cr'] as const) timeInThread('ring, 2000 reactions', ring, method, { runs: 2, tEnd: 2 });
-await timeParallel('ring, 2000 reactions', ring, 'cr', { runs: 8, tEnd: 2 });
-
-console.log('| model | method | threads | runs | events | seconds | M events/s |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) {
-  console.log(`| ${r.model} | ${r.method} | ${r.threads} | ${r.runs} | ${r.events} | ${r.seconds.toFixed(2)} | ${(r.events / r.seconds / 1e6).toFixed(2)} |`);
-}
-console.log(`\npeak memory (max RSS of the main thread's process): ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB; ${cores} cores`);
+for (const method of ['direct', 'nrm', 'cr'] as const) await inThread('Lotka-Volterra', lv, method, { runs, tEnd: 10 });
+await parallel('Lotka-Volterra', lv, 'direct', { runs, tEnd: 10 }, 1);
+await parallel('Lotka-Volterra', lv, 'direct', { runs, tEnd: 10 }, cores);
+for (const method of ['direct', 'nrm', 'cr'] as const) await inThread('ring, 2000 reactions', ring, method, { runs: 2, tEnd: 2 });
+await parallel('ring, 2000 reactions', ring, 'cr', { runs: 8, tEnd: 2 }, cores);
+finish('wellmixed');

@@ -128,19 +128,21 @@ describe('lattice Lotka-Volterra', () => {
     function excursions(selection: 'uniform' | 'row-biased', steps: number, columns: string[]) {
       const runs = 100;
       const { summary } = simulateLatticeEnsemble(lotkaVolterraLattice({ steps, selection }), { runs, seed: 1001 });
-      const out: Record<string, { over2: number; over35: number }> = {};
+      const out: Record<string, { over2: number; over35: number; meanZ: number }> = {};
       for (const name of columns) {
         const c = summary.names.indexOf(name);
         let over2 = 0;
         let over35 = 0;
+        let sumZ = 0;
         for (let t = 1; t < steps; t++) {
           const mr = ref[t][column(`${name}-mean`)];
           const sr = ref[t][column(`${name}-sd`)];
           const z = (summary.mean[c][t] - mr) / Math.sqrt(summary.sd[c][t] ** 2 / runs + sr ** 2 / 100);
           if (Math.abs(z) > 2) over2++;
           if (Math.abs(z) > 3.5) over35++;
+          sumZ += z;
         }
-        out[name] = { over2, over35 };
+        out[name] = { over2, over35, meanZ: sumZ / (steps - 1) };
       }
       return out;
     }
@@ -148,11 +150,15 @@ describe('lattice Lotka-Volterra', () => {
     const columns = ['X', 'Y', 'NN_XX', 'NN_XY', 'NN_YY', 'NNN_XX', 'NNN_XY', 'NNN_YY'];
 
     it('row-biased emulation agrees over the first 100 steps', () => {
-      // Correlated excursions: allow up to 30 % of points beyond |z| = 2 in a column (one slow wander of the
-      // reference's own 100-run mean lasts tens of steps), and only a handful beyond 3.5.
+      // Neighbouring time points are so strongly correlated (one slow wander of a 100-run mean lasts tens of steps)
+      // that the fraction of points beyond |z| = 2 is no test: over seeds 1001-8001 it ranged from 0 to 67 of 99
+      // with the same sampler. The time average of the z-scores is: each z is about N(0, 1), and an average of
+      // unit-variance variables has variance at most 1 however they are correlated, so |mean z| > 3 has probability
+      // below 0.3 %. (Measured: mean z of X between -2.0 and 0.1 over 14 seed runs.) Plus at most a handful of
+      // points beyond |z| = 3.5 (P = 5e-4 per point).
       const result = excursions('row-biased', 100, columns);
       for (const name of columns) {
-        expect(result[name].over2, `${name} ${JSON.stringify(result[name])}`).toBeLessThanOrEqual(30);
+        expect(Math.abs(result[name].meanZ), `${name} ${JSON.stringify(result[name])}`).toBeLessThan(3);
         expect(result[name].over35, `${name} ${JSON.stringify(result[name])}`).toBeLessThanOrEqual(3);
       }
     });

@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { batchRanges, runTasks } from '../src/node.ts';
 
@@ -10,6 +11,17 @@ describe('runTasks', () => {
     const threaded = await runTasks<typeof tasks[0], Float64Array>({ moduleUrl, exportName: 'drawTask', tasks, workers: 2 });
     expect(threaded.map((a) => Array.from(a))).toEqual(inline.map((a) => Array.from(a)));
     expect(inline.flatMap((a) => Array.from(a))).toHaveLength(10);
+  });
+
+  it('the calling thread takes tasks too, and worker threads are reused by the next call', async () => {
+    const tasks = Array.from({ length: 12 }, () => ({ ms: 20 }));
+    const first = await runTasks<{ ms: number }, number>({ moduleUrl, exportName: 'threadTask', tasks, workers: 2 });
+    // workers: 2 = this thread + one worker thread; the worker thread is handed two tasks up front and this thread
+    // starts on the third at once, so both appear whatever the timing.
+    expect(new Set(first).size).toBe(2);
+    expect(first).toContain(threadId);
+    const second = await runTasks<{ ms: number }, number>({ moduleUrl, exportName: 'threadTask', tasks, workers: 2 });
+    expect(new Set(second)).toEqual(new Set(first));
   });
 
   it('propagates a task error with its name and message', async () => {

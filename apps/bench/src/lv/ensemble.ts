@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Seed } from '@srn/gillespie';
-import { encodeLattice, latticeSummaryToCsv, lotkaVolterraLattice, type LatticeEnsembleSummary } from '@srn/gillespie/lattice';
+import { decodeLattice, latticeSummaryToCsv, lotkaVolterraLattice, type LatticeEnsembleSummary } from '@srn/gillespie/lattice';
 import { formatSnapshotText, simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
 import { commitDirectory, prepareOutputDirectory, startStaging, writeFileAtomic } from '../io.ts';
 
@@ -53,6 +53,28 @@ export async function lvSimulate(options: LvSimulateOptions): Promise<{ summary:
     predationProbability: options.predationProbability,
   });
   const mode = options.trajectories ?? 'binary';
+  const N = options.size * options.size;
+  const digits = Math.max(4, String(options.runs - 1).length);
+  // The trajectories of this run replace those of an earlier one as a whole (an earlier run with more runs or
+  // steps must not leave files behind): they are written into a staging directory, committed at the end.
+  const trajectoriesDir = join(out, 'trajectories');
+  const dir = mode === 'none' ? trajectoriesDir : startStaging(trajectoriesDir);
+  // Each run's trajectory goes to disk as soon as its batch is done and is then dropped, so memory does not grow
+  // with the number of runs.
+  const writeTrajectory = (run: number, encoded: Uint8Array): void => {
+    const name = `run-${String(run).padStart(digits, '0')}`;
+    if (mode === 'binary') writeFileAtomic(join(dir, `${name}.srnl`), encoded);
+    else {
+      const { occupancy } = decodeLattice(encoded);
+      const runDir = join(dir, name, 'lattice');
+      mkdirSync(runDir, { recursive: true });
+      const tDigits = Math.max(4, String(options.steps - 1).length);
+      for (let t = 0; t < options.steps; t++) {
+        const snapshot = { shape: config.shape, species: ['X', 'Y'], occupancy: occupancy.subarray(t * N, (t + 1) * N) };
+        writeFileAtomic(join(runDir, `${String(t).padStart(tDigits, '0')}.txt`), formatSnapshotText(snapshot));
+      }
+    }
+  };
   const started = performance.now();
   const { summary, replicates } = await simulateLatticeEnsembleParallel(config, {
     runs: options.runs,
@@ -60,34 +82,13 @@ export async function lvSimulate(options: LvSimulateOptions): Promise<{ summary:
     workers: options.workers,
     excludeExtinct: options.excludeExtinct ?? false,
     keepTrajectories: mode !== 'none',
+    onTrajectory: writeTrajectory,
     onProgress: options.onProgress,
     signal: options.signal,
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  const N = options.size * options.size;
-  const digits = Math.max(4, String(options.runs - 1).length);
-  // The trajectories of this run replace those of an earlier one as a whole (an earlier run with more runs or
-  // steps must not leave files behind).
-  const trajectoriesDir = join(out, 'trajectories');
   if (mode === 'none') rmSync(trajectoriesDir, { recursive: true, force: true });
-  else {
-    const dir = startStaging(trajectoriesDir);
-    for (const r of replicates) {
-      const name = `run-${String(r.run).padStart(digits, '0')}`;
-      const trajectory = { shape: config.shape, species: ['X', 'Y'], times: summary.times, occupancy: r.occupancy! };
-      if (mode === 'binary') writeFileAtomic(join(dir, `${name}.srnl`), encodeLattice(trajectory));
-      else {
-        const runDir = join(dir, name, 'lattice');
-        mkdirSync(runDir, { recursive: true });
-        const tDigits = Math.max(4, String(options.steps - 1).length);
-        for (let t = 0; t < options.steps; t++) {
-          const snapshot = { shape: config.shape, species: ['X', 'Y'], occupancy: r.occupancy!.subarray(t * N, (t + 1) * N) };
-          writeFileAtomic(join(runDir, `${String(t).padStart(tDigits, '0')}.txt`), formatSnapshotText(snapshot));
-        }
-      }
-    }
-    commitDirectory(trajectoriesDir);
-  }
+  else commitDirectory(trajectoriesDir);
   const events = replicates.reduce((a, r) => a + r.events.attempts + r.events.unimolecular, 0);
   writeFileAtomic(join(out, 'moments.csv'), latticeSummaryToCsv(summary));
   const summaryJson = {

@@ -17,6 +17,7 @@ import {
 } from './initial.ts';
 import { compileObservables, defaultObservables, type LatticeObservable, measureStateUnchecked } from './observables.ts';
 import { type LatticeConfig, type LatticeEventCounts, type PreparedLatticeConfig, prepareLatticeConfig, simulateLattice } from './simulate.ts';
+import type { LatticeState } from './state.ts';
 
 /** One run of an ensemble. */
 export interface LatticeReplicate {
@@ -54,6 +55,8 @@ export interface LatticeReplicateOptions {
   samplesPerCondition?: number;
   /** Observables (default {@link defaultObservables}); boundary-aware. */
   observables?: LatticeObservable[];
+  /** Called at every time point of every run with the live state (e.g. to stream snapshots without keeping them). */
+  onRecord?: (run: number, index: number, time: number, state: LatticeState) => void;
 }
 
 /**
@@ -172,6 +175,7 @@ export function runLatticeReplicates(config: LatticeConfig | PreparedLatticeConf
       onRecord: (i, t, state) => {
         measureStateUnchecked(compiled, state, observables, i * K);
         for (let k = 0; k < S; k++) if (state.counts[k + 1] === 0 && Number.isNaN(extinctionTimes[k])) extinctionTimes[k] = t;
+        options.onRecord?.(run, i, t, state);
       },
     });
     let extinct = false;

@@ -44,17 +44,58 @@ const hostIsTypeScript = import.meta.url.endsWith('.ts');
 function startWorker(hostUrl: URL): Worker {
   if (!hostIsTypeScript) return new Worker(hostUrl);
   // Running from sources (tests, the CLI through tsx): register the TypeScript loader inside the worker before
-  // loading the host, and resolve sibling packages to their sources as this thread does.
+  // loading the host, and resolve sibling packages to their sources as this thread does. This thread's own
+  // `--import tsx` is left out: it does not reach a worker's module loader (Node 20) and would only cost memory.
   const require = createRequire(import.meta.url);
   const tsxRoot = dirname(require.resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(hostUrl.href)}); });`;
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--conditions') && arg !== '-C');
-  return new Worker(bootstrap, { eval: true, execArgv: [...execArgv, '--conditions=@srn/source'] });
+  const execArgv = process.execArgv.filter(
+    (arg, i, all) => !arg.startsWith('--conditions') && arg !== '-C' && !(arg === '--import' && /tsx/.test(all[i + 1] ?? '')) && !(all[i - 1] === '--import' && /tsx/.test(arg)) && !/^--import=.*tsx/.test(arg),
+  );
+  // A small young generation: the kernels allocate little, and each thread's heap counts in the peak memory.
+  return new Worker(bootstrap, { eval: true, execArgv: [...execArgv, '--conditions=@srn/source'], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
 }
 
 /**
+ * Idle worker threads kept from earlier calls (unreferenced, so they never keep the process alive): a pipeline that
+ * runs several ensembles pays the thread start-up (the TypeScript loader and the module graph, about 0.3 CPU-s
+ * under tsx) once, not per call.
+ */
+const idleThreads: Worker[] = [];
+
+function takeThread(hostUrl: URL): Worker {
+  const thread = idleThreads.pop();
+  if (thread) {
+    thread.ref();
+    return thread;
+  }
+  return startWorker(hostUrl);
+}
+
+function releaseThread(thread: Worker): void {
+  thread.removeAllListeners('message');
+  thread.removeAllListeners('error');
+  thread.removeAllListeners('exit');
+  // A thread that dies while idle just leaves the cache.
+  thread.once('exit', () => {
+    const i = idleThreads.indexOf(thread);
+    if (i >= 0) idleThreads.splice(i, 1);
+  });
+  thread.on('error', () => {});
+  thread.unref();
+  idleThreads.push(thread);
+}
+
+/** Tasks a worker thread holds at once (one running, one queued), so it never waits for the main thread. */
+const QUEUE_DEPTH = 2;
+
+/**
  * Runs `tasks` through `moduleUrl`'s `exportName` on `workers` threads and returns the results in task order.
+ *
+ * The calling thread is one of the `workers`: with `workers: 2` it runs tasks itself while one worker thread does
+ * the same, so nothing waits for a thread to start (tasks go to whichever is free; a worker thread holds at most
+ * two at a time). Each task's result depends on the task alone, so the results are identical for any worker count.
  *
  * @example
  * ```ts
@@ -72,10 +113,10 @@ export async function runTasks<TTask, TResult>(options: RunTasksOptions<TTask, T
   const moduleUrl = String(options.moduleUrl);
   const results = new Array<TResult>(tasks.length);
   signal?.throwIfAborted();
+  const module = (await import(moduleUrl)) as Record<string, (task: TTask) => TResult | Promise<TResult>>;
+  const handler = module[exportName];
+  if (typeof handler !== 'function') throw new TypeError(`${moduleUrl} has no exported function ${exportName}`);
   if (workers === 1 || tasks.length <= 1) {
-    const module = (await import(moduleUrl)) as Record<string, (task: TTask) => TResult | Promise<TResult>>;
-    const handler = module[exportName];
-    if (typeof handler !== 'function') throw new TypeError(`${moduleUrl} has no exported function ${exportName}`);
     for (let i = 0; i < tasks.length; i++) {
       signal?.throwIfAborted();
       results[i] = await handler(tasks[i]);
@@ -85,59 +126,75 @@ export async function runTasks<TTask, TResult>(options: RunTasksOptions<TTask, T
   }
 
   const hostUrl = new URL(hostIsTypeScript ? './worker-host.ts' : './worker-host.js', import.meta.url);
-  const threadCount = Math.min(workers, tasks.length);
+  const threadCount = Math.min(workers - 1, tasks.length - 1);
   const threads: Worker[] = [];
   return new Promise<TResult[]>((resolve, reject) => {
     let nextTask = 0;
     let finished = 0;
-    let failed = false;
-    const stopAll = (): void => {
-      for (const thread of threads) void thread.terminate();
-    };
-    const fail = (error: unknown): void => {
-      if (failed) return;
-      failed = true;
+    let settled = false;
+    const finish = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
       signal?.removeEventListener('abort', onAbort);
-      stopAll();
-      reject(error);
+      if (error === undefined) {
+        for (const thread of threads) releaseThread(thread);
+        resolve(results);
+      } else {
+        for (const thread of threads) void thread.terminate();
+        reject(error);
+      }
     };
-    const onAbort = (): void => fail(signal?.reason ?? new Error('aborted'));
+    const onAbort = (): void => finish(signal?.reason ?? new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (index: number, result: TResult): void => {
+      results[index] = result;
+      try {
+        onTaskDone?.(index, result);
+      } catch (error) {
+        finish(error);
+        return;
+      }
+      finished++;
+      if (finished === tasks.length) finish();
+    };
     const feed = (thread: Worker): void => {
-      if (nextTask >= tasks.length) return;
+      if (settled || nextTask >= tasks.length) return;
       const message: TaskMessage = { taskIndex: nextTask, moduleUrl, exportName, task: tasks[nextTask] };
       nextTask++;
       thread.postMessage(message);
     };
     for (let w = 0; w < threadCount; w++) {
-      const thread = startWorker(hostUrl);
+      const thread = takeThread(hostUrl);
       threads.push(thread);
       thread.on('message', (message: ResultMessage) => {
-        if (failed) return;
+        if (settled) return;
         if (message.error) {
           const error = new Error(message.error.message);
           error.name = message.error.name;
           if (message.error.stack) error.stack = message.error.stack;
-          fail(error);
+          finish(error);
           return;
         }
-        results[message.taskIndex] = message.result as TResult;
-        onTaskDone?.(message.taskIndex, results[message.taskIndex]);
-        finished++;
-        if (finished === tasks.length) {
-          signal?.removeEventListener('abort', onAbort);
-          stopAll();
-          resolve(results);
-        } else {
-          feed(thread);
-        }
+        done(message.taskIndex, message.result as TResult);
+        feed(thread);
       });
-      thread.on('error', fail);
+      thread.on('error', (error) => finish(error));
       thread.on('exit', (code) => {
-        if (!failed && finished < tasks.length && code !== 0) fail(new Error(`worker exited with code ${code}`));
+        if (!settled) finish(new Error(`worker exited with code ${code}`));
       });
-      feed(thread);
+      for (let q = 0; q < QUEUE_DEPTH; q++) feed(thread);
     }
+    // The calling thread works through the queue too, yielding between tasks so worker results are handled.
+    const runHere = async (): Promise<void> => {
+      while (!settled && nextTask < tasks.length) {
+        const index = nextTask++;
+        const result = await handler(tasks[index]);
+        if (settled) return;
+        done(index, result);
+        await new Promise<void>((next) => setImmediate(next));
+      }
+    };
+    runHere().catch((error: unknown) => finish(error));
   });
 }
 

@@ -66,10 +66,17 @@ export function clearOccupancy(s: OccupancyArrays): void {
 export function rebuildLists(s: OccupancyArrays): void {
   const { occupancy, lists, position, counts, size } = s;
   counts.fill(0);
+  let free = 0; // in a local: free sites are most of a large lattice
   for (let i = 0; i < size; i++) {
     const k = occupancy[i];
+    if (k === 0) {
+      lists[free] = i;
+      position[i] = free++;
+      continue;
+    }
     const p = counts[k]++;
     lists[k * size + p] = i;
     position[i] = p;
   }
+  counts[0] = free;
 }

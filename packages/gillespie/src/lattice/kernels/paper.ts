@@ -12,6 +12,7 @@ import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
 import { hop, type OccupancyArrays, rebuildLists, setClass } from './occupancy.ts';
+import { createRowIndex, type RowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
 export const NEIGHBOUR_BIRTH_RETRIES = 20;
@@ -30,6 +31,11 @@ export interface PaperContext {
   readonly degree: number;
   /** 32 − log2(degree) if the degree is a power of two, else −1. */
   readonly dirShift: number;
+  /**
+   * True when `neighbors` is the periodic 2-D square lattice of `rows` × `rowLength` sites (checked once): the sweep
+   * then computes a neighbour instead of reading the 16-byte-per-site table, which stays out of the cache.
+   */
+  readonly periodic2d: boolean;
   readonly speciesCount: number;
   readonly mobile: Uint8Array;
   readonly model: CompiledLatticeModel;
@@ -43,12 +49,19 @@ export interface PaperContext {
   readonly counters: Float64Array;
   /** Emulate the original's row-biased picks (spec 2.3) instead of uniform ones. */
   readonly rowBiased: boolean;
-  /** Sites per row (the stride of axis 0) and number of rows, for the row-biased emulation. */
+  /** Sites per row (the stride of axis 0) and number of rows, for the row-biased picks. */
   readonly rowLength: number;
   readonly rows: number;
-  /** Row-biased sweep: per-site "still to move" flags and per-row counts. */
-  readonly todo: Uint8Array;
-  readonly rowTodo: Int32Array;
+  /** Row-biased picks: the per-row site lists of every class (null with uniform picks). */
+  readonly rowIndex: RowIndex | null;
+  /**
+   * Row-biased sweep order: per-row lists of the molecules still to draw, packed back to back (row r's list starts
+   * at `todoStart[r]`, so the lists take as little memory as the molecules), their counts, the rows holding any.
+   */
+  readonly todoList: Int32Array;
+  readonly todoStart: Int32Array;
+  readonly todoCount: Int32Array;
+  readonly todoRows: Int32Array;
   sweepId: number;
   scheduled: boolean;
   nextTime: number;
@@ -75,17 +88,23 @@ export function createPaperContext(
     const b = model.contactReactant1[r];
     pairs[a * (S + 1) + b].push(r);
     firsts[a * (S + 1) + b].push(1);
+    // A + A is one ordered pair: registering it twice would test each collision twice (probability 1 - (1 - p)^2),
+    // where the original (Species::add_rxn) registers it once.
+    if (a === b) continue;
     pairs[b * (S + 1) + a].push(r);
     firsts[b * (S + 1) + a].push(0);
   }
   const pairStart = new Int32Array(pairs.length + 1);
   for (let i = 0; i < pairs.length; i++) pairStart[i + 1] = pairStart[i] + pairs[i].length;
   const log2 = Math.log2(degree);
+  const rowIndex = rowBiased ? createRowIndex(s.occupancy, rowLength, S + 1) : null;
+  if (rowIndex) rebuildRowIndex(rowIndex);
   return {
     s,
     neighbors,
     degree,
     dirShift: Number.isInteger(log2) ? 32 - log2 : -1,
+    periodic2d: isPeriodic2d(neighbors, degree, s.size, rowLength),
     speciesCount: S,
     mobile,
     model,
@@ -99,8 +118,11 @@ export function createPaperContext(
     rowBiased,
     rowLength,
     rows: s.size / rowLength,
-    todo: new Uint8Array(rowBiased ? s.size : 0),
-    rowTodo: new Int32Array(rowBiased ? s.size / rowLength : 0),
+    rowIndex,
+    todoList: new Int32Array(rowBiased ? s.size : 0),
+    todoStart: new Int32Array(rowBiased ? s.size / rowLength : 0),
+    todoCount: new Int32Array(rowBiased ? s.size / rowLength : 0),
+    todoRows: new Int32Array(rowBiased ? s.size / rowLength : 0),
     sweepId: 0,
     scheduled: false,
     nextTime: 0,
@@ -109,39 +131,48 @@ export function createPaperContext(
   };
 }
 
-/**
- * The original's "random" site of class k (spec 2.3): a row chosen uniformly among the rows holding a match, then a
- * match uniformly within that row. O(N); only for the emulation mode.
- */
-export function rowBiasedPick(s: OccupancyArrays, k: number, rowLength: number, rng: Rng): number {
-  const occ = s.occupancy;
-  const rows = s.size / rowLength;
-  let rowsWithMatch = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) {
-      if (occ[i] === k) {
-        rowsWithMatch++;
-        break;
-      }
-    }
+/** Whether a neighbour table is that of a periodic `size / rowLength` × `rowLength` square lattice (O(size)). */
+function isPeriodic2d(nb: Int32Array, degree: number, size: number, rowLength: number): boolean {
+  if (degree !== 4 || size % rowLength !== 0 || rowLength < 3 || size / rowLength < 3) return false;
+  for (let site = 0; site < size; site++) {
+    const col = site % rowLength;
+    const up = site - rowLength < 0 ? site - rowLength + size : site - rowLength;
+    const down = site + rowLength >= size ? site + rowLength - size : site + rowLength;
+    const left = col === 0 ? site + rowLength - 1 : site - 1;
+    const right = col === rowLength - 1 ? site + 1 - rowLength : site + 1;
+    const i = site * 4;
+    if (nb[i] !== up || nb[i + 1] !== down || nb[i + 2] !== left || nb[i + 3] !== right) return false;
   }
-  if (rowsWithMatch === 0) return -1;
-  let pickRow = Math.floor(rng.nextFloat64() * rowsWithMatch);
-  for (let r = 0; r < rows; r++) {
-    let inRow = 0;
-    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) if (occ[i] === k) inRow++;
-    if (inRow === 0) continue;
-    if (pickRow-- > 0) continue;
-    let pick = Math.floor(rng.nextFloat64() * inRow);
-    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) if (occ[i] === k && pick-- === 0) return i;
-  }
-  return -1;
+  return true;
 }
 
-/** A random site of class k: uniform, or row-biased in the emulation mode. Assumes the class is non-empty. */
+/** A random site of class k: uniform, or row-biased (spec 2.3, O(1)). Assumes the class is non-empty. */
 function pick(c: PaperContext, k: number, rng: Rng): number {
-  if (c.rowBiased) return rowBiasedPick(c.s, k, c.rowLength, rng);
+  if (c.rowIndex !== null) return rowIndexPick(c.rowIndex, k, rng);
   return c.s.lists[k * c.s.size + Math.floor(rng.nextFloat64() * c.s.counts[k])];
+}
+
+/** Puts `site` into class `to`, keeping the row index (if any) in step. */
+function moveTo(c: PaperContext, site: number, to: number): void {
+  const ix = c.rowIndex;
+  if (ix !== null) {
+    const from = c.s.occupancy[site];
+    if (from !== to) rowIndexMove(ix, site, (site / c.rowLength) | 0, from, to);
+  }
+  setClass(c.s, site, to);
+}
+
+/**
+ * Places `n` particles of species k on free sites picked as the original does (row-biased; uniform without a row
+ * index), one pick per particle: O(1) each, no scan of the lattice. Returns false (placing nothing more) when the
+ * lattice fills up.
+ */
+export function placeParticles(c: PaperContext, k: number, n: number, rng: Rng): boolean {
+  for (let i = 0; i < n; i++) {
+    if (c.s.counts[0] === 0) return false;
+    moveTo(c, pick(c, 0, rng), k);
+  }
+  return true;
 }
 
 /** Draws the next unimolecular event from the current counts (the original's `schedule_uni`). */
@@ -176,14 +207,14 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
   if (type === UNI_BIRTH_ANYWHERE || type === UNI_IMMIGRATION) {
     const free = s.counts[0];
     if (free === 0) return false;
-    setClass(s, pick(c, 0, rng), m.uniProduct[r]);
+    moveTo(c, pick(c, 0, rng), m.uniProduct[r]);
     return true;
   }
   const n = s.counts[k];
   if (n === 0) return false;
   if (type === UNI_DECAY || type === UNI_CONVERSION) {
     const site = pick(c, k, rng);
-    setClass(s, site, type === UNI_DECAY ? 0 : m.uniProduct[r]);
+    moveTo(c, site, type === UNI_DECAY ? 0 : m.uniProduct[r]);
     return true;
   }
   if (type === UNI_BIRTH_NEIGHBOUR || type === UNI_SPLITTING) {
@@ -202,8 +233,8 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
       for (let d = 0; d < degree; d++) {
         const t = nb[site * degree + d];
         if (t >= 0 && occ[t] === 0 && choice-- === 0) {
-          setClass(s, t, m.uniProduct[r]);
-          if (type === UNI_SPLITTING) setClass(s, site, m.uniSiteProduct[r]);
+          moveTo(c, t, m.uniProduct[r]);
+          if (type === UNI_SPLITTING) moveTo(c, site, m.uniSiteProduct[r]);
           return true;
         }
       }
@@ -213,30 +244,44 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
 }
 
 /**
- * Emulation of the original's sweep order: repeatedly a row-biased pick among the molecules not yet drawn. The
- * order is fixed up front (a molecule consumed before its turn is skipped when its turn comes, which draws the
- * same sequence as removing it from the pool, up to the positions of consumed molecules).
+ * The original's sweep order (spec 2.3): repeatedly a row-biased pick among the molecules not yet drawn (a row
+ * uniformly among the rows with molecules left, then one of them uniformly), in O(1) per draw. The order is fixed
+ * up front (a molecule consumed before its turn is skipped when its turn comes, which draws the same sequence as
+ * removing it from the pool, up to the positions of consumed molecules). Writes `order` and returns its length.
  */
-function rowBiasedOrder(c: PaperContext, count: number, rng: Rng): void {
-  const { order, todo, rowTodo, rowLength, rows } = c;
-  rowTodo.fill(0);
+export function rowBiasedOrder(c: PaperContext, rng: Rng): number {
+  const ix = c.rowIndex!;
+  const { order, todoList, todoStart, todoCount, todoRows, rowLength, rows, mobile, speciesCount } = c;
+  const size = c.s.size;
+  let count = 0;
+  let nonEmpty = 0;
+  for (let r = 0, base = 0; r < rows; r++, base += rowLength) {
+    const start = count;
+    for (let k = 1; k <= speciesCount; k++) {
+      if (mobile[k] === 0) continue;
+      const m = ix.rowCount[k * rows + r];
+      const from = (k - 1) * size + base;
+      for (let p = 0; p < m; p++) todoList[count++] = ix.lists[from + p];
+    }
+    todoStart[r] = start;
+    todoCount[r] = count - start;
+    if (count > start) todoRows[nonEmpty++] = r;
+  }
   for (let i = 0; i < count; i++) {
-    todo[order[i]] = 1;
-    rowTodo[Math.floor(order[i] / rowLength)]++;
+    // One uniform double serves both draws: its integer part picks the row, and the fractional part of u · rows,
+    // uniform on [0, 1) and independent of the row (to 53 − log2(rows) bits), the molecule.
+    const u = rng.nextFloat64() * nonEmpty;
+    const q = Math.floor(u);
+    const row = todoRows[q];
+    const base = todoStart[row];
+    const n = todoCount[row];
+    const j = base + Math.floor((u - q) * n);
+    order[i] = todoList[j];
+    todoList[j] = todoList[base + n - 1];
+    todoCount[row] = n - 1;
+    if (n === 1) todoRows[q] = todoRows[--nonEmpty];
   }
-  for (let n = 0; n < count; n++) {
-    let nonEmpty = 0;
-    for (let r = 0; r < rows; r++) if (rowTodo[r] > 0) nonEmpty++;
-    let pickRow = Math.floor(rng.nextFloat64() * nonEmpty);
-    let row = 0;
-    for (; row < rows; row++) if (rowTodo[row] > 0 && pickRow-- === 0) break;
-    let j = Math.floor(rng.nextFloat64() * rowTodo[row]);
-    let site = row * rowLength;
-    for (; site < (row + 1) * rowLength; site++) if (todo[site] === 1 && j-- === 0) break;
-    todo[site] = 0;
-    rowTodo[row]--;
-    order[n] = site;
-  }
+  return count;
 }
 
 /** One diffusion + contact sweep. */
@@ -257,21 +302,26 @@ function sweep(c: PaperContext, rng: Rng): void {
     c.sweepId = 0;
   }
   const id = ++c.sweepId;
+  const ix = c.rowIndex;
   let count = 0;
-  for (let k = 1; k <= S; k++) {
-    if (c.mobile[k] === 0) continue;
-    const n = s.counts[k];
-    order.set(s.lists.subarray(k * size, k * size + n), count);
-    count += n;
+  if (ix !== null) count = rowBiasedOrder(c, rng);
+  else {
+    for (let k = 1; k <= S; k++) {
+      if (c.mobile[k] === 0) continue;
+      const n = s.counts[k];
+      order.set(s.lists.subarray(k * size, k * size + n), count);
+      count += n;
+    }
+    // Fisher-Yates: a uniformly random processing order.
+    for (let i = count - 1; i > 0; i--) {
+      const j = Math.floor(rng.nextFloat64() * (i + 1));
+      const tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
   }
-  if (c.rowBiased) rowBiasedOrder(c, count, rng);
-  // Fisher-Yates: a uniformly random processing order.
-  else for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(rng.nextFloat64() * (i + 1));
-    const tmp = order[i];
-    order[i] = order[j];
-    order[j] = tmp;
-  }
+  const rowLength = c.rowLength;
+  const periodic2d = c.periodic2d;
   // Small sparse lattices keep the lists in step with every move; large (out of cache) or dense ones only rewrite
   // occupancy codes and rebuild the lists afterwards in one sequential pass, which avoids random writes.
   const deferred = size > 65536 || count * 4 >= size;
@@ -284,7 +334,14 @@ function sweep(c: PaperContext, rng: Rng): void {
     if (a === 0 || stamp[site] === id) continue; // consumed, or a product that already counts as moved
     attempts++;
     const d = shift >= 0 ? rng.nextUint32() >>> shift : Math.floor(rng.nextFloat64() * degree);
-    const target = nb[site * degree + d];
+    let target: number;
+    if (periodic2d) {
+      // the table's directions: 0 = row above, 1 = row below, 2 = left, 3 = right (all wrapping)
+      if (d === 0) target = site < rowLength ? site - rowLength + size : site - rowLength;
+      else if (d === 1) target = site + rowLength >= size ? site + rowLength - size : site + rowLength;
+      else if (d === 2) target = site % rowLength === 0 ? site + rowLength - 1 : site - 1;
+      else target = (site + 1) % rowLength === 0 ? site + 1 - rowLength : site + 1;
+    } else target = nb[site * degree + d];
     if (target < 0) {
       stamp[site] = id;
       continue;
@@ -294,7 +351,13 @@ function sweep(c: PaperContext, rng: Rng): void {
       if (deferred) {
         occ[target] = a;
         occ[site] = 0;
-      } else hop(s, site, target);
+      } else {
+        hop(s, site, target);
+        if (ix !== null) {
+          rowIndexMove(ix, site, (site / rowLength) | 0, a, 0);
+          rowIndexMove(ix, target, (target / rowLength) | 0, 0, a);
+        }
+      }
       stamp[target] = id;
       hops++;
       continue;
@@ -316,13 +379,16 @@ function sweep(c: PaperContext, rng: Rng): void {
       occ[first ? site : target] = m.contactProduct0[r];
       occ[first ? target : site] = m.contactProduct1[r];
     } else {
-      setClass(s, first ? site : target, m.contactProduct0[r]);
-      setClass(s, first ? target : site, m.contactProduct1[r]);
+      moveTo(c, first ? site : target, m.contactProduct0[r]);
+      moveTo(c, first ? target : site, m.contactProduct1[r]);
     }
     stamp[target] = id;
     reactions++;
   }
-  if (deferred) rebuildLists(s);
+  if (deferred) {
+    rebuildLists(s);
+    if (ix !== null) rebuildRowIndex(ix);
+  }
   counters[COUNTER_ATTEMPTS] += attempts;
   counters[COUNTER_HOPS] += hops;
   counters[COUNTER_CONTACTS] += reactions;

@@ -13,7 +13,7 @@ import {
 } from '../ensemble.ts';
 import type { LatticeInitialCondition } from '../initial.ts';
 import { type LatticeConfig, prepareLatticeConfig } from '../simulate.ts';
-import type { LatticeEnsembleTask } from './ensemble-task.ts';
+import type { LatticeEnsembleTask, LatticeTaskReplicate } from './ensemble-task.ts';
 
 /** Options of {@link simulateLatticeEnsembleParallel}. */
 export interface ParallelLatticeEnsembleOptions extends LatticeEnsembleOptions {
@@ -24,6 +24,13 @@ export interface ParallelLatticeEnsembleOptions extends LatticeEnsembleOptions {
   signal?: AbortSignal;
   /** Called after every finished task with the number of finished replicates. */
   onProgress?: (runsDone: number, runs: number) => void;
+  /**
+   * With `keepTrajectories`: receives each run's trajectory as the bytes of `encodeLattice` (the binary SRNL
+   * form, encoded on the thread that ran it) as soon as its batch finishes, in completion order rather than run
+   * order; the ensemble then lets go of it (the returned replicates carry no `occupancy`). Writing them to disk
+   * here keeps the memory of a long ensemble at about one batch per thread instead of every run's trajectory.
+   */
+  onTrajectory?: (run: number, encoded: Uint8Array) => void;
 }
 
 /** Rough cost of one particle-step (paper sweep) or one event (exact) in nanoseconds, from bench/lattice.ts. */
@@ -94,7 +101,8 @@ export async function simulateLatticeEnsembleParallel(
   let batchSize = options.batchSize;
   if (batchSize === undefined) {
     const perRun = estimateLatticeRunMs(config, options.initialCondition);
-    batchSize = Math.max(1, Math.min(Math.ceil(TARGET_TASK_MS / Math.max(perRun, 1e-3)), Math.ceil(runs / workers)));
+    // At least eight tasks per thread, so the last tasks balance out between threads on a busy machine.
+    batchSize = Math.max(1, Math.min(Math.ceil(TARGET_TASK_MS / Math.max(perRun, 1e-3)), Math.ceil(runs / (8 * workers))));
   } else if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`options.batchSize must be a positive integer; got ${String(batchSize)}`);
   }
@@ -107,16 +115,24 @@ export async function simulateLatticeEnsembleParallel(
     initialCondition: options.initialCondition,
     samplesPerCondition,
     observables: options.observables,
+    encodeTrajectories: options.onTrajectory !== undefined,
   }));
   const moduleUrl = new URL(import.meta.url.endsWith('.ts') ? './ensemble-task.ts' : './ensemble-task.js', import.meta.url);
   let done = 0;
-  const results = await runTasks<LatticeEnsembleTask, LatticeReplicate[]>({
+  const results = await runTasks<LatticeEnsembleTask, LatticeTaskReplicate[]>({
     moduleUrl,
     exportName: 'latticeEnsembleTask',
     tasks,
     workers,
     signal: options.signal,
-    onTaskDone: (i) => {
+    onTaskDone: (i, batch) => {
+      if (options.onTrajectory) {
+        for (const replicate of batch) {
+          if (!replicate.encoded) continue;
+          options.onTrajectory(replicate.run, replicate.encoded);
+          delete replicate.encoded;
+        }
+      }
       done += tasks[i].end - tasks[i].start;
       options.onProgress?.(done, runs);
     },
