@@ -36,3 +36,4 @@ export {
   generateMeanField,
   generatePairApproximation,
 } from './generated.ts';
+export { type BoltzmannFit, type BoltzmannFitOptions, fitBoltzmannLattice } from './theta0.ts';
