@@ -396,12 +396,36 @@ export function generateMeanField(input: GeneratedBaselineInput): GeneratedBasel
     const P = initialPairs(t, input, initial, 'initial');
     return Float64Array.from({ length: S }, (_, k) => rowSum(P, B, k + 1));
   };
+  const r = new Float64Array(B);
+  const P = new Float64Array(B * B);
+  return assemble(t, input, 'mean-field', stateNames, rhs, initialState, (sol, row) => {
+    let occupied = 0;
+    for (let k = 1; k <= S; k++) {
+      r[k] = sol[row * S + k - 1]!;
+      occupied += r[k]!;
+    }
+    r[0] = 1 - occupied;
+    for (let a = 0; a < B; a++) for (let b = 0; b < B; b++) P[a * B + b] = r[a]! * r[b]!;
+    return { r, P, chain: false };
+  });
+}
+
+/** The baseline object around a right-hand side; `unpack` reads row `row` of a solution into singlets and pairs. */
+function assemble(
+  t: Transitions,
+  input: GeneratedBaselineInput,
+  kind: 'mean-field' | 'pair',
+  stateNames: readonly string[],
+  rhs: OdeRhs,
+  initialState: (initial?: BaselineInitial) => Float64Array,
+  unpack: (sol: Float64Array, row: number) => { r: Float64Array; P: Float64Array; chain: boolean },
+): GeneratedBaseline {
   return {
     applies: true,
-    kind: 'mean-field',
+    kind,
     scheme: input.scheme,
     species: t.compiled.species,
-    coordination: z,
+    coordination: t.z,
     stateNames,
     rhs,
     notes: t.notes,
@@ -409,18 +433,7 @@ export function generateMeanField(input: GeneratedBaselineInput): GeneratedBasel
     predict(times, options) {
       checkTimes(times);
       const sol = integrateDopri5(rhs, initialState(options?.initial), times, integrationOptions(options));
-      const r = new Float64Array(B);
-      const P = new Float64Array(B * B);
-      return observe(t, times, sol, S, options?.observables, (row) => {
-        let occupied = 0;
-        for (let k = 1; k <= S; k++) {
-          r[k] = sol[row * S + k - 1]!;
-          occupied += r[k]!;
-        }
-        r[0] = 1 - occupied;
-        for (let a = 0; a < B; a++) for (let b = 0; b < B; b++) P[a * B + b] = r[a]! * r[b]!;
-        return { r, P, chain: false };
-      });
+      return observe(t, times, sol, stateNames.length, options?.observables, (row) => unpack(sol, row));
     },
   };
 }
@@ -533,32 +546,17 @@ export function generatePairApproximation(input: GeneratedBaselineInput): Genera
     for (let p = 0; p < pairIndex.length; p++) s[B + p] = P0[pairIndex[p]![0]! * B + pairIndex[p]![1]!]!;
     return s;
   };
-  return {
-    applies: true,
-    kind: 'pair',
-    scheme: input.scheme,
-    species: names,
-    coordination: z,
-    stateNames,
-    rhs,
-    notes: t.notes,
-    initialState,
-    predict(times, options) {
-      checkTimes(times);
-      const sol = integrateDopri5(rhs, initialState(options?.initial), times, integrationOptions(options));
-      const rr = new Float64Array(B);
-      const PP = new Float64Array(B * B);
-      return observe(t, times, sol, M, options?.observables, (row) => {
-        for (let i = 0; i < B; i++) rr[order[i]!] = sol[row * M + i]!;
-        for (let p = 0; p < pairIndex.length; p++) {
-          const [a, b] = pairIndex[p]!;
-          PP[a! * B + b!] = sol[row * M + B + p]!;
-          PP[b! * B + a!] = sol[row * M + B + p]!;
-        }
-        return { r: rr, P: PP, chain: true };
-      });
-    },
-  };
+  const rr = new Float64Array(B);
+  const PP = new Float64Array(B * B);
+  return assemble(t, input, 'pair', stateNames, rhs, initialState, (sol, row) => {
+    for (let i = 0; i < B; i++) rr[order[i]!] = sol[row * M + i]!;
+    for (let p = 0; p < pairIndex.length; p++) {
+      const [a, b] = pairIndex[p]!;
+      PP[a! * B + b!] = sol[row * M + B + p]!;
+      PP[b! * B + a!] = sol[row * M + B + p]!;
+    }
+    return { r: rr, P: PP, chain: true };
+  });
 }
 
 function rowSum(P: Float64Array, B: number, a: number): number {
