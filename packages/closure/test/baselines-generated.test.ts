@@ -7,6 +7,7 @@ import {
   latticeConfigFromFile,
   parseLatticeModel,
   sampleBoltzmannLattice,
+  simulateLattice,
 } from '@srn/gillespie/lattice';
 import { describe, expect, it } from 'vitest';
 import {
@@ -127,6 +128,45 @@ describe('generated baselines: exact answers', () => {
       }
     }
   });
+
+  for (const scheme of ['exact', 'paper'] as const) {
+    it(`immigration, conversion and decay: the simulator's mean counts match the generated equations (${scheme} scheme, z-scores)`, () => {
+      // sites are independent three-state chains 0 → A (0.3), A → B (0.5), B → 0 (0.4) (hops only move particles;
+      // the paper scheme's sweeps change no count), so the mean-field counts are the exact means. 400 runs of a
+      // 20 × 20 lattice; the standard error is measured from the runs; 8 comparisons at |z| < 4.5 fail by chance
+      // with probability about 5e-5.
+      const model: LatticeModel = {
+        species: ['A', 'B'],
+        diffusion: { A: 2, B: 1 },
+        reactions: [
+          { type: 'immigration', product: 'A', rate: 0.3 },
+          { type: 'conversion', reactant: 'A', product: 'B', rate: 0.5 },
+          { type: 'decay', reactant: 'B', rate: 0.4 },
+        ],
+      };
+      const cfg: LatticeConfig = { model, shape: [20, 20], boundary: 'periodic', initial: { A: 40 }, scheme, dt: 0.5, steps: 5 };
+      const times = grid(2, 4);
+      const predicted = applies(generateMeanField(cfg)).predict(times, { rtol: 1e-10, atol: 1e-14 });
+      const runs = 400;
+      const sum = new Float64Array(10);
+      const sum2 = new Float64Array(10);
+      for (let r = 0; r < runs; r++) {
+        const counts = simulateLattice(cfg, createRng(51, r), { recordSnapshots: false }).counts;
+        for (let i = 0; i < 10; i++) {
+          sum[i] += counts[i]!;
+          sum2[i] += counts[i]! * counts[i]!;
+        }
+      }
+      for (let k = 1; k < 5; k++) {
+        for (const [j, name] of ['A', 'B'].entries()) {
+          const mean = sum[k * 2 + j]! / runs;
+          const se = Math.sqrt((sum2[k * 2 + j]! / runs - mean * mean) / (runs - 1));
+          const expected = predicted.columns[name]![k]!;
+          expect(Math.abs(mean - expected) / se, `${name} at t = ${times[k]}: ${mean} ± ${se} vs ${expected}`).toBeLessThan(4.5);
+        }
+      }
+    });
+  }
 
   it('conversion chain A → B → ∅: exact mean counts for both baselines', () => {
     const model: LatticeModel = {
@@ -305,6 +345,20 @@ describe('generated baselines: where they do not apply, and bad input', () => {
     expect(narrow.applies).toBe(false);
     if (!narrow.applies) expect(narrow.reason).toMatch(/axis 0 .* extent 2/);
     expect(generateMeanField(config(model, [2, 50], { A: 10 }, 'paper')).applies).toBe(true);
+  });
+
+  it('a snapshot initial condition is measured with its species mapped by name', () => {
+    const model: LatticeModel = { species: ['X', 'Y'], reactions: [] };
+    const occupancy = new Uint8Array(10);
+    occupancy.set([1, 1, 2]); // Y, Y, X in the snapshot's order [Y, X]
+    const snapshot = { shape: [10], species: ['Y', 'X'], occupancy };
+    const p = applies(generatePairApproximation(config(model, [10], snapshot))).predict(Float64Array.of(0, 1));
+    expect(p.columns.X![0]).toBeCloseTo(1, 12);
+    expect(p.columns.Y![0]).toBeCloseTo(2, 12);
+    expect(p.columns.NN_XY![0]).toBeCloseTo(1, 12); // the one X–Y bond, counted in both orders: 2 · 10 · (1/20)
+    expect(p.columns.NN_YY![0]).toBeCloseTo(1, 12);
+    const bad = { shape: [10], species: ['Q'], occupancy };
+    expect(() => applies(generateMeanField(config(model, [10], bad))).predict(Float64Array.of(0, 1))).toThrow(/Q are not in the model/);
   });
 
   it('rejects bad configurations naming the field', () => {

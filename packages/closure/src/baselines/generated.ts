@@ -603,7 +603,7 @@ function initialPairs(t: Transitions, input: GeneratedBaselineInput, initial: Ba
         case 'densities':
           return fromDensities(typed.densities, `${name}.densities`);
         case 'snapshot':
-          return measurePairs(t, [typed.snapshot.occupancy], name);
+          return measurePairs(t, [snapshotCodes(t, typed.snapshot, name)], name);
         case 'boltzmann': {
           const fixed = Object.values(typed.h).every((v) => typeof v === 'number');
           const free = [...Object.values(typed.J ?? {}), ...Object.values(typed.K ?? {})].every((v) => v === 0);
@@ -617,7 +617,7 @@ function initialPairs(t: Transitions, input: GeneratedBaselineInput, initial: Ba
         }
       }
     }
-    if ('occupancy' in (ic as object)) return measurePairs(t, [(ic as LatticeSnapshot).occupancy], name);
+    if ('occupancy' in (ic as object)) return measurePairs(t, [snapshotCodes(t, ic as LatticeSnapshot, name)], name);
     return fromDensities(Object.fromEntries(Object.entries(ic as Record<string, number>).map(([k, v]) => [k, v / N])), `${name} (counts)`);
   }
   if (initial === null || typeof initial !== 'object') throw new TypeError(`options.initial must be an object; got ${String(initial)}`);
@@ -640,6 +640,14 @@ function initialPairs(t: Transitions, input: GeneratedBaselineInput, initial: Ba
     return P.slice();
   }
   throw new TypeError('options.initial must have densities, pairs or occupancies');
+}
+
+/** A snapshot's occupancy in the model's species codes (its species are mapped by name). */
+function snapshotCodes(t: Transitions, snapshot: LatticeSnapshot, name: string): Uint8Array {
+  const map = snapshot.species.map((s) => t.compiled.species.indexOf(s) + 1);
+  const unknown = snapshot.species.filter((_, k) => map[k] === 0);
+  if (unknown.length > 0) throw new RangeError(`${name}: the snapshot's species ${unknown.join(', ')} are not in the model`);
+  return snapshot.occupancy.map((c) => (c === 0 ? 0 : map[c - 1]!));
 }
 
 /** Singlet and NN pair frequencies of lattices (every in-lattice bond in both orientations). */
