@@ -335,6 +335,50 @@ describe('generated baselines: every bundled model', () => {
   });
 });
 
+describe('generated baselines: closures along a path', () => {
+  it('1-D Boltzmann lattices with NN couplings only are Markov chains: runs and distance-2 pairs are exact (z-scores)', () => {
+    // With K = 0 the 1-D lattice Boltzmann distribution is a Markov chain along the ring, for which the pair
+    // closures ρ^(2) = P·D⁻¹·P and run_k = ρ_A·(P_AA/ρ_A)^{k−1} hold in expectation (up to O(1/N) ring effects).
+    // Each of 20 lattices is predicted from its own measured pairs; the mean of (measured − predicted) over the
+    // lattices is compared with its standard error measured from them (|z| < 4.5, 3 comparisons).
+    const model: LatticeModel = { species: ['A'], reactions: [] };
+    const observables = [
+      { type: 'run' as const, species: 'A', length: 3 },
+      { type: 'run' as const, species: 'A', length: 4 },
+      { type: 'pair' as const, species: ['A', 'A'] as [string, string], displacements: 'nnn' as const },
+    ];
+    const geometry = createLatticeGeometry([1000]);
+    const pa = applies(generatePairApproximation(config(model, [1000], { A: 1 })));
+    const diffs: number[][] = [[], [], []];
+    for (let m = 0; m < 20; m++) {
+      const occ = sampleBoltzmannLattice(geometry, ['A'], { h: { A: 0.2 }, J: { 'A-A': 0.7 }, K: {} }, 200, createRng(61, m));
+      const predicted = pa.predict(Float64Array.of(0, 1e-9), { initial: { occupancies: [occ] }, observables });
+      let run3 = 0;
+      let run4 = 0;
+      let nnn = 0;
+      for (let i = 0; i < 1000; i++) {
+        const a = (k: number): boolean => occ[(i + k) % 1000] === 1;
+        if (a(0) && a(1) && a(2)) run3++;
+        if (a(0) && a(1) && a(2) && a(3)) run4++;
+        if (a(0) && a(2)) nnn++;
+      }
+      diffs[0]!.push(run3 - predicted.columns.run3_A![0]!);
+      diffs[1]!.push(run4 - predicted.columns.run4_A![0]!);
+      diffs[2]!.push(nnn - predicted.columns.NNN_AA![0]!);
+    }
+    for (const d of diffs) {
+      const mean = d.reduce((a, b) => a + b, 0) / d.length;
+      const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1));
+      expect(Math.abs(mean) / (sd / Math.sqrt(d.length))).toBeLessThan(4.5);
+    }
+    // and the mean field (independent sites, ρ⁴) misses the clustering of J = 0.7 (q_{A|A} > ρ_A): fewer runs
+    const mf = applies(generateMeanField(config(model, [1000], { A: 1 })));
+    const occ = sampleBoltzmannLattice(geometry, ['A'], { h: { A: 0.2 }, J: { 'A-A': 0.7 }, K: {} }, 200, createRng(62));
+    const both = [mf, pa].map((b) => b.predict(Float64Array.of(0, 1e-9), { initial: { occupancies: [occ] }, observables }).columns.run4_A![0]!);
+    expect(both[0]!).toBeLessThan(both[1]!);
+  });
+});
+
 describe('generated baselines: where they do not apply, and bad input', () => {
   it('returns a typed "does not apply" with the reason', () => {
     const model: LatticeModel = { species: ['A'], diffusion: { A: 1 }, reactions: [{ type: 'contact', reactants: ['A', 'A'], products: [null, null], probability: 0.1 }] };
