@@ -25,9 +25,11 @@
  *   scheme, except neighbour births and splittings: the kernel picks a parent with a free neighbour (up to 20
  *   tries) and puts the offspring on a uniformly random free neighbour, so a parent succeeds at k·s with
  *   s = 1 − (1 − q)^{20z} (q the probability that a neighbour of the parent is free; all z neighbours closed as
- *   independent), i.e. per (A, 0) bond at k·s/(z·q). The sweep is a discrete map; its changes per sweep are
- *   small (≲ p·ρ), and the rates are its first-order (per-Δt) description, which drops the sweep's
- *   within-sweep effects (products do not move again, a consumed occupant loses its hop, row-biased picks).
+ *   independent), i.e. per (A, 0) bond at k·s/(z·q). The sweep is a discrete map; the rates are its first-order
+ *   (per-Δt) description, which drops the sweep's within-sweep effects (products do not move again, a consumed
+ *   occupant loses its hop, a particle hopping away from a neighbour ends a collision the neighbour would have
+ *   tried, row-biased picks). These are correlations: in 1-D they make the mean field overestimate the first
+ *   sweep's A + A loss by 13 %, which the pair approximation captures (README, "Baselines for any model").
  *
  * **Mean field** replaces every joint probability by a product of densities: a site transition contributes
  * rate·ρ_c, a bond transition (z/2)·ρ_a·ρ_b·R per site (z/2 bonds per site, each with a fixed orientation).
