@@ -216,7 +216,7 @@ describe('generated baselines: exact answers', () => {
     for (let k = 0; k < times.length; k++) expect(Math.abs(paper.columns.A![k]! / (n0 * Math.exp(times[k]!)) - 1)).toBeLessThan(1e-8);
   });
 
-  it('1-D hops only: the pair approximation keeps an uncorrelated lattice uncorrelated', () => {
+  it('hops only: the pair approximation keeps an uncorrelated lattice uncorrelated (1-D; its right-hand side also vanishes in 2-D and 3-D)', () => {
     // the exclusion process with species-dependent hop rates leaves product measures invariant; so must the pair
     // approximation (its right-hand side vanishes there)
     const model: LatticeModel = { species: ['A', 'B'], diffusion: { A: 1, B: 7 }, reactions: [] };
@@ -226,6 +226,13 @@ describe('generated baselines: exact answers', () => {
     const d = new Float64Array(s0.length);
     pa.rhs(0, s0, d);
     for (const v of d) expect(Math.abs(v)).toBeLessThan(1e-15);
+    // the same in 2-D and 3-D (z = 4, 6)
+    for (const shape of [[10, 10], [6, 6, 6]]) {
+      const higher = applies(generatePairApproximation(config(model, shape, { type: 'densities', densities: { A: 0.3, B: 0.2 } })));
+      expect(higher.coordination).toBe(2 * shape.length);
+      higher.rhs(0, higher.initialState(), d);
+      for (const v of d) expect(Math.abs(v)).toBeLessThan(1e-15);
+    }
     const p = pa.predict(grid(10, 5), { rtol: 1e-12, atol: 1e-15 });
     const rho: Record<string, number> = { A: 0.3, B: 0.2, '0': 0.5 };
     for (let k = 0; k < 6; k++) {
