@@ -27,3 +27,13 @@ export {
   type ResolvedLotkaVolterraRates,
   resolveLotkaVolterraRates,
 } from './params.ts';
+export {
+  type BaselineInitial,
+  type BaselineNotApplicable,
+  type GeneratedBaseline,
+  type GeneratedBaselineInput,
+  type GeneratedPrediction,
+  generateMeanField,
+  generatePairApproximation,
+} from './generated.ts';
+export { type BoltzmannFit, type BoltzmannFitOptions, fitBoltzmannLattice } from './theta0.ts';

@@ -1,0 +1,272 @@
+/**
+ * θ(0) from t = 0 data (issue #15 item 2, fully visible models): fits the lattice Boltzmann distribution
+ * `P(s) ∝ exp(Σ_i h_{s_i} + Σ_{<ij>} J_{s_i s_j} + Σ_i K_{s_i s_{i+1} s_{i+2}})` of `@srn/gillespie/lattice`
+ * (biases h per species, NN couplings J per unordered species pair, in 1-D optionally triplet couplings K; empty
+ * sites and sites off a closed boundary contribute nothing) to sampled lattices by maximum pseudo-likelihood.
+ *
+ * The pseudo-likelihood Π_i P(s_i | neighbourhood of i) is concave in (h, J, K), and its maximiser is a consistent
+ * estimator (Besag 1975). Each site's conditional is a softmax over its S + 1 states, the empty state at energy 0,
+ * and depends only on the states of its neighbours (and, with K, of the sites two steps away along the chain), so
+ * the data are first compressed into counts per (neighbourhood, own state); every iteration then costs one softmax
+ * per distinct neighbourhood, independent of the number of lattices. The mean negative log pseudo-likelihood per
+ * site is minimised with Adam from `@srn/boltzmann` (full batch) in three stages of decreasing learning rate, each
+ * ended early once the largest gradient component is below the tolerance.
+ */
+import { createAdam, softmaxWithEmpty } from '@srn/boltzmann';
+import type { BoltzmannParameters, LatticeGeometry } from '@srn/gillespie/lattice';
+
+/**
+ * Options of {@link fitBoltzmannLattice}.
+ *
+ * @example
+ * ```ts
+ * const options: BoltzmannFitOptions = { couplings: true, triplets: true, tolerance: 1e-7 };
+ * ```
+ */
+export interface BoltzmannFitOptions {
+  /** Fit NN couplings J (default true; false fits independent sites, whose exact answer is h_A = ln(n_A/n_0)). */
+  couplings?: boolean;
+  /** Fit 1-D triplet couplings K (default false; only on 1-D lattices). */
+  triplets?: boolean;
+  /** Largest Adam iterations per stage (default 2000; three stages with learning rates 0.05, 0.005, 0.0005). */
+  iterations?: number;
+  /** Stop a stage when every gradient component is below this (default 1e-7, per site). */
+  tolerance?: number;
+}
+
+/**
+ * The result of {@link fitBoltzmannLattice}.
+ *
+ * @example
+ * ```ts
+ * const fit: BoltzmannFit = fitBoltzmannLattice(geometry, ['A'], lattices);
+ * sampleBoltzmannLattice(geometry, ['A'], fit.params, 100, createRng(1));
+ * ```
+ */
+export interface BoltzmannFit {
+  /** The fitted parameters, keyed as `@srn/gillespie/lattice` expects ('A', 'A-B' with A before B, 'A-B-C'). */
+  params: BoltzmannParameters;
+  /** Mean negative log pseudo-likelihood per site at the fit. */
+  loss: number;
+  /** Largest gradient component at the fit. */
+  gradient: number;
+  /** Adam iterations taken over all stages. */
+  iterations: number;
+  /** Whether the last stage reached the tolerance. */
+  converged: boolean;
+  /** Distinct (neighbourhood) patterns the data were compressed into. */
+  patterns: number;
+}
+
+const STAGE_RATES = [0.05, 0.005, 0.0005];
+
+/**
+ * Fits h, J (and in 1-D optionally K) of a lattice Boltzmann distribution to lattices sampled from it (one
+ * initial condition) by maximum pseudo-likelihood; see the module notes.
+ *
+ * @param geometry the lattice (`createLatticeGeometry`)
+ * @param species species names; occupancy code k is `species[k − 1]`, 0 is empty
+ * @param lattices one or more occupancies (`Uint8Array` of `geometry.size` codes)
+ * @param options which couplings to fit, iteration budget and tolerance
+ * @throws TypeError/RangeError naming the bad argument
+ *
+ * @example
+ * ```ts
+ * const geometry = createLatticeGeometry([1000]);
+ * const truth = { h: { A: 0.3 }, J: { 'A-A': -0.6 }, K: {} };
+ * const lattices = Array.from({ length: 10 }, (_, m) => sampleBoltzmannLattice(geometry, ['A'], truth, 200, createRng(1, m)));
+ * fitBoltzmannLattice(geometry, ['A'], lattices).params.J['A-A']; // ≈ −0.6
+ * ```
+ */
+export function fitBoltzmannLattice(
+  geometry: LatticeGeometry,
+  species: readonly string[],
+  lattices: readonly Uint8Array[],
+  options: BoltzmannFitOptions = {},
+): BoltzmannFit {
+  if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {
+    throw new TypeError(`geometry must come from createLatticeGeometry; got ${String(geometry)}`);
+  }
+  if (!Array.isArray(species) || species.length === 0 || species.some((s) => typeof s !== 'string' || s.length === 0)) {
+    throw new TypeError(`species must be a non-empty array of names; got ${JSON.stringify(species)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object; got ${String(options)}`);
+  const couplings = options.couplings ?? true;
+  const triplets = options.triplets ?? false;
+  if (typeof couplings !== 'boolean') throw new TypeError(`options.couplings must be a boolean; got ${String(couplings)}`);
+  if (typeof triplets !== 'boolean') throw new TypeError(`options.triplets must be a boolean; got ${String(triplets)}`);
+  if (triplets && geometry.shape.length !== 1) {
+    throw new RangeError(`options.triplets needs a 1-D lattice; got ${geometry.shape.length} axes`);
+  }
+  const iterations = options.iterations ?? 2000;
+  if (!Number.isSafeInteger(iterations) || iterations < 1) throw new RangeError(`options.iterations must be a positive integer; got ${String(iterations)}`);
+  const tolerance = options.tolerance ?? 1e-7;
+  if (typeof tolerance !== 'number' || !(tolerance > 0) || !Number.isFinite(tolerance)) {
+    throw new RangeError(`options.tolerance must be a positive number; got ${String(tolerance)}`);
+  }
+  if (!Array.isArray(lattices) || lattices.length === 0) throw new RangeError('lattices must be a non-empty array of occupancies');
+  const S = species.length;
+  const B = S + 1;
+  const { size, degree, neighbors } = geometry;
+  lattices.forEach((occ, m) => {
+    if (!(occ instanceof Uint8Array) || occ.length !== size) {
+      throw new TypeError(`lattices[${m}] must be a Uint8Array of length ${size}; got ${String((occ as { length?: unknown })?.length)}`);
+    }
+    for (let i = 0; i < size; i++) {
+      if (occ[i]! > S) throw new RangeError(`lattices[${m}][${i}] = ${occ[i]} is not a species code (0..${S})`);
+    }
+  });
+
+  // parameter layout: h (S), then J over a ≤ b, then K over triplet classes (a, b, c) ~ (c, b, a)
+  const jIndex = new Int32Array(B * B).fill(-1);
+  const names: string[] = species.slice();
+  let P = S;
+  if (couplings) {
+    for (let a = 1; a <= S; a++) {
+      for (let b = a; b <= S; b++) {
+        jIndex[a * B + b] = P;
+        jIndex[b * B + a] = P;
+        names.push(`${species[a - 1]}-${species[b - 1]}`);
+        P++;
+      }
+    }
+  }
+  const kIndex = new Int32Array(triplets ? B * B * B : 0).fill(-1);
+  if (triplets) {
+    for (let a = 1; a <= S; a++) {
+      for (let b = 1; b <= S; b++) {
+        for (let c = 1; c <= S; c++) {
+          if (kIndex[a * B * B + b * B + c]! >= 0) continue;
+          kIndex[a * B * B + b * B + c] = P;
+          kIndex[c * B * B + b * B + a] = P;
+          names.push(`${species[a - 1]}-${species[b - 1]}-${species[c - 1]}`);
+          P++;
+        }
+      }
+    }
+  }
+
+  // compress: neighbourhood key (neighbour states per direction, then with K the states two steps away) → counts
+  const width = degree + (triplets ? 2 : 0);
+  if (width * Math.log2(B) > 52) throw new RangeError(`species: ${S} species are too many for the neighbourhood table on this lattice`);
+  const index = new Map<number, number>();
+  const keys: number[] = [];
+  const counts: number[] = [];
+  const context = new Int32Array(width);
+  for (const occ of lattices) {
+    for (let i = 0; i < size; i++) {
+      for (let d = 0; d < degree; d++) {
+        const j = neighbors[i * degree + d]!;
+        context[d] = j < 0 ? 0 : occ[j]!;
+      }
+      if (triplets) {
+        for (let d = 0; d < 2; d++) {
+          const j = neighbors[i * degree + d]!;
+          const k = j < 0 ? -1 : neighbors[j * degree + d]!;
+          context[degree + d] = k < 0 ? 0 : occ[k]!;
+        }
+      }
+      let key = 0;
+      for (let w = 0; w < width; w++) key = key * B + context[w]!;
+      let p = index.get(key);
+      if (p === undefined) {
+        p = keys.length;
+        index.set(key, p);
+        keys.push(key);
+        for (let a = 0; a < B; a++) counts.push(0);
+      }
+      counts[p * B + occ[i]!]!++;
+    }
+  }
+  // features per (pattern, own state a ≥ 1): parameter indices with multiplicity
+  const patterns = keys.length;
+  const featStart = new Int32Array(patterns * B + 1);
+  const feats: number[] = [];
+  for (let p = 0; p < patterns; p++) {
+    let key = keys[p]!;
+    for (let w = width - 1; w >= 0; w--) {
+      context[w] = key % B;
+      key = Math.floor(key / B);
+    }
+    featStart[p * B] = feats.length;
+    for (let a = 1; a <= S; a++) {
+      featStart[p * B + a] = feats.length;
+      feats.push(a - 1);
+      if (couplings) for (let d = 0; d < degree; d++) if (context[d]! > 0) feats.push(jIndex[a * B + context[d]!]!);
+      if (triplets) {
+        // 1-D: direction 0 is −1, direction 1 is +1; far −2 at degree, far +2 at degree + 1
+        const left = context[0]!;
+        const right = context[1]!;
+        const far0 = context[degree]!;
+        const far1 = context[degree + 1]!;
+        const k3 = (x: number, y: number, z: number): void => {
+          if (x > 0 && y > 0 && z > 0) feats.push(kIndex[x * B * B + y * B + z]!);
+        };
+        k3(far0, left, a);
+        k3(left, a, right);
+        k3(a, right, far1);
+      }
+    }
+    featStart[p * B + B] = feats.length;
+  }
+  const featIdx = Int32Array.from(feats);
+  const count = Float64Array.from(counts);
+  const sites = size * lattices.length;
+
+  const theta = new Float64Array(P);
+  const grad = new Float64Array(P);
+  const act = new Float64Array(S);
+  const evaluate = (): number => {
+    grad.fill(0);
+    let loss = 0;
+    for (let p = 0; p < patterns; p++) {
+      const base = p * B;
+      let total = 0;
+      for (let a = 0; a < B; a++) total += count[base + a]!;
+      for (let a = 1; a <= S; a++) {
+        let e = 0;
+        for (let f = featStart[base + a]!; f < featStart[base + a + 1]!; f++) e += theta[featIdx[f]!]!;
+        act[a - 1] = e;
+      }
+      const p0 = softmaxWithEmpty(act, S);
+      if (count[base]! > 0) loss -= count[base]! * Math.log(p0);
+      for (let a = 1; a <= S; a++) {
+        const pa = act[a - 1]!;
+        const n = count[base + a]!;
+        if (n > 0) loss -= n * Math.log(pa);
+        const residual = (total * pa - n) / sites;
+        if (residual === 0) continue;
+        for (let f = featStart[base + a]!; f < featStart[base + a + 1]!; f++) grad[featIdx[f]!] += residual;
+      }
+    }
+    return loss / sites;
+  };
+  const maxAbs = (): number => {
+    let m = 0;
+    for (let i = 0; i < P; i++) m = Math.max(m, Math.abs(grad[i]!));
+    return m;
+  };
+  let taken = 0;
+  let converged = false;
+  for (const learningRate of STAGE_RATES) {
+    const adam = createAdam({ learningRate });
+    converged = false;
+    for (let it = 0; it < iterations; it++) {
+      evaluate();
+      if (maxAbs() < tolerance) {
+        converged = true;
+        break;
+      }
+      adam.step(theta, grad);
+      taken++;
+    }
+  }
+  const loss = evaluate();
+  const params: BoltzmannParameters = { h: {}, J: {}, K: {} };
+  for (let i = 0; i < P; i++) {
+    if (i < S) params.h[names[i]!] = theta[i]!;
+    else if (names[i]!.split('-').length === 2) params.J[names[i]!] = theta[i]!;
+    else params.K[names[i]!] = theta[i]!;
+  }
+  return { params, loss, gradient: maxAbs(), iterations: taken, converged, patterns };
+}
