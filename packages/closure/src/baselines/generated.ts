@@ -18,8 +18,8 @@
  *   (A + A: k per pair, either particle taking the first product with probability 1/2).
  * * `paper` (the operator-split scheme, one sweep per Δt): every particle of a mobile species tries one hop per
  *   sweep, i.e. 1/(zΔt) per direction; a hop of the mover onto an occupant walks the kernel's list of contact
- *   reactions registered for (mover, occupant) in model order (each reaction is registered for both orders, so
- *   A + A appears twice), the e-th firing with π_e = p_e Π_{e′<e}(1 − p_e′); so the bond (a, b) reacts at
+ *   reactions registered for (mover, occupant) in model order (each reaction is registered for both orders; A + A
+ *   once, as in the original), the e-th firing with π_e = p_e Π_{e′<e}(1 − p_e′); so the bond (a, b) reacts at
  *   [mobile_a·π(a→b) + mobile_b·π(b→a)]/(zΔt) (LV: 2·0.4/4 = 0.2 per X–Y pair, the value of today's hand-written
  *   baselines). Unimolecular reactions run on a global Gillespie clock, so their rates are those of the exact
  *   scheme, except neighbour births and splittings: the kernel picks a parent with a free neighbour (up to 20
@@ -29,7 +29,7 @@
  *   (per-Δt) description, which drops the sweep's within-sweep effects (products do not move again, a consumed
  *   occupant loses its hop, a particle hopping away from a neighbour ends a collision the neighbour would have
  *   tried, row-biased picks). These are correlations: in 1-D they make the mean field overestimate the first
- *   sweep's A + A loss by 13 %, which the pair approximation captures (README, "Baselines for any model").
+ *   sweep's A + A loss by 6 %, which the pair approximation captures (README, "Baselines for any model").
  *
  * **Mean field** replaces every joint probability by a product of densities: a site transition contributes
  * rate·ρ_c, a bond transition (z/2)·ρ_a·ρ_b·R per site (z/2 bonds per site, each with a fixed orientation).
@@ -302,7 +302,8 @@ function compileTransitions(input: GeneratedBaselineInput, kind: 'mean-field' | 
       const x = compiled.contactReactant0[r]!;
       const y = compiled.contactReactant1[r]!;
       lists[x * B + y]!.push({ r, first: true });
-      lists[y * B + x]!.push({ r, first: false });
+      // as in the kernel: A + A is registered once (one test per collision)
+      if (x !== y) lists[y * B + x]!.push({ r, first: false });
     }
     if (compiled.contactCount > 0) notes.push('paper scheme: contact probabilities per hop attempt turned into rates per bond');
     const perDirection = 1 / (z * dt);
