@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, listFiles, TINY_ARGS } from './tiny-experiment.ts';
 
 const CRASH_RUNS = Number(process.env.CRASH_RUNS ?? 3);
-const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cliPath = fileURLToPath(new URL('./cli-runner.ts', import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The tiny experiment with more training steps, so that kills land in training too. */
