@@ -34,7 +34,8 @@ describe('srn-bench lattice simulate / lattice check / lv simulate', () => {
   });
 
   // The fixtures are moments.csv files written by `lv simulate` before it ran on the model file (the preset-based
-  // implementation, 4 runs, seed 5, 12 x 12, 30 steps), with its --selection / --scheme settings.
+  // implementation, 4 runs, seed 5, 12 x 12, 30 steps), with its --selection / --scheme settings. The row-biased one
+  // was written again by the preset-based `lvSimulate` when the row-biased picks became O(1) (new random streams).
   it.each([
     ['paper-row-biased', []],
     ['paper-uniform', ['--selection', 'uniform']],
