@@ -85,6 +85,7 @@ function asInputError(error: unknown): unknown {
 /** Options of a lattice model read in the page (the command line's overrides that the page offers). */
 export interface LatticeReadOptions {
   scheme?: 'paper' | 'exact';
+  selection?: 'uniform' | 'row-biased';
   steps?: number;
 }
 
@@ -109,7 +110,7 @@ export function readLatticeModel(text: string, source = 'model', options: Lattic
         path: 'initial.file',
       });
     }
-    return latticeConfigFromFile(parsed, { scheme: options.scheme, steps: options.steps });
+    return latticeConfigFromFile(parsed, { scheme: options.scheme, selection: options.selection, steps: options.steps });
   } catch (error) {
     throw asInputError(error);
   }

@@ -34,13 +34,19 @@ const state = {
   recorded: 0,
   occupancy: null as Uint8Array | null,
   running: false,
-  waiting: false,
+  /** The first frame of the live run has arrived. */
+  started: false,
+  inFlight: 0,
+  pendingDraw: false,
   ensemble: null as { mean: Float64Array[]; sd: Float64Array[]; done: number; total: number } | null,
   csv: '',
   curves: [] as Curve[],
   selected: new Set<string>(),
   hidden: new Set<string>(),
-  /** Animation statistics of the live run: frames drawn, snapshots advanced, wall time (ms). */
+  /**
+   * Animation statistics of the live run: display frames that showed new snapshots, snapshots advanced after t = 0,
+   * start and end (ms, performance.now()).
+   */
   frames: 0,
   stepsAdvanced: 0,
   startedAt: 0,
@@ -105,6 +111,7 @@ function loadExample(id: string): void {
 function updateKindControls(): void {
   const lattice = kindSelect.value === 'lattice';
   $('scheme-label').hidden = !lattice;
+  $('selection-label').hidden = !lattice;
   $('tend-label').hidden = lattice;
 }
 
@@ -151,12 +158,14 @@ function currentSpec(): RunSpec | null {
     return null;
   }
   const scheme = $<HTMLSelectElement>('scheme').value;
+  const selection = $<HTMLSelectElement>('selection').value;
   return {
     text: editor.value,
     kind,
     source: editor.dataset.source ?? 'model',
     seed,
     scheme: scheme === 'paper' || scheme === 'exact' ? scheme : undefined,
+    selection: selection === 'uniform' || selection === 'row-biased' ? selection : undefined,
     steps,
     tEnd,
   };
@@ -271,37 +280,49 @@ sliceInput.addEventListener('input', () => {
 
 // ---------- the live run ----------
 
-function requestFrame(): void {
-  if (!state.running || state.waiting) return;
+/** Advance requests in flight: two, so the worker computes the next frame while the page draws this one. */
+const MAX_IN_FLIGHT = 2;
+
+function requestFrames(): void {
   const perFrame = Math.max(1, Math.floor(Number($<HTMLInputElement>('per-frame').value) || 10));
-  state.waiting = true;
-  send({ type: 'advance', count: perFrame });
+  while (state.running && state.started && state.inFlight < MAX_IN_FLIGHT) {
+    state.inFlight++;
+    send({ type: 'advance', count: perFrame });
+  }
 }
 
+/** Once per display frame: draw what arrived since the last one, then keep the worker busy. */
 function animate(): void {
-  if (!state.running) return;
-  requestFrame();
-  requestAnimationFrame(animate);
+  const info = state.info;
+  if (state.pendingDraw && info) {
+    state.pendingDraw = false;
+    if (state.occupancy && info.shape.length > 1) drawLattice(latticeCanvas, info.shape, state.occupancy, Number(sliceInput.value));
+    $('time').textContent = String(info.times[state.recorded - 1] ?? 0);
+    redrawChart();
+    if (state.recorded > 1) state.frames++;
+  }
+  requestFrames();
+  if (state.running || state.pendingDraw) requestAnimationFrame(animate);
 }
 
 function onFrame(m: Extract<FromWorker, { type: 'frame' }>): void {
-  state.waiting = false;
   const info = state.info;
   if (!info) return;
+  if (m.from > 0) state.inFlight = Math.max(0, state.inFlight - 1); // an answer to an advance request
+  state.started = true;
   const K = info.names.length;
   state.rows.set(m.rows, m.from * K);
-  state.recorded = m.recorded;
-  state.frames++;
-  state.stepsAdvanced += m.rows.length / Math.max(1, K);
+  if (m.recorded > state.recorded) state.recorded = m.recorded;
+  if (m.from > 0) state.stepsAdvanced += m.rows.length / Math.max(1, K);
   if (m.occupancy) {
     state.occupancy = m.occupancy;
-    if (info.shape.length === 1) {
-      if (m.history) drawSpaceTimeRows(latticeCanvas, info.shape[0], m.history, m.recorded - m.history.length / info.shape[0]);
-    } else drawLattice(latticeCanvas, info.shape, m.occupancy, Number(sliceInput.value));
+    // 1-D: every snapshot is one row of the space-time image, drawn as it arrives.
+    if (info.shape.length === 1 && m.history && m.history.length > 0) {
+      drawSpaceTimeRows(latticeCanvas, info.shape[0], m.history, m.recorded - m.history.length / info.shape[0]);
+    }
   }
-  $('time').textContent = String(info.times[m.recorded - 1] ?? 0);
-  redrawChart();
-  if (m.done) {
+  state.pendingDraw = true;
+  if (m.done && state.running) {
     state.running = false;
     state.finishedAt = performance.now();
     statusLine.textContent = `${info.summary}: run finished (${m.recorded} snapshots)`;
@@ -316,7 +337,8 @@ function startRun(): void {
   state.ensemble = null;
   state.curves = [];
   state.running = true;
-  state.waiting = true; // until 'started' and the first frame arrive
+  state.started = false; // until the first frame arrives
+  state.inFlight = 0;
   state.frames = 0;
   state.stepsAdvanced = 0;
   state.startedAt = performance.now();
@@ -344,7 +366,8 @@ function startEnsemble(): void {
   // The live run of the same seed is run 0 of the ensemble: start it so the lattice is drawn meanwhile.
   send({ type: 'live', spec });
   state.running = true;
-  state.waiting = true;
+  state.started = false;
+  state.inFlight = 0;
   requestAnimationFrame(animate);
   send({ type: 'ensemble', spec, runs });
 }

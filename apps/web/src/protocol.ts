@@ -10,6 +10,8 @@ export interface RunSpec {
   seed: number;
   /** Lattice: scheme override. */
   scheme?: 'paper' | 'exact';
+  /** Lattice: pick rule of the paper scheme instead of the file's. */
+  selection?: 'uniform' | 'row-biased';
   /** Lattice: snapshots instead of the file's (optional). Well-mixed: grid intervals. */
   steps?: number;
   /** Well-mixed: end time. */

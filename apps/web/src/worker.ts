@@ -41,7 +41,7 @@ function startLive(spec: RunSpec): void {
   live = null;
   wellMixed = null;
   if (spec.kind === 'lattice') {
-    const run = readLatticeModel(spec.text, spec.source, { scheme: spec.scheme, steps: spec.steps });
+    const run = readLatticeModel(spec.text, spec.source, { scheme: spec.scheme, selection: spec.selection, steps: spec.steps });
     live = new LiveLatticeRun(run, spec.seed);
     post({ type: 'started', info: latticeInfo(run, live.names) });
     post({ type: 'frame', recorded: 1, rows: live.rows.slice(0, live.names.length), from: 0, occupancy: live.occupancy.slice(), history: live.occupancy.slice(), done: live.done });
@@ -92,7 +92,7 @@ const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve,
 async function runEnsemble(spec: RunSpec, runs: number): Promise<void> {
   const mine = ++generation;
   if (spec.kind === 'lattice') {
-    const run = readLatticeModel(spec.text, spec.source, { scheme: spec.scheme, steps: spec.steps });
+    const run = readLatticeModel(spec.text, spec.source, { scheme: spec.scheme, selection: spec.selection, steps: spec.steps });
     const ens = new LatticeEnsembleRun(run, { runs, seed: spec.seed });
     const chunk = Math.max(1, Math.min(run.conditions > 1 ? runs / run.conditions : runs, Math.ceil(runs / 50)));
     while (!ens.done) {
@@ -142,7 +142,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'closure':
       try {
-        const rates = m.spec?.kind === 'lattice' ? lotkaVolterraRatesOf(readLatticeModel(m.spec.text, m.spec.source, { scheme: m.spec.scheme, steps: m.spec.steps })) : null;
+        const rates = m.spec?.kind === 'lattice' ? lotkaVolterraRatesOf(readLatticeModel(m.spec.text, m.spec.source, { scheme: m.spec.scheme, selection: m.spec.selection, steps: m.spec.steps })) : null;
         post({ type: 'closure', ...predictClosure({ bytes: m.bytes, times: m.times, chains: m.chains, maxRows: m.maxRows, seed: m.seed, rates }) });
       } catch (error) {
         fail(error, 'closure');

@@ -55,10 +55,12 @@ describe('playground in Chromium', () => {
     const lattice0 = await canvasPixels(page, 'lattice');
     const plot0 = await canvasPixels(page, 'plot');
     await setInput('steps', '60');
+    await setInput('per-frame', '1'); // one snapshot per display frame: about a second for the run, time to look twice
     await page.click('#run');
     await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.recorded >= 20);
     const lattice1 = await canvasPixels(page, 'lattice');
     const plot1 = await canvasPixels(page, 'plot');
+    expect((await pageState(page)).recorded).toBeLessThan(60);
     expect(lattice1).not.toBe(lattice0);
     expect(plot1).not.toBe(plot0);
     await page.waitForFunction(() => !(window as unknown as { srnPlayground: PageState }).srnPlayground.running);
@@ -66,6 +68,7 @@ describe('playground in Chromium', () => {
     // The lattice keeps changing between snapshots (it is redrawn, not drawn once).
     expect(await canvasPixels(page, 'lattice')).not.toBe(lattice1);
     expect(await page.textContent('#seed-shown')).toBe('1');
+    await setInput('per-frame', '10');
     expect(errors).toEqual([]);
   });
 

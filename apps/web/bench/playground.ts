@@ -1,0 +1,99 @@
+/**
+ * Playground benchmark (not a test): in Chromium, time to interactive, the 40 x 40 lattice Lotka-Volterra animation
+ * (frames per second and snapshots per frame against the display's own requestAnimationFrame rate), and the bundle
+ * size. With `--screenshots DIR` it also saves the README's screenshots (`--closure model.bin` adds a learned-closure
+ * overlay to the ensemble screenshot).
+ *
+ *   npx tsx --conditions=@srn/source bench/playground.ts [--loads 3] [--screenshots docs] [--closure out/lv/train/model.bin]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { launchChromium, servePlayground } from '../test/browser.ts';
+
+const { values } = parseArgs({ options: { loads: { type: 'string', default: '3' }, screenshots: { type: 'string' }, closure: { type: 'string' } } });
+const loads = Number(values.loads);
+type PageState = { recorded: number; running: boolean; frames: number; stepsAdvanced: number; startedAt: number; finishedAt: number; csv: string; curves: unknown[] };
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const site = await servePlayground();
+const browser = await launchChromium();
+try {
+  const files = ['index.html', 'main.js', 'worker.js', 'style.css'].map((f) => ({ f, bytes: readFileSync(`${site.dir}/${f}`).length }));
+  console.log(`bundle: ${files.map((x) => `${x.f} ${(x.bytes / 1024).toFixed(1)} KiB`).join(', ')}; total ${(files.reduce((a, x) => a + x.bytes, 0) / 1024).toFixed(1)} KiB`);
+  const interactive: number[] = [];
+  const firstFrame: number[] = [];
+  const fps: number[] = [];
+  const perFrame: number[] = [];
+  const display: number[] = [];
+  for (let i = 0; i < loads; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(site.url);
+    await page.waitForFunction(() => (document.getElementById('editor') as HTMLTextAreaElement).value.length > 0);
+    // Interactive: the page has loaded its script, filled the editor and answers input (ms since navigation start).
+    interactive.push(await page.evaluate(() => performance.now()));
+    // The display's frame rate in this browser: requestAnimationFrame callbacks over one second, page idle.
+    // (A string, not a function: the TypeScript loader would wrap named inner functions in a helper the page lacks.)
+    display.push(
+      (await page.evaluate(`new Promise((resolve) => {
+        let n = 0;
+        const t0 = performance.now();
+        const tick = () => {
+          n++;
+          if (performance.now() - t0 < 1000) requestAnimationFrame(tick);
+          else resolve((n * 1000) / (performance.now() - t0));
+        };
+        requestAnimationFrame(tick);
+      })`)) as number,
+    );
+    await page.fill('#per-frame', '10');
+    await page.click('#run');
+    await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.recorded > 1);
+    firstFrame.push(await page.evaluate(() => performance.now() - (window as unknown as { srnPlayground: PageState }).srnPlayground.startedAt));
+    await page.waitForFunction(() => !(window as unknown as { srnPlayground: PageState }).srnPlayground.running, undefined, { timeout: 120_000 });
+    const s = (await page.evaluate(() => (window as unknown as { srnPlayground: PageState }).srnPlayground)) as PageState;
+    const seconds = (s.finishedAt - s.startedAt) / 1000;
+    fps.push(s.frames / seconds);
+    perFrame.push(s.stepsAdvanced / s.frames);
+    console.log(`load ${i + 1}: interactive ${interactive[i].toFixed(0)} ms, first frame ${firstFrame[i].toFixed(0)} ms after Run, ${s.frames} frames / ${seconds.toFixed(2)} s = ${fps[i].toFixed(1)} fps, ${perFrame[i].toFixed(1)} snapshots per frame, display ${display[i].toFixed(1)} Hz`);
+    await page.close();
+  }
+  console.log(
+    `median of ${loads}: interactive ${median(interactive).toFixed(0)} ms; first frame ${median(firstFrame).toFixed(0)} ms after Run; 40 x 40 LV ${median(fps).toFixed(1)} fps at ${median(perFrame).toFixed(1)} snapshots per frame (display ${median(display).toFixed(1)} Hz)`,
+  );
+
+  if (values.screenshots) {
+    const dir = values.screenshots;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(site.url);
+    await page.waitForFunction(() => (document.getElementById('editor') as HTMLTextAreaElement).value.length > 0);
+    await page.fill('#per-frame', '2');
+    await page.click('#run');
+    await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.recorded >= 150);
+    await page.screenshot({ path: `${dir}/playground-live.png` });
+    await page.click('#stop');
+    await page.fill('#runs', '40');
+    await page.fill('#per-frame', '10');
+    await page.click('#ensemble');
+    await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.csv.length > 0, undefined, { timeout: 300_000 });
+    await page.waitForFunction(() => !(window as unknown as { srnPlayground: PageState }).srnPlayground.running, undefined, { timeout: 120_000 });
+    if (values.closure) {
+      await page.setInputFiles('#closure-file', values.closure);
+      await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.curves.length > 0, undefined, { timeout: 300_000 });
+    }
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${dir}/playground-ensemble.png` });
+    await page.selectOption('#example', 'barw-1d');
+    await page.fill('#steps', '');
+    await page.click('#run');
+    await page.waitForFunction(() => !(window as unknown as { srnPlayground: PageState }).srnPlayground.running, undefined, { timeout: 120_000 });
+    await page.selectOption('#example', 'lotka-volterra');
+    await page.fill('#editor', (await page.inputValue('#editor')).replace('Y -> 0 @ 0.06', 'Y -> 0 @ 0.06 0.1'));
+    await page.click('#run');
+    await page.waitForSelector('#error:not([hidden])');
+    await page.screenshot({ path: `${dir}/playground-error.png` });
+    console.log(`screenshots in ${dir}`);
+  }
+} finally {
+  await browser.close();
+  await site.stop();
+}
