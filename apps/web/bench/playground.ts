@@ -22,8 +22,8 @@ try {
   console.log(`bundle: ${files.map((x) => `${x.f} ${(x.bytes / 1024).toFixed(1)} KiB`).join(', ')}; total ${(files.reduce((a, x) => a + x.bytes, 0) / 1024).toFixed(1)} KiB`);
   const interactive: number[] = [];
   const firstFrame: number[] = [];
-  const fps: number[] = [];
-  const perFrame: number[] = [];
+  const fps: Record<string, number[]> = { uniform: [], 'row-biased': [] };
+  const perFrame: Record<string, number[]> = { uniform: [], 'row-biased': [] };
   const display: number[] = [];
   for (let i = 0; i < loads; i++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -46,19 +46,26 @@ try {
       })`)) as number,
     );
     await page.fill('#per-frame', '10');
-    await page.click('#run');
-    await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.recorded > 1);
-    firstFrame.push(await page.evaluate(() => performance.now() - (window as unknown as { srnPlayground: PageState }).srnPlayground.startedAt));
-    await page.waitForFunction(() => !(window as unknown as { srnPlayground: PageState }).srnPlayground.running, undefined, { timeout: 120_000 });
-    const s = (await page.evaluate(() => (window as unknown as { srnPlayground: PageState }).srnPlayground)) as PageState;
-    const seconds = (s.finishedAt - s.startedAt) / 1000;
-    fps.push(s.frames / seconds);
-    perFrame.push(s.stepsAdvanced / s.frames);
-    console.log(`load ${i + 1}: interactive ${interactive[i].toFixed(0)} ms, first frame ${firstFrame[i].toFixed(0)} ms after Run, ${s.frames} frames / ${seconds.toFixed(2)} s = ${fps[i].toFixed(1)} fps, ${perFrame[i].toFixed(1)} snapshots per frame, display ${display[i].toFixed(1)} Hz`);
+    await page.fill('#steps', '3000'); // a longer run than the file's 500 snapshots, for a steadier rate
+    let line = `load ${i + 1}: interactive ${interactive[i].toFixed(0)} ms, display ${display[i].toFixed(1)} Hz`;
+    for (const picks of ['uniform', 'row-biased'] as const) {
+      await page.selectOption('#selection', picks);
+      await page.click('#run');
+      await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.recorded > 1);
+      if (picks === 'uniform') firstFrame.push(await page.evaluate(() => performance.now() - (window as unknown as { srnPlayground: PageState }).srnPlayground.startedAt));
+      await page.waitForFunction(() => !(window as unknown as { srnPlayground: PageState }).srnPlayground.running, undefined, { timeout: 120_000 });
+      const s = (await page.evaluate(() => (window as unknown as { srnPlayground: PageState }).srnPlayground)) as PageState;
+      const seconds = (s.finishedAt - s.startedAt) / 1000;
+      fps[picks].push(s.frames / seconds);
+      perFrame[picks].push(s.stepsAdvanced / s.frames);
+      line += `; ${picks} picks: ${s.frames} frames in ${seconds.toFixed(2)} s = ${(s.frames / seconds).toFixed(1)} fps, ${(s.stepsAdvanced / s.frames).toFixed(1)} snapshots per frame`;
+    }
+    console.log(`${line}; first frame ${firstFrame[i].toFixed(0)} ms after Run`);
     await page.close();
   }
   console.log(
-    `median of ${loads}: interactive ${median(interactive).toFixed(0)} ms; first frame ${median(firstFrame).toFixed(0)} ms after Run; 40 x 40 LV ${median(fps).toFixed(1)} fps at ${median(perFrame).toFixed(1)} snapshots per frame (display ${median(display).toFixed(1)} Hz)`,
+    `median of ${loads}: interactive ${median(interactive).toFixed(0)} ms; first frame ${median(firstFrame).toFixed(0)} ms after Run; display ${median(display).toFixed(1)} Hz; 40 x 40 LV (3000 snapshots) ` +
+      `uniform picks ${median(fps.uniform).toFixed(1)} fps at ${median(perFrame.uniform).toFixed(1)} snapshots per frame, row-biased picks ${median(fps['row-biased']).toFixed(1)} fps at ${median(perFrame['row-biased']).toFixed(1)}`,
   );
 
   if (values.screenshots) {
