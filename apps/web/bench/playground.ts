@@ -70,7 +70,7 @@ try {
 
   if (values.screenshots) {
     const dir = values.screenshots;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 980 } });
     await page.goto(site.url);
     await page.waitForFunction(() => (document.getElementById('editor') as HTMLTextAreaElement).value.length > 0);
     await page.fill('#per-frame', '2');
@@ -78,7 +78,16 @@ try {
     await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.recorded >= 150);
     await page.screenshot({ path: `${dir}/playground-live.png` });
     await page.click('#stop');
-    await page.fill('#runs', '40');
+    if (values.closure) {
+      // The quick preset's model (srn-bench lv all --preset quick) is trained on a 20 x 20 lattice over 200 steps.
+      const text = (await page.inputValue('#editor'))
+        .replace('lattice: 40 x 40, periodic', 'lattice: 20 x 20, periodic')
+        .replace('steps = 500', 'steps = 200')
+        .replace('counts X = 100, Y = 100', 'counts X = 25, Y = 25');
+      await page.fill('#editor', text);
+      await page.fill('#chains', '100');
+    }
+    await page.fill('#runs', '50');
     await page.fill('#per-frame', '10');
     await page.click('#ensemble');
     await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.csv.length > 0, undefined, { timeout: 300_000 });

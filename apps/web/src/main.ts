@@ -194,7 +194,7 @@ function buildSeries(): Series[] {
     if (state.recorded > 0) {
       const values = new Float64Array(state.recorded);
       for (let t = 0; t < state.recorded; t++) values[t] = state.rows[t * K + c];
-      out.push({ id: `run:${name}`, label: `${name} run (seed ${state.spec?.seed})`, color, times: info.times, values, length: state.recorded, dash: state.ensemble ? [1, 2] : undefined });
+      out.push({ id: `run:${name}`, label: `${name} run (seed ${state.spec?.seed})`, color, times: info.times, values, length: state.recorded, width: state.ensemble ? 0.8 : 1.5 });
     }
     for (const curve of state.curves) {
       if (curve.name !== name) continue;
@@ -336,6 +336,10 @@ function startRun(): void {
   state.spec = spec;
   state.ensemble = null;
   state.curves = [];
+  closureStatus.textContent = '';
+  progress.value = 0;
+  progressText.textContent = '';
+  download.hidden = true;
   state.running = true;
   state.started = false; // until the first frame arrives
   state.inFlight = 0;

@@ -13,6 +13,8 @@ export interface Series {
   /** Half-width of a band around the line (ensemble SD). */
   band?: ArrayLike<number>;
   dash?: number[];
+  /** Line width in pixels (default 1.5; 2.5 with a band). */
+  width?: number;
   /** Number of points to draw (default all). */
   length?: number;
 }
@@ -75,7 +77,7 @@ export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[], 
       ctx.globalAlpha = 1;
     }
     ctx.strokeStyle = s.color;
-    ctx.lineWidth = s.band ? 2 : 1.5;
+    ctx.lineWidth = s.width ?? (s.band ? 2.5 : 1.5);
     ctx.setLineDash(s.dash ?? []);
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
