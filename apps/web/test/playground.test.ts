@@ -91,6 +91,40 @@ describe('playground in Chromium', () => {
     expect(size.lastRowOccupied).toBeGreaterThan(0); // the last snapshot's row was drawn
   });
 
+  it('a 3-D example is drawn as a slice of axis 0 with a slider', async () => {
+    await page.selectOption('#example', 'rossler-3d');
+    await setInput('steps', '5');
+    await page.click('#run');
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { srnPlayground: PageState }).srnPlayground;
+      return !s.running && s.recorded === 5;
+    });
+    const shape = readLatticeModel(EXAMPLES.find((e) => e.id === 'rossler-3d')!.text).config.shape;
+    expect(await page.isVisible('#slice')).toBe(true);
+    expect(await page.getAttribute('#slice', 'max')).toBe(String(shape[0] - 1));
+    expect(await page.evaluate(() => [(document.getElementById('lattice') as HTMLCanvasElement).width, (document.getElementById('lattice') as HTMLCanvasElement).height])).toEqual([shape[2], shape[1]]);
+    const before = await canvasPixels(page, 'lattice');
+    await page.fill('#slice', '0');
+    await page.dispatchEvent('#slice', 'input');
+    expect(await canvasPixels(page, 'lattice')).not.toBe(before); // another slice of the same lattice
+  });
+
+  it('runs an uploaded SBML file', async () => {
+    const sbml = EXAMPLES.find((e) => e.id === 'sbml-birth-death')!.text;
+    await page.setInputFiles('#model-file', { name: 'birth-death.xml', mimeType: 'application/xml', buffer: Buffer.from(sbml) });
+    expect(await page.inputValue('#kind')).toBe('sbml');
+    await setInput('steps', '');
+    await setInput('tend', '50');
+    const plot0 = await canvasPixels(page, 'plot');
+    await page.click('#run');
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { srnPlayground: PageState }).srnPlayground;
+      return !s.running && s.recorded === 201;
+    });
+    expect(await canvasPixels(page, 'plot')).not.toBe(plot0);
+    expect(await page.isHidden('#lattice')).toBe(true);
+  });
+
   it('shows a syntax error at its line and column', async () => {
     const bad = lvText.replace('Y -> 0 @ 0.06', 'Y -> 0 @ @');
     const lines = bad.split('\n');
