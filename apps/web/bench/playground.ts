@@ -12,7 +12,7 @@ import { launchChromium, servePlayground } from '../test/browser.ts';
 
 const { values } = parseArgs({ options: { loads: { type: 'string', default: '3' }, screenshots: { type: 'string' }, closure: { type: 'string' } } });
 const loads = Number(values.loads);
-type PageState = { recorded: number; running: boolean; frames: number; stepsAdvanced: number; startedAt: number; finishedAt: number; csv: string; curves: unknown[] };
+type PageState = { recorded: number; running: boolean; frames: number; ticks: number; stepsAdvanced: number; startedAt: number; finishedAt: number; csv: string; curves: unknown[] };
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const site = await servePlayground();
@@ -58,7 +58,7 @@ try {
       const seconds = (s.finishedAt - s.startedAt) / 1000;
       fps[picks].push(s.frames / seconds);
       perFrame[picks].push(s.stepsAdvanced / s.frames);
-      line += `; ${picks} picks: ${s.frames} frames in ${seconds.toFixed(2)} s = ${(s.frames / seconds).toFixed(1)} fps, ${(s.stepsAdvanced / s.frames).toFixed(1)} snapshots per frame`;
+      line += `; ${picks} picks: ${s.frames} frames with new snapshots (of ${s.ticks} display frames) in ${seconds.toFixed(2)} s = ${(s.frames / seconds).toFixed(1)} fps, ${(s.stepsAdvanced / s.frames).toFixed(1)} snapshots per frame`;
     }
     console.log(`${line}; first frame ${firstFrame[i].toFixed(0)} ms after Run`);
     await page.close();

@@ -48,6 +48,8 @@ const state = {
    * start and end (ms, performance.now()).
    */
   frames: 0,
+  /** Display frames (requestAnimationFrame callbacks) while the live run ran. */
+  ticks: 0,
   stepsAdvanced: 0,
   startedAt: 0,
   finishedAt: 0,
@@ -293,6 +295,7 @@ function requestFrames(): void {
 
 /** Once per display frame: draw what arrived since the last one, then keep the worker busy. */
 function animate(): void {
+  if (state.running) state.ticks++;
   const info = state.info;
   if (state.pendingDraw && info) {
     state.pendingDraw = false;
@@ -344,6 +347,7 @@ function startRun(): void {
   state.started = false; // until the first frame arrives
   state.inFlight = 0;
   state.frames = 0;
+  state.ticks = 0;
   state.stepsAdvanced = 0;
   state.startedAt = performance.now();
   state.finishedAt = 0;
