@@ -44,7 +44,15 @@ import { loadSbml } from '@srn/gillespie/sbml';
 /** What kind of model a text is. */
 export type ModelKind = 'lattice' | 'wellmixed' | 'sbml';
 
-/** A problem with the user's input, with its 1-based position when the reader knows it (0 otherwise). */
+/**
+ * A problem with the user's input, with its 1-based position when the reader knows it (0 otherwise).
+ *
+ * @example
+ * ```ts
+ * try { readLatticeModel('species: A\nlattice: 10\nA -> 0 @ -1'); }
+ * catch (e) { if (e instanceof PlaygroundInputError) console.log(e.line, e.column, e.message); }
+ * ```
+ */
 export class PlaygroundInputError extends Error {
   override name = 'PlaygroundInputError';
   readonly line: number;

@@ -52,6 +52,15 @@ const birthDeathSbml = `<?xml version="1.0" encoding="UTF-8"?>
 </sbml>
 `;
 
+/**
+ * The examples in the page's menu, the first one loaded at start.
+ *
+ * @example
+ * ```ts
+ * const lv = EXAMPLES.find((e) => e.id === 'lotka-volterra')!;
+ * readLatticeModel(lv.text);
+ * ```
+ */
 export const EXAMPLES: Example[] = [
   { id: 'lotka-volterra', label: 'Lattice Lotka-Volterra 40 x 40 (2-D)', kind: 'lattice', text: lotkaVolterra },
   { id: 'barw-1d', label: 'Branching-annihilating random walk (1-D)', kind: 'lattice', text: barw },

@@ -3,7 +3,14 @@
  * snapshot, time downwards), 3-D as one slice (a chosen index of axis 0). Pixels are sites; CSS scales them.
  */
 
-/** Colours of the occupancy codes: empty, then species 1, 2, ... as RGB. */
+/**
+ * Colours of the occupancy codes: empty, then species 1, 2, ... as RGB.
+ *
+ * @example
+ * ```ts
+ * const [r, g, b] = SITE_COLORS[1]; // the first species
+ * ```
+ */
 export const SITE_COLORS: [number, number, number][] = [
   [245, 245, 245],
   [31, 119, 180],
@@ -22,7 +29,14 @@ function paint(data: Uint8ClampedArray, pixel: number, code: number): void {
   data[pixel * 4 + 3] = 255;
 }
 
-/** Sizes the canvas for a lattice of `shape` with `steps` snapshots (1-D: a steps × L image). */
+/**
+ * Sizes the canvas for a lattice of `shape` with `steps` snapshots (1-D: a steps × L image).
+ *
+ * @example
+ * ```ts
+ * prepareLatticeCanvas(canvas, [40, 40], 500); // 40 x 40 pixels
+ * ```
+ */
 export function prepareLatticeCanvas(canvas: HTMLCanvasElement, shape: readonly number[], steps: number): void {
   if (shape.length === 1) {
     canvas.width = shape[0];
@@ -36,7 +50,14 @@ export function prepareLatticeCanvas(canvas: HTMLCanvasElement, shape: readonly 
   ctx.fillRect(0, 0, canvas.width, canvas.height);
 }
 
-/** Draws the current occupancy (2-D, or slice `slice` of axis 0 in 3-D). */
+/**
+ * Draws the current occupancy (2-D, or slice `slice` of axis 0 in 3-D).
+ *
+ * @example
+ * ```ts
+ * drawLattice(canvas, [40, 40], live.occupancy);
+ * ```
+ */
 export function drawLattice(canvas: HTMLCanvasElement, shape: readonly number[], occupancy: Uint8Array, slice = 0): void {
   const ctx = canvas.getContext('2d')!;
   const w = shape[shape.length - 1];
@@ -47,7 +68,14 @@ export function drawLattice(canvas: HTMLCanvasElement, shape: readonly number[],
   ctx.putImageData(image, 0, 0);
 }
 
-/** Draws 1-D snapshots `history` (rows of L sites) as rows `from`, `from + 1`, ... of the space-time image. */
+/**
+ * Draws 1-D snapshots `history` (rows of L sites) as rows `from`, `from + 1`, ... of the space-time image.
+ *
+ * @example
+ * ```ts
+ * drawSpaceTimeRows(canvas, 100, history, 10); // rows 10, 11, ... of a 100-site lattice's space-time image
+ * ```
+ */
 export function drawSpaceTimeRows(canvas: HTMLCanvasElement, L: number, history: Uint8Array, from: number): void {
   const rows = history.length / L;
   if (rows === 0) return;

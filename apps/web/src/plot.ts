@@ -19,9 +19,24 @@ export interface Series {
   length?: number;
 }
 
+/**
+ * Line colours, one per observable (its index in the model's observable list).
+ *
+ * @example
+ * ```ts
+ * const color = PALETTE[index % PALETTE.length];
+ * ```
+ */
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
 
-/** Draws `series` into `canvas` over the time range [0, tMax]; hidden ids are left out. */
+/**
+ * Draws `series` into `canvas` over the time range [0, tMax]; hidden ids are left out.
+ *
+ * @example
+ * ```ts
+ * drawChart(canvas, [{ id: 'run:X', label: 'X', color: PALETTE[0], times: [0, 1, 2], values: [5, 7, 6] }], 2, new Set());
+ * ```
+ */
 export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[], tMax: number, hidden: ReadonlySet<string>): void {
   const ctx = canvas.getContext('2d')!;
   const W = canvas.width;
