@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createDbd, paperMachineSpec, serializeLearnedDbd } from '@srn/closure';
@@ -13,6 +15,7 @@ import { canvasPixels, collectErrors, launchChromium, servePlayground } from './
 
 const examples = join(dirname(createRequire(import.meta.url).resolve('@srn/gillespie/package.json')), 'examples', 'lattice');
 const lvText = readFileSync(join(examples, 'lotka-volterra.lattice'), 'utf8');
+const cli = join(dirname(createRequire(import.meta.url).resolve('@srn/bench/package.json')), 'bin', 'srn-bench.js');
 
 let browser: Browser;
 let site: Awaited<ReturnType<typeof servePlayground>>;
@@ -145,7 +148,7 @@ describe('playground in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('an ensemble in the page gives the library numbers for the same seed (lattice and well-mixed)', async () => {
+  it('an ensemble in the page gives the numbers of srn-bench lattice simulate and of the library for the same seed (lattice and well-mixed)', async () => {
     await page.selectOption('#example', 'lotka-volterra');
     await setInput('seed', '7');
     await setInput('runs', '8');
@@ -154,8 +157,17 @@ describe('playground in Chromium', () => {
     await page.waitForFunction(() => (window as unknown as { srnPlayground: PageState }).srnPlayground.csv.length > 0);
     const run = readLatticeModel(lvText, 'model', { steps: 30 });
     const { summary } = simulateLatticeEnsemble(run.config, { runs: 8, seed: 7, observables: run.observables });
-    expect((await pageState(page)).csv).toBe(latticeSummaryToCsv(summary));
+    const pageCsv = (await pageState(page)).csv;
+    expect(pageCsv).toBe(latticeSummaryToCsv(summary));
     expect(await page.getAttribute('#progress', 'value')).toBe('8');
+    // And the command line itself: srn-bench lattice simulate with the same file, runs, seed and snapshots.
+    const out = join(mkdtempSync(join(tmpdir(), 'srn-web-cli-')), 'lv');
+    try {
+      execFileSync(process.execPath, [cli, 'lattice', 'simulate', join(examples, 'lotka-volterra.lattice'), '--runs', '8', '--seed', '7', '--steps', '30', '--workers', '1', '--trajectories', 'none', '--out', out], { stdio: 'pipe' });
+      expect(readFileSync(join(out, 'moments.csv'), 'utf8')).toBe(pageCsv);
+    } finally {
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
 
     const wm = EXAMPLES.find((e) => e.id === 'wellmixed-lv')!;
     await page.selectOption('#example', 'wellmixed-lv');
