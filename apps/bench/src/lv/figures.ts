@@ -14,9 +14,12 @@ export interface Figure {
   caption: string;
   svg: string;
   files: { spec: string; svg: string; png: string };
+  /** The compiled Vega spec with hover tooltips, zoom/pan and legend toggles, for report.html (see {@link interactiveSpec}). */
+  vega?: unknown;
 }
 
-type Spec = Record<string, unknown>;
+/** A vega-lite spec as plain data. */
+export type Spec = Record<string, unknown>;
 
 export const COLORS = {
   prey: '#1a1a1a',
@@ -55,7 +58,49 @@ export async function renderFigure(dir: string, name: string, caption: string, s
   writeFileAtomic(join(dir, files.spec), `${JSON.stringify(full)}\n`);
   writeFileAtomic(join(dir, files.svg), svg);
   writeFileAtomic(join(dir, files.png), png);
-  return { name, caption, svg, files };
+  return { name, caption, svg, files, vega: compile(interactiveSpec(full as unknown as Spec) as unknown as TopLevelSpec).spec };
+}
+
+/**
+ * A copy of a vega-lite spec made interactive for the HTML report: every mark shows its values on hover; line and
+ * point charts (quantitative x and y, no x2) zoom with the wheel and pan by dragging; a nominal colour legend toggles
+ * its series on click (shift-click for several). Charts of other kinds get the tooltips only.
+ *
+ * @example
+ * ```ts
+ * const vegaSpec = compile(interactiveSpec(full) as TopLevelSpec).spec; // then new View(parse(vegaSpec)) in a page
+ * ```
+ */
+export function interactiveSpec(spec: Spec): Spec {
+  const copy = structuredClone(spec);
+  let counter = 0;
+  const visit = (node: Spec, paramsAllowed: boolean): void => {
+    if (Array.isArray(node.layer)) {
+      (node.layer as Spec[]).forEach((layer, i) => {
+        visit(layer, paramsAllowed && i === 0);
+      });
+      return;
+    }
+    for (const key of ['hconcat', 'vconcat', 'concat'] as const) if (Array.isArray(node[key])) for (const child of node[key] as Spec[]) visit(child, true);
+    if (node.spec && typeof node.spec === 'object') visit(node.spec as Spec, paramsAllowed);
+    if (node.mark === undefined) return;
+    node.mark = typeof node.mark === 'string' ? { type: node.mark, tooltip: true } : { ...(node.mark as Spec), tooltip: true };
+    if (!paramsAllowed) return;
+    const encoding = (node.encoding ?? {}) as Record<string, Spec | undefined>;
+    const params = (node.params ?? []) as Spec[];
+    const n = counter++;
+    if (encoding.x?.type === 'quantitative' && encoding.y?.type === 'quantitative' && !encoding.x2 && !encoding.y2) {
+      params.push({ name: `zoom${n}`, select: 'interval', bind: 'scales' });
+    }
+    const color = encoding.color;
+    if (color && typeof color.field === 'string' && color.type === 'nominal' && !encoding.opacity) {
+      params.push({ name: `pick${n}`, select: { type: 'point', fields: [color.field] }, bind: 'legend' });
+      encoding.opacity = { condition: { param: `pick${n}`, value: 1 }, value: 0.12 };
+    }
+    if (params.length > 0) node.params = params;
+  };
+  visit(copy, true);
+  return copy;
 }
 
 /** Rounds for compact inline data. */

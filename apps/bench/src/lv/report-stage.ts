@@ -3,7 +3,8 @@
  * report.html (figures embedded), from the files of the earlier stages.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
 import { writeFileAtomic } from '../io.ts';
 import { layerTime, type LvConfig, readConfig, SETTING_ROWS } from './config.ts';
@@ -474,7 +475,7 @@ export function toHtml(blocks: Block[], title: string): string {
       const f = b.figure;
       const svg = f.svg.replace(/^<\?xml[^>]*>\s*/, '');
       body.push(
-        `<figure id="${f.name}">${svg}<figcaption>${inline(f.caption)} (<a href="figures/${f.files.png}">PNG</a>, <a href="figures/${f.files.spec}">vega-lite spec</a>)</figcaption></figure>`,
+        `<figure id="${f.name}"><div class="chart" data-figure="${f.name}">${svg}</div><figcaption>${inline(f.caption)} (<a href="figures/${f.files.png}">PNG</a>, <a href="figures/${f.files.spec}">vega-lite spec</a>)</figcaption></figure>`,
       );
     }
   }
@@ -482,7 +483,27 @@ export function toHtml(blocks: Block[], title: string): string {
     'body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}' +
     'table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}' +
     'th{background:#f3f3f3}figure{margin:1.5em 0}figcaption{font-size:0.9em;color:#444;max-width:900px}svg{max-width:100%;height:auto}code{background:#f3f3f3;padding:0 0.2em}';
-  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${htmlEscape(title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${body.join('\n')}\n</body>\n</html>\n`;
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${htmlEscape(title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${body.join('\n')}\n${interactiveScripts(blocks)}</body>\n</html>\n`;
+}
+
+/**
+ * The scripts that make report.html's figures interactive offline: the Vega runtime inlined (no network) and each
+ * figure's compiled Vega spec; the static SVG stays in the page until its live chart has rendered (and without
+ * JavaScript).
+ */
+function interactiveScripts(blocks: Block[]): string {
+  const specs: Record<string, unknown> = {};
+  for (const b of blocks) if (b.kind === 'figure' && b.figure.vega) specs[b.figure.name] = b.figure.vega;
+  if (Object.keys(specs).length === 0) return '';
+  const runtime = readFileSync(join(dirname(createRequire(import.meta.url).resolve('vega')), 'vega.min.js'), 'utf8');
+  // JSON inside <script>: escape '<' so no '</script>' can end the element early.
+  const data = JSON.stringify(specs).replace(/</g, '\\u003c');
+  const boot =
+    'const specs=JSON.parse(document.getElementById("srn-figure-specs").textContent);window.srnCharts={};' +
+    'for(const el of document.querySelectorAll(".chart[data-figure]")){const spec=specs[el.dataset.figure];if(!spec)continue;' +
+    'const host=document.createElement("div");const view=new vega.View(vega.parse(spec),{renderer:"svg",container:host,hover:true});' +
+    'window.srnCharts[el.dataset.figure]=view.runAsync().then(()=>{el.replaceChildren(host);el.dataset.interactive="true";return view;});}';
+  return `<script>${runtime.replace(/<\/script/gi, '<\\/script')}</script>\n<script type="application/json" id="srn-figure-specs">${data}</script>\n<script>${boot}</script>\n`;
 }
 
 /** Names of the report's files relative to DIR/report (for tests and the README). */

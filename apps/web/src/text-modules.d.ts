@@ -1,0 +1,5 @@
+/** Model files bundled as text by the build (esbuild's `text` loader). */
+declare module '*.lattice' {
+  const text: string;
+  export default text;
+}
