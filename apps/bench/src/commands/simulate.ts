@@ -9,6 +9,8 @@ import { simulateEnsembleParallel } from '@srn/gillespie/node';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
 import { availableParallelism } from 'node:os';
+import { ensembleOnQueue } from '../queue/ensembles.ts';
+import { queueOptions, queueSettings } from '../queue/options.ts';
 
 /** Declaration of the `simulate` command. */
 export const simulateSpec: CommandSpec = {
@@ -32,6 +34,7 @@ export const simulateSpec: CommandSpec = {
       description: 'SBML test-suite settings file: its start, duration and steps set the grid (overrides --t-end, --steps)',
       placeholder: 'FILE',
     },
+    ...queueOptions(1000),
   },
   examples: ['srn-bench simulate apps/bench/examples/lotka-volterra.srn --t-end 10 --runs 10000 --seed 7 --out out/lv-wm'],
 };
@@ -83,18 +86,21 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
   const out = resolve(String(options.out));
   prepareOutputDirectory(out);
   const runs = Number(options.runs);
+  const queue = queueSettings(options);
   const progress = startProgress('runs', runs);
   const started = performance.now();
-  const stats = await simulateEnsembleParallel(model, {
+  const ensemble = {
     runs,
     seed: Number(options.seed),
     ...grid,
     method: options.method as 'direct',
-    workers: Number(options.workers),
     maxEvents: Number(options.maxEvents),
     maxPopulation: Number(options.maxPopulation),
-    onProgress: (done) => progress.update(done),
-  });
+  };
+  const onProgress = (done: number) => progress.update(done);
+  const stats = queue
+    ? await ensembleOnQueue(model, ensemble, queue, { onProgress, log: (m) => process.stderr.write(m) })
+    : await simulateEnsembleParallel(model, { ...ensemble, workers: Number(options.workers), onProgress });
   progress.stop();
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = {
@@ -103,7 +109,8 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
     runs,
     seed: options.seed,
     method: options.method,
-    workers: options.workers,
+    workers: queue ? null : options.workers,
+    queue: queue ? { url: queue.url, shardSize: queue.shardSize, store: queue.store } : null,
     t0: grid.t0,
     tEnd: grid.tEnd,
     steps: grid.steps,
