@@ -62,7 +62,11 @@ export async function probeQueue(url: string, timeoutMs = 3000, option = '--queu
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  // The client reports the socket's error here and then rejects commands with "Connection is closed".
+  let socketError: NodeJS.ErrnoException | undefined;
+  client.on('error', (error: NodeJS.ErrnoException) => {
+    socketError ??= error;
+  });
   try {
     await client.connect();
     const pong = await client.ping();
@@ -73,7 +77,8 @@ export async function probeQueue(url: string, timeoutMs = 3000, option = '--queu
     if (Number.isFinite(major) && major < 5) throw new Error(`Redis ${version} is too old (BullMQ needs 5 or later)`);
     return version;
   } catch (error) {
-    const detail = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const cause = socketError ?? (error as NodeJS.ErrnoException);
+    const detail = cause.code ?? cause.message;
     throw new QueueConnectionError(`${option} ${url}: cannot use this Redis server (${detail})`);
   } finally {
     client.disconnect();
