@@ -11,7 +11,15 @@ export class UsageError extends Error {
 
 /** Declaration of one option. */
 export type OptionSpec =
-  | { readonly type: 'string'; readonly description: string; readonly default?: string; readonly required?: boolean; readonly placeholder?: string }
+  | {
+      readonly type: 'string';
+      readonly description: string;
+      readonly default?: string;
+      readonly required?: boolean;
+      readonly placeholder?: string;
+      /** The option may be given several times; its value is then the list of values (a string[]). */
+      readonly multiple?: boolean;
+    }
   | { readonly type: 'boolean'; readonly description: string }
   | {
       readonly type: 'integer' | 'number';
@@ -38,7 +46,7 @@ export interface CommandSpec {
 }
 
 /** Parsed options keyed by their camelCase name. */
-export type ParsedOptions = Record<string, string | number | boolean | undefined>;
+export type ParsedOptions = Record<string, string | number | boolean | string[] | undefined>;
 
 function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -102,7 +110,8 @@ export function parseCommandLine(
     const flag = arg.slice(2, equals >= 0 ? equals : undefined);
     const optionSpec = spec.options[flag];
     if (!optionSpec) throw new UsageError(`unknown option '--${flag}' for '${spec.name}' (see --help)`);
-    if (given.has(flag)) throw new UsageError(`--${flag} given more than once`);
+    const multiple = optionSpec.type === 'string' && optionSpec.multiple === true;
+    if (given.has(flag) && !multiple) throw new UsageError(`--${flag} given more than once`);
     given.add(flag);
     if (optionSpec.type === 'boolean') {
       if (equals >= 0) {
@@ -122,7 +131,9 @@ export function parseCommandLine(
       }
       raw = argv[++i];
     }
-    options[camelCase(flag)] = parseValue(flag, optionSpec, raw);
+    const value = parseValue(flag, optionSpec, raw);
+    if (multiple) options[camelCase(flag)] = [...((options[camelCase(flag)] as string[] | undefined) ?? []), String(value)];
+    else options[camelCase(flag)] = value;
   }
   for (const [flag, optionSpec] of Object.entries(spec.options)) {
     const key = camelCase(flag);
@@ -167,6 +178,7 @@ export function formatUsage(spec: CommandSpec): string {
     let right = option.description;
     if ('default' in option && option.default !== undefined) right += ` (default ${option.default})`;
     if ('required' in option && option.required) right += ' (required)';
+    if (option.type === 'string' && option.multiple) right += ' (repeatable)';
     if (option.type === 'integer' || option.type === 'number') {
       const range = [option.min !== undefined ? `>= ${option.min}` : '', option.greaterThan !== undefined ? `> ${option.greaterThan}` : '', option.max !== undefined ? `<= ${option.max}` : '']
         .filter(Boolean)

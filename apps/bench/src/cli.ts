@@ -11,6 +11,7 @@ import { lvReportSpec, runLvReport } from './commands/lv-report.ts';
 import { lvSimulateSpec, runLvSimulate } from './commands/lv-simulate.ts';
 import { lvTrainSpec, runLvTrain } from './commands/lv-train.ts';
 import { runSimulate, simulateSpec } from './commands/simulate.ts';
+import { runSweep, sweepSpec } from './commands/sweep.ts';
 import { runWorker, workerSpec } from './commands/worker.ts';
 import { LvInputError, LvInterruptedError, LvMissingCapabilityError } from './lv/errors.ts';
 
@@ -36,6 +37,7 @@ const commands: Command[] = [
   { spec: lvReportSpec, run: runLvReport },
   { spec: latticeSimulateSpec, run: runLatticeSimulate },
   { spec: latticeCheckSpec, run: runLatticeCheck },
+  { spec: sweepSpec, run: runSweep },
   { spec: workerSpec, run: runWorker, graceful: true },
 ];
 
