@@ -36,7 +36,7 @@ run() {
       workers+=($!)
       PIDS+=($!)
     done
-    for w in "${!workers[@]}"; do until grep -q 'srn-bench worker (' "$WORK/worker-$w.log"; do sleep 0.2; done; done
+    for w in "${!workers[@]}"; do until grep -q "srn-bench worker (" "$WORK/worker-$w.log" 2>/dev/null; do sleep 0.2; done; done
     # Warm each worker's thread (the first shard loads the TypeScript loader) outside the measured run.
     "${CLI[@]}" lattice simulate "$MODEL" --runs "$n" --steps 2 --seed 9 --trajectories none --queue "redis://127.0.0.1:$PORT" --shard-size 1 --out "$WORK/warm" >/dev/null
     for pid in "${workers[@]}"; do before=$((before + $(ticks "$pid"))); done

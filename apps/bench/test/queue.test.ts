@@ -18,6 +18,7 @@ import { type RedisServer, skipRedis, startRedis, startWorker, type WorkerProces
 
 const wellMixed = new URL('../examples/lotka-volterra.srn', import.meta.url).pathname;
 const lattice = bundledLatticeModel('barw-1d.lattice');
+const birthDeath = new URL('../examples/birth-death.srn', import.meta.url).pathname;
 
 /** Every file under `dir` (relative path → bytes), except summary.json, which records wall times and settings. */
 function outputFiles(dir: string): Map<string, Buffer> {
@@ -67,7 +68,7 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('gives the local output byte for byte with 1 and 3 workers and two shard sizes (lattice with trajectories, well-mixed)', async () => {
+  it('gives the local output byte for byte with 1 and 3 workers and two shard sizes (lattice with trajectories, well-mixed, sweep)', async () => {
     const url = redis.url(1);
     const latticeArgs = ['lattice', 'simulate', lattice, '--runs', '60', '--seed', '11'];
     const wmArgs = ['simulate', wellMixed, '--runs', '600', '--seed', '5', '--t-end', '5', '--steps', '20'];
@@ -84,6 +85,14 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     const store = join(dir, 'store');
     expect((await cli([...latticeArgs, '--queue', url, '--shard-size', '20', '--store', store, '--out', join(dir, 'lat-3')])).code).toBe(0);
     expect((await cli([...wmArgs, '--queue', url, '--shard-size', '300', '--out', join(dir, 'wm-3')])).code).toBe(0);
+
+    // A sweep on the queue: every point's shards at once, merged per point.
+    const sweepArgs = ['sweep', birthDeath, '--vary', 'k_in=5:15:3', '--runs', '300', '--seed', '2', '--t-end', '2', '--steps', '4'];
+    expect((await cli([...sweepArgs, '--workers', '1', '--out', join(dir, 'sweep-local')])).code).toBe(0);
+    expect((await cli([...sweepArgs, '--queue', url, '--shard-size', '200', '--out', join(dir, 'sweep-3')])).code).toBe(0);
+    for (const file of ['sweep.csv', 'points/000/moments.csv', 'points/001/moments.csv', 'points/002/moments.csv']) {
+      expect(readFileSync(join(dir, 'sweep-3', file), 'utf8'), file).toBe(readFileSync(join(dir, 'sweep-local', file), 'utf8'));
+    }
 
     expectSameOutput(join(dir, 'lat-local'), join(dir, 'lat-1'));
     expectSameOutput(join(dir, 'lat-local'), join(dir, 'lat-3'));
