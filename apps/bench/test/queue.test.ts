@@ -14,7 +14,7 @@ import { bundledLatticeModel } from '../src/commands/lattice-run.ts';
 import { canonicalHash, computeShard, ensembleShards, ShardRefusedError, srnVersion } from '../src/queue/shard.ts';
 import { QueueShardError, runShardsOnQueue } from '../src/queue/submit.ts';
 import { capture } from './capture.ts';
-import { type RedisServer, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
+import { type RedisServer, runCliProcess, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
 
 const wellMixed = new URL('../examples/lotka-volterra.srn', import.meta.url).pathname;
 const lattice = bundledLatticeModel('barw-1d.lattice');
@@ -139,6 +139,22 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     const error = await runShardsOnQueue({ url, shards: [forged], pollMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueShardError);
     expect((error as Error).message).toMatch(/failed on a worker: model hash mismatch/);
+  });
+
+  it('lets indexed one-shot workers (a Kubernetes Indexed Job) compute the shards of a published run into the store', async () => {
+    const url = redis.url(5);
+    const args = ['lattice', 'simulate', lattice, '--runs', '12', '--seed', '41'];
+    expect((await cli([...args, '--workers', '1', '--out', join(dir, 'indexed-local')])).code).toBe(0);
+    const store = join(dir, 'indexed-store');
+    const run = cli([...args, '--queue', url, '--shard-size', '6', '--store', store, '--run-id', 'k8s-test', '--out', join(dir, 'indexed-queue')]);
+    const pods = await Promise.all([0, 1, 2].map((i) => runCliProcess(['worker', '--queue', url, '--run', 'k8s-test', '--index', String(i), '--wait', '120'])));
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/shard list published as run 'k8s-test' \(2 shards/);
+    expect(pods.map((p) => p.code)).toEqual([0, 0, 0]);
+    expect(pods[0].output).toMatch(/shard 0 of run 'k8s-test': lattice runs 0-5 .* to store/);
+    expect(pods[2].output).toMatch(/run 'k8s-test' has 2 shards; index 2 has nothing to do/);
+    expectSameOutput(join(dir, 'indexed-local'), join(dir, 'indexed-queue'));
   });
 
   it('fails fast with exit 2 on a wrong or unreachable Redis URL', async () => {

@@ -148,3 +148,16 @@ export async function startWorker(url: string, extra: string[] = []): Promise<Wo
     },
   };
 }
+
+/** Runs the CLI as a child process to completion and returns its exit code and output. */
+export function runCliProcess(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}

@@ -256,6 +256,7 @@ export async function runSweep(options: ParsedOptions, positionals: string[], co
     const plans = pending.map((i) => planEnsembleShards(modelAt(model, points[i]), ensemble, queue));
     const results = await runShardsOnQueue({
       url: queue.url,
+      runId: queue.runId,
       shards: plans.flatMap((p) => p.shards),
       onProgress: (done) => progress.update(done),
       log: (m) => process.stderr.write(m),

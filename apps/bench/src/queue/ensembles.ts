@@ -55,7 +55,7 @@ export function planEnsembleShards(model: ReactionModel | CompiledModel, options
  */
 export async function ensembleOnQueue(model: ReactionModel | CompiledModel, options: EnsembleOptions, queue: QueueSettings, hooks: QueueHooks = {}): Promise<EnsembleStatistics> {
   const { tasks, shards } = planEnsembleShards(model, options, queue);
-  const results = await runShardsOnQueue({ url: queue.url, shards, ...hooks });
+  const results = await runShardsOnQueue({ url: queue.url, shards, runId: queue.runId, ...hooks });
   return mergeEnsembleBatches(tasks, results.flat() as EnsembleBatchResult[]);
 }
 
@@ -111,7 +111,7 @@ export async function latticeEnsembleOnQueue(
   queue: QueueSettings,
 ): Promise<{ summary: LatticeEnsembleSummary; replicates: LatticeReplicate[] }> {
   const shards = planLatticeShards(config, options, queue);
-  const results = await runShardsOnQueue({ url: queue.url, shards, onProgress: options.onProgress, signal: options.signal, log: (m) => process.stderr.write(m) });
+  const results = await runShardsOnQueue({ url: queue.url, shards, runId: queue.runId, onProgress: options.onProgress, signal: options.signal, log: (m) => process.stderr.write(m) });
   const replicates = results.flat() as LatticeReplicate[];
   return { summary: summarizeLatticeEnsemble(prepareLatticeConfig(config), replicates, options), replicates };
 }

@@ -23,6 +23,11 @@ export function queueOptions(defaultShardSize: number, unit = 'runs'): CommandSp
     },
     'shard-size': { type: 'integer', description: `${unit} per queue shard (results do not depend on it)`, default: defaultShardSize, min: 1, max: 1e9 },
     'store': { type: 'string', description: 'with --queue: results directory every worker can reach (for large trajectories)', placeholder: 'DIR' },
+    'run-id': {
+      type: 'string',
+      description: "with --queue: publish the shard list under NAME for 'srn-bench worker --run NAME --index I' (Kubernetes Indexed Jobs)",
+      placeholder: 'NAME',
+    },
   };
 }
 
@@ -31,6 +36,8 @@ export interface QueueSettings {
   readonly url: string;
   readonly shardSize: number;
   readonly store: string | null;
+  /** Name of the published shard list (`--run-id`), if any. */
+  readonly runId?: string;
 }
 
 /**
@@ -44,6 +51,7 @@ export interface QueueSettings {
 export function queueSettings(options: ParsedOptions): QueueSettings | undefined {
   if (options.queue === undefined) {
     if (options.store !== undefined) throw new UsageError('--store needs --queue (it is where queue workers put their results)');
+    if (options.runId !== undefined) throw new UsageError('--run-id needs --queue');
     return undefined;
   }
   const url = String(options.queue);
@@ -53,5 +61,7 @@ export function queueSettings(options: ParsedOptions): QueueSettings | undefined
     store = resolve(String(options.store));
     prepareOutputDirectory(store, '--store');
   }
-  return { url, shardSize: Number(options.shardSize), store };
+  const runId = options.runId === undefined ? undefined : String(options.runId);
+  if (runId !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new UsageError(`--run-id must be 1-100 letters, digits, '.', '_' or '-'; got '${runId}'`);
+  return { url, shardSize: Number(options.shardSize), store, runId };
 }

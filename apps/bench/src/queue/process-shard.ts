@@ -50,3 +50,17 @@ export async function processShard(data: ShardJobData, url: string): Promise<Sha
     where: data.store === null ? 'redis' : 'store',
   };
 }
+
+/**
+ * Closes this thread's Redis connection (for one-shot use, e.g. `srn-bench worker --run NAME --index I`).
+ *
+ * @example
+ * ```ts
+ * await processShard(data, url);
+ * closeShardConnection();
+ * ```
+ */
+export function closeShardConnection(): void {
+  client?.disconnect();
+  client = undefined;
+}

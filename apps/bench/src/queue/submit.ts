@@ -28,6 +28,16 @@ export interface QueueRunOptions {
   readonly outageMs?: number;
   /** Poll interval (default 200 ms). */
   readonly pollMs?: number;
+  /**
+   * Name under which the shard list is published (`srn:run:NAME`), so that `srn-bench worker --run NAME --index I`
+   * (a Kubernetes Indexed Job's pod) can compute shard I without taking jobs from the queue.
+   */
+  readonly runId?: string;
+}
+
+/** Redis key of a run's published shard list. */
+export function runListKey(runId: string): string {
+  return `srn:run:${runId}`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,6 +95,11 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
   try {
     await withDeadline(
       (async () => {
+        if (options.runId !== undefined) {
+          const list = runListKey(options.runId);
+          await redis.multi().del(list).rpush(list, ...shards.map((s) => JSON.stringify(s))).expire(list, 7 * 24 * 3600).exec();
+          options.log?.(`shard list published as run '${options.runId}' (${shards.length} shards: srn-bench worker --run ${options.runId} --index 0..${shards.length - 1})\n`);
+        }
         for (let i = 0; i < shards.length; i++) {
           if (await finished(shards[i])) {
             done[i] = true;
@@ -117,6 +132,8 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
               runsDone += shard.end - shard.start;
               lastChange = Date.now();
               options.onProgress?.(runsDone, total);
+              // Computed elsewhere (an indexed pod, an earlier job): a copy still waiting in the queue is dropped.
+              await queue.remove(shard.key).catch(() => 0);
               continue;
             }
             if (!inspectJobs) continue;
