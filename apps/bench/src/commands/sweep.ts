@@ -87,7 +87,14 @@ export function parseVary(text: string): SweepAxis {
   return { name, values };
 }
 
-/** The model with `values` substituted: a parameter's value, or a species' initial amount (an integer >= 0). */
+/**
+ * The model with a point's values substituted: a parameter's value, or a species' initial amount (an integer >= 0).
+ *
+ * @example
+ * ```ts
+ * modelAt(parseModel(text), { k_in: 12, X: 5 });
+ * ```
+ */
 export function modelAt(model: ReactionModel, point: Readonly<Record<string, number>>): ReactionModel {
   const parameters = model.parameters.map((p) => (p.name in point ? { ...p, value: point[p.name] } : p));
   const species = model.species.map((s) => (s.name in point ? { ...s, initial: point[s.name] } : s));

@@ -8,14 +8,15 @@
  * This module runs in the submitting process, in `srn-bench worker` and in the worker threads that compute shards;
  * it imports nothing from BullMQ.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { type CompiledModel, type EnsembleBatchResult, type EnsembleBatchTask, runEnsembleBatch } from '@srn/gillespie';
 import type { LatticeConfig, LatticeReplicate } from '@srn/gillespie/lattice';
 import { type LatticeEnsembleTask, latticeEnsembleTask } from '@srn/gillespie/lattice-node';
+import { writeFileAtomic } from '../io.ts';
 
 /** Layout version of {@link ShardJobData}; bumped when the payload or result encoding changes. */
 export const SHARD_FORMAT = 1;
@@ -234,12 +235,26 @@ export function computeShard(data: ShardJobData, workerVersion = srnVersion()): 
   throw new ShardRefusedError(`unknown shard kind ${JSON.stringify(data.kind)}`);
 }
 
-/** Redis key of a shard's result (or of the marker that says it is in the store). */
+/**
+ * Redis key of a shard's result (or of the marker that says it is in the store).
+ *
+ * @example
+ * ```ts
+ * await redis.getBuffer(resultKey(shard.key));
+ * ```
+ */
 export function resultKey(key: string): string {
   return `srn:result:${key}`;
 }
 
-/** File of a shard's result in a `--store` directory. */
+/**
+ * File of a shard's result in a `--store` directory.
+ *
+ * @example
+ * ```ts
+ * storeFile('/mnt/srn-store', shard.key); // /mnt/srn-store/shards/KEY.v8
+ * ```
+ */
 export function storeFile(store: string, key: string): string {
   return join(store, 'shards', `${key}.v8`);
 }
@@ -256,7 +271,14 @@ export function encodeShardResult(result: ShardResult): Buffer {
   return serialize(result);
 }
 
-/** Decodes {@link encodeShardResult}'s bytes. */
+/**
+ * Decodes {@link encodeShardResult}'s bytes.
+ *
+ * @example
+ * ```ts
+ * const replicates = decodeShardResult(readFileSync(storeFile(store, key))) as LatticeReplicate[];
+ * ```
+ */
 export function decodeShardResult(bytes: Uint8Array): ShardResult {
   return deserialize(bytes) as ShardResult;
 }
@@ -273,13 +295,6 @@ export function decodeShardResult(bytes: Uint8Array): ShardResult {
 export function writeStoreResult(store: string, key: string, bytes: Uint8Array): string {
   const path = storeFile(store, key);
   mkdirSync(join(store, 'shards'), { recursive: true });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeFileAtomic(path, bytes);
   return path;
 }
