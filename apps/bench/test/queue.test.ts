@@ -218,6 +218,28 @@ describe.skipIf(skipRedis)('queue mode survives a Redis restart', () => {
   });
 });
 
+describe('queue-mode usage errors (caught before any connection)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('refuses --store without --queue, a well-mixed shard size off the batch, trajectories too big for Redis, and --run without --index', async () => {
+    const out = join(tmpdir(), `srn-never-${process.pid}`);
+    const closed = 'redis://127.0.0.1:1';
+    const cases: [string[], RegExp][] = [
+      [['simulate', wellMixed, '--store', out, '--out', out], /--store needs --queue/],
+      [['simulate', wellMixed, '--queue', closed, '--shard-size', '150', '--out', out], /--shard-size 150 must be a multiple of 100/],
+      [['lattice', 'simulate', slowLattice, '--runs', '100', '--queue', closed, '--out', out], /too much to pass through Redis; give --store DIR/],
+      [['worker', '--queue', closed, '--run', 'x'], /--run needs --index I/],
+      [['simulate', wellMixed, '--queue', closed, '--run-id', 'a b', '--out', out], /--run-id must be 1-100 letters/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.err).toMatch(message);
+    }
+    rmSync(out, { recursive: true, force: true });
+  });
+});
+
 describe('shards without Redis', () => {
   it('computes a shard with the local batch function and refuses other versions and forged hashes', () => {
     const model = parseModel(readFileSync(wellMixed, 'utf8'));

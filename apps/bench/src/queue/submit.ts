@@ -81,8 +81,18 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
   const total = shards.reduce((a, s) => a + s.end - s.start, 0);
   const done = new Array<boolean>(shards.length).fill(false);
   let runsDone = 0;
-  const finished = async (shard: ShardJobData): Promise<boolean> =>
-    (shard.store !== null && existsSync(storeFile(shard.store, shard.key))) || (await redis.exists(resultKey(shard.key))) === 1;
+  /** Which of `indices` have a result (in the store or in Redis), in one pipelined round trip. */
+  const finishedOf = async (indices: readonly number[]): Promise<boolean[]> => {
+    const pipeline = redis.pipeline();
+    for (const i of indices) pipeline.exists(resultKey(shards[i].key));
+    const replies = (await pipeline.exec()) ?? [];
+    return indices.map((i, k) => {
+      const [error, count] = replies[k] ?? [new Error('no reply'), 0];
+      if (error) throw error;
+      const shard = shards[i];
+      return count === 1 || (shard.store !== null && existsSync(storeFile(shard.store, shard.key)));
+    });
+  };
   const enqueue = async (shard: ShardJobData): Promise<void> => {
     await queue.add('shard', shard, {
       jobId: shard.key,
@@ -100,8 +110,9 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
           await redis.multi().del(list).rpush(list, ...shards.map((s) => JSON.stringify(s))).expire(list, 7 * 24 * 3600).exec();
           options.log?.(`shard list published as run '${options.runId}' (${shards.length} shards: srn-bench worker --run ${options.runId} --index 0..${shards.length - 1})\n`);
         }
+        const already = await finishedOf(shards.map((_, i) => i));
         for (let i = 0; i < shards.length; i++) {
-          if (await finished(shards[i])) {
+          if (already[i]) {
             done[i] = true;
             runsDone += shards[i].end - shards[i].start;
             continue;
@@ -125,9 +136,10 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
       const inspectJobs = round % 5 === 4;
       await withDeadline(
         (async () => {
-          for (const i of pending) {
+          const now = await finishedOf(pending);
+          for (const [k, i] of pending.entries()) {
             const shard = shards[i];
-            if (await finished(shard)) {
+            if (now[k]) {
               done[i] = true;
               runsDone += shard.end - shard.start;
               lastChange = Date.now();
