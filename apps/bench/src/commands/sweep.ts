@@ -54,8 +54,8 @@ export const sweepSpec: CommandSpec = {
     ...queueOptions(1000),
   },
   examples: [
-    'srn-bench sweep apps/bench/examples/lotka-volterra.srn --vary birth_rate=0.5:1.5:5 --runs 2000 --seed 7 --out out/sweep',
-    'srn-bench sweep model.srn --vary k1=0.1:1:4 --vary X=10:100:3 --runs 1000 --queue redis://10.0.0.5:6379 --out out/grid',
+    'srn-bench sweep apps/bench/examples/birth-death.srn --vary k_in=5:15:3 --vary k_out=0.5:1:2 --runs 2000 --seed 7 --out out/sweep',
+    'srn-bench sweep apps/bench/examples/birth-death.srn --vary X=0:40:5 --runs 1000 --queue redis://10.0.0.5:6379 --out out/grid',
   ],
 };
 

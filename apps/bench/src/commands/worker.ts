@@ -17,10 +17,10 @@ import { QueueShardError, runListKey } from '../queue/submit.ts';
 export const workerSpec: CommandSpec = {
   name: 'worker',
   summary:
-    "Compute ensemble shards from a Redis queue (for 'simulate', 'lattice simulate' and 'sweep' run with --queue) until " +
+    "Compute ensemble shards from a Redis queue (for 'simulate', 'lattice simulate', 'lv simulate' and 'sweep' run with --queue) until " +
     'interrupted (Ctrl-C or SIGTERM: running shards are handed back to the queue).',
   options: {
-    'queue': { type: 'string', description: 'the Redis the ensemble commands submit to', required: true, placeholder: 'redis://HOST:PORT[/DB]' },
+    'queue': { type: 'string', description: 'redis://HOST:PORT[/DB]: the Redis the ensemble commands submit to', required: true, placeholder: 'URL' },
     'concurrency': { type: 'integer', description: 'shards computed at once, each in its own worker thread', default: availableParallelism(), min: 1, max: 256 },
     'lock-ms': {
       type: 'integer',

@@ -18,8 +18,8 @@ export function queueOptions(defaultShardSize: number, unit = 'runs'): CommandSp
   return {
     'queue': {
       type: 'string',
-      description: "run the ensemble as shards on a BullMQ queue in Redis (start workers with 'srn-bench worker'); the output is the local run's",
-      placeholder: 'redis://HOST:PORT[/DB]',
+      description: "redis://HOST:PORT[/DB]: run the ensemble as shards on a BullMQ queue there (start workers with 'srn-bench worker'); same output as a local run",
+      placeholder: 'URL',
     },
     'shard-size': { type: 'integer', description: `${unit} per queue shard (results do not depend on it)`, default: defaultShardSize, min: 1, max: 1e9 },
     'store': { type: 'string', description: 'with --queue: results directory every worker can reach (for large trajectories)', placeholder: 'DIR' },
