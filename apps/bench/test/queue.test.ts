@@ -173,6 +173,7 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
         [`redis://127.0.0.1:${closedPort}`, /cannot use this Redis server \(ECONNREFUSED\)/],
         [`redis://127.0.0.1:${notRedis}`, /cannot use this Redis server/],
         ['http://127.0.0.1:6379', /scheme must be redis:\/\/ or rediss:\/\//],
+        [`redis://:secret@127.0.0.1:${closedPort}`, /--queue redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: cannot use this Redis server/],
         [`redis://127.0.0.1:${redis.port}/db1`, /database must be a number/],
         ['not a url', /is not a URL/],
       ] as const) {

@@ -10,6 +10,7 @@ import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
 import { availableParallelism } from 'node:os';
 import { ensembleOnQueue } from '../queue/ensembles.ts';
+import { displayUrl } from '../queue/connection.ts';
 import { queueOptions, queueSettings } from '../queue/options.ts';
 
 /** Declaration of the `simulate` command. */
@@ -110,7 +111,7 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
     seed: options.seed,
     method: options.method,
     workers: queue ? null : options.workers,
-    queue: queue ? { url: queue.url, shardSize: queue.shardSize, store: queue.store } : null,
+    queue: queue ? { url: displayUrl(queue.url), shardSize: queue.shardSize, store: queue.store } : null,
     t0: grid.t0,
     tEnd: grid.tEnd,
     steps: grid.steps,

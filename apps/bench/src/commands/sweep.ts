@@ -22,6 +22,7 @@ import type { CommandContext } from '../cli.ts';
 import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
 import { renderFigure } from '../lv/figures.ts';
 import { planEnsembleShards } from '../queue/ensembles.ts';
+import { displayUrl } from '../queue/connection.ts';
 import { queueOptions, queueSettings } from '../queue/options.ts';
 import { canonicalHash } from '../queue/shard.ts';
 import { runShardsOnQueue } from '../queue/submit.ts';
@@ -295,7 +296,7 @@ export async function runSweep(options: ParsedOptions, positionals: string[], co
   const figure = await renderFigure(out, 'sweep', 'Final-time mean ± SD against the varied parameter', sweepFigureSpec(axes, done, ensemble.tEnd));
   writeFileAtomic(
     join(out, 'sweep.json'),
-    `${JSON.stringify({ command: 'sweep', model: modelPath, vary: axes, points: points.length, ...ensemble, queue: queue ? { url: queue.url, shardSize: queue.shardSize } : null, files: { table: 'sweep.csv', points: 'points/NNN/moments.csv', figure: figure.files } }, null, 2)}\n`,
+    `${JSON.stringify({ command: 'sweep', model: modelPath, vary: axes, points: points.length, ...ensemble, queue: queue ? { url: displayUrl(queue.url), shardSize: queue.shardSize } : null, files: { table: 'sweep.csv', points: 'points/NNN/moments.csv', figure: figure.files } }, null, 2)}\n`,
   );
   process.stdout.write(
     `${points.length} points x ${runs} runs (${pending.length} computed) in ${((performance.now() - started) / 1000).toFixed(2)} s\n` +

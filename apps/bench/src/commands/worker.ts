@@ -8,7 +8,7 @@ import { type ConnectionOptions, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
-import { durableConnection, probeQueue, SHARD_QUEUE } from '../queue/connection.ts';
+import { displayUrl, durableConnection, probeQueue, SHARD_QUEUE } from '../queue/connection.ts';
 import { closeShardConnection, processShard, type ShardReport } from '../queue/process-shard.ts';
 import { resultKey, type ShardJobData, srnVersion } from '../queue/shard.ts';
 import { QueueShardError, runListKey } from '../queue/submit.ts';
@@ -54,7 +54,7 @@ async function runIndexedShard(url: string, run: string, index: number, waitSeco
     const deadline = Date.now() + waitSeconds * 1000;
     let length = await redis.llen(runListKey(run));
     while (length === 0) {
-      if (Date.now() > deadline) throw new QueueShardError(`run '${run}' was not published on ${url} within ${waitSeconds} s (submit it with --queue ${url} --run-id ${run})`);
+      if (Date.now() > deadline) throw new QueueShardError(`run '${run}' was not published on ${displayUrl(url)} within ${waitSeconds} s (submit it with --queue ${displayUrl(url)} --run-id ${run})`);
       signal?.throwIfAborted();
       await sleep(500);
       length = await redis.llen(runListKey(run));
@@ -109,7 +109,7 @@ export async function runWorker(options: ParsedOptions, _positionals: string[], 
   });
   worker.on('error', (error) => process.stderr.write(`worker: ${error.message}\n`));
   await worker.waitUntilReady();
-  process.stdout.write(`srn-bench worker (srn ${srnVersion()}) on ${url} (Redis ${redisVersion}), ${concurrency} threads\n`);
+  process.stdout.write(`srn-bench worker (srn ${srnVersion()}) on ${displayUrl(url)} (Redis ${redisVersion}), ${concurrency} threads\n`);
   const stop = new AbortController();
   const onTerm = () => stop.abort();
   process.once('SIGTERM', onTerm);

@@ -14,6 +14,18 @@ export class QueueConnectionError extends UsageError {
 export const SHARD_QUEUE = 'srn-shards';
 
 /**
+ * The URL as it may be printed or recorded: a password is replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * displayUrl('redis://:secret@10.0.0.5:6379/1'); // 'redis://:***@10.0.0.5:6379/1'
+ * ```
+ */
+export function displayUrl(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
+/**
  * Parses `redis://[user:password@]HOST[:PORT][/DB]` (or `rediss://` for TLS) into ioredis options.
  *
  * @example
@@ -26,15 +38,15 @@ export function parseQueueUrl(url: string, option = '--queue'): RedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new QueueConnectionError(`${option} ${JSON.stringify(url)} is not a URL; expected redis://HOST:PORT[/DB]`);
+    throw new QueueConnectionError(`${option} ${JSON.stringify(displayUrl(url))} is not a URL; expected redis://HOST:PORT[/DB]`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new QueueConnectionError(`${option} ${url}: the scheme must be redis:// or rediss://; got ${parsed.protocol}//`);
+    throw new QueueConnectionError(`${option} ${displayUrl(url)}: the scheme must be redis:// or rediss://; got ${parsed.protocol}//`);
   }
-  if (parsed.hostname === '') throw new QueueConnectionError(`${option} ${url}: no host; expected redis://HOST:PORT[/DB]`);
+  if (parsed.hostname === '') throw new QueueConnectionError(`${option} ${displayUrl(url)}: no host; expected redis://HOST:PORT[/DB]`);
   const port = parsed.port === '' ? 6379 : Number(parsed.port);
   const path = parsed.pathname.replace(/^\//, '');
-  if (path !== '' && !/^\d{1,5}$/.test(path)) throw new QueueConnectionError(`${option} ${url}: the database must be a number (redis://HOST:PORT/DB); got '${path}'`);
+  if (path !== '' && !/^\d{1,5}$/.test(path)) throw new QueueConnectionError(`${option} ${displayUrl(url)}: the database must be a number (redis://HOST:PORT/DB); got '${path}'`);
   const options: RedisOptions = { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, db: path === '' ? 0 : Number(path) };
   if (parsed.username) options.username = decodeURIComponent(parsed.username);
   if (parsed.password) options.password = decodeURIComponent(parsed.password);
@@ -79,7 +91,7 @@ export async function probeQueue(url: string, timeoutMs = 3000, option = '--queu
   } catch (error) {
     const cause = socketError ?? (error as NodeJS.ErrnoException);
     const detail = cause.code ?? cause.message;
-    throw new QueueConnectionError(`${option} ${url}: cannot use this Redis server (${detail})`);
+    throw new QueueConnectionError(`${option} ${displayUrl(url)}: cannot use this Redis server (${detail})`);
   } finally {
     client.disconnect();
   }

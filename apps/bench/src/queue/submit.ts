@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { durableConnection, probeQueue, SHARD_QUEUE } from './connection.ts';
+import { displayUrl, durableConnection, probeQueue, SHARD_QUEUE } from './connection.ts';
 import { decodeShardResult, resultKey, type ShardJobData, type ShardResult, storeFile } from './shard.ts';
 
 /** A shard failed on a worker (refused: other version, model hash mismatch; or its computation threw). */
@@ -165,7 +165,7 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
       );
       if (!warned && Date.now() - lastChange > 30_000 && (await queue.getActiveCount()) === 0) {
         warned = true;
-        options.log?.(`waiting for workers: no shard is running; start some with 'srn-bench worker --queue ${url}'\n`);
+        options.log?.(`waiting for workers: no shard is running; start some with 'srn-bench worker --queue ${displayUrl(url)}'\n`);
       }
     }
     const results: ShardResult[] = [];
