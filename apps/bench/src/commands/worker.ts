@@ -18,7 +18,7 @@ export const workerSpec: CommandSpec = {
   name: 'worker',
   summary:
     "Compute ensemble shards from a Redis queue (for 'simulate', 'lattice simulate', 'lv simulate' and 'sweep' run with --queue) until " +
-    'interrupted (Ctrl-C or SIGTERM: running shards are handed back to the queue).',
+    'interrupted (Ctrl-C or SIGTERM: the running shards are retried elsewhere once their locks expire).',
   options: {
     'queue': { type: 'string', description: 'redis://HOST:PORT[/DB]: the Redis the ensemble commands submit to', required: true, placeholder: 'URL' },
     'concurrency': { type: 'integer', description: 'shards computed at once, each in its own worker thread', default: availableParallelism(), min: 1, max: 256 },
@@ -116,6 +116,6 @@ export async function runWorker(options: ParsedOptions, _positionals: string[], 
   context?.signal.addEventListener('abort', onTerm, { once: true });
   await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   process.off('SIGTERM', onTerm);
-  process.stdout.write('worker: stopping; unfinished shards go back to the queue\n');
+  process.stdout.write('worker: stopping; unfinished shards are retried by other workers once their locks expire\n');
   await worker.close(true);
 }

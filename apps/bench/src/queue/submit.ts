@@ -137,26 +137,37 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
       await withDeadline(
         (async () => {
           const now = await finishedOf(pending);
+          const open: number[] = [];
+          const drops: Promise<unknown>[] = [];
           for (const [k, i] of pending.entries()) {
             const shard = shards[i];
-            if (now[k]) {
-              done[i] = true;
-              runsDone += shard.end - shard.start;
-              lastChange = Date.now();
-              options.onProgress?.(runsDone, total);
-              // Computed elsewhere (an indexed pod, an earlier job): a copy still waiting in the queue is dropped.
-              await queue.remove(shard.key).catch(() => 0);
+            if (!now[k]) {
+              open.push(i);
               continue;
             }
-            if (!inspectJobs) continue;
-            const job = await queue.getJob(shard.key);
-            if (!job) {
+            done[i] = true;
+            runsDone += shard.end - shard.start;
+            lastChange = Date.now();
+            options.onProgress?.(runsDone, total);
+            // Computed elsewhere (an indexed pod, an earlier job): a copy still waiting in the queue is dropped.
+            drops.push(queue.remove(shard.key).catch(() => 0));
+          }
+          await Promise.all(drops);
+          if (!inspectJobs) return;
+          // The states of the open shards' jobs, requested together (ioredis pipelines concurrent commands).
+          const states = await Promise.all(open.map((i) => queue.getJobState(shards[i].key)));
+          const unknown = open.filter((_, k) => states[k] === 'unknown');
+          // A job that completed (and was removed) since the results were checked is not lost: check again.
+          const landed = new Set<number>();
+          if (unknown.length > 0) (await finishedOf(unknown)).forEach((f, k) => f && landed.add(unknown[k]));
+          for (const [k, i] of open.entries()) {
+            const shard = shards[i];
+            if (states[k] === 'unknown' && !landed.has(i)) {
               // Lost (Redis restarted without its append-only file, or removed by hand): submit it again.
               await enqueue(shard);
-              continue;
-            }
-            if ((await job.getState()) === 'failed') {
-              throw new QueueShardError(`shard of runs ${shard.start}-${shard.end - 1} (${shard.kind}) failed on a worker: ${job.failedReason}`);
+            } else if (states[k] === 'failed') {
+              const job = await queue.getJob(shard.key);
+              throw new QueueShardError(`shard of runs ${shard.start}-${shard.end - 1} (${shard.kind}) failed on a worker: ${job?.failedReason ?? 'no reason recorded'}`);
             }
           }
         })(),
