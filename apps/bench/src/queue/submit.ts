@@ -158,8 +158,8 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
           const states = await Promise.all(open.map((i) => queue.getJobState(shards[i].key)));
           const unknown = open.filter((_, k) => states[k] === 'unknown');
           // A job that completed (and was removed) since the results were checked is not lost: check again.
-          const landed = new Set<number>();
-          if (unknown.length > 0) (await finishedOf(unknown)).forEach((f, k) => f && landed.add(unknown[k]));
+          const recheck = unknown.length > 0 ? await finishedOf(unknown) : [];
+          const landed = new Set(unknown.filter((_, k) => recheck[k]));
           for (const [k, i] of open.entries()) {
             const shard = shards[i];
             if (states[k] === 'unknown' && !landed.has(i)) {
