@@ -20,6 +20,8 @@ export type OptionSpec =
       readonly placeholder?: string;
       /** The value is a path: `input` (read) or `output` (a file or directory to create); see {@link checkPathValue}. */
       readonly path?: 'input' | 'output';
+      /** The option may be given several times; its value is then the list of values (a string[]). */
+      readonly multiple?: boolean;
     }
   | { readonly type: 'boolean'; readonly description: string }
   | {
@@ -47,7 +49,7 @@ export interface CommandSpec {
 }
 
 /** Parsed options keyed by their camelCase name. */
-export type ParsedOptions = Record<string, string | number | boolean | undefined>;
+export type ParsedOptions = Record<string, string | number | boolean | string[] | undefined>;
 
 function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -218,7 +220,8 @@ export function parseCommandLine(
     const flag = arg.slice(2, equals >= 0 ? equals : undefined);
     const optionSpec = spec.options[flag];
     if (!optionSpec) throw new UsageError(`unknown option ${echo(`--${flag}`)} for '${spec.name}' (see --help)`);
-    if (given.has(flag)) throw new UsageError(`--${flag} given more than once`);
+    const multiple = optionSpec.type === 'string' && optionSpec.multiple === true;
+    if (given.has(flag) && !multiple) throw new UsageError(`--${flag} given more than once`);
     given.add(flag);
     if (optionSpec.type === 'boolean') {
       if (equals >= 0) {
@@ -238,7 +241,9 @@ export function parseCommandLine(
       }
       raw = argv[++i];
     }
-    options[camelCase(flag)] = parseValue(flag, optionSpec, raw);
+    const value = parseValue(flag, optionSpec, raw);
+    if (multiple) options[camelCase(flag)] = [...((options[camelCase(flag)] as string[] | undefined) ?? []), String(value)];
+    else options[camelCase(flag)] = value;
   }
   for (const [flag, optionSpec] of Object.entries(spec.options)) {
     const key = camelCase(flag);
@@ -280,6 +285,7 @@ export function formatUsage(spec: CommandSpec): string {
     let right = option.description;
     if ('default' in option && option.default !== undefined) right += ` (default ${option.default})`;
     if ('required' in option && option.required) right += ' (required)';
+    if (option.type === 'string' && option.multiple) right += ' (repeatable)';
     if (option.type === 'integer' || option.type === 'number') {
       const range = [option.min !== undefined ? `>= ${option.min}` : '', option.greaterThan !== undefined ? `> ${option.greaterThan}` : '', option.max !== undefined ? `<= ${option.max}` : '']
         .filter(Boolean)

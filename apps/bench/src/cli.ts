@@ -101,6 +101,23 @@ export const commands: readonly CommandEntry[] = [
       return { spec: m.latticeCheckSpec, run: m.runLatticeCheck };
     },
   },
+  {
+    name: 'sweep',
+    summary: 'Run an ensemble of a reaction-DSL model at every point of a parameter grid (locally or with --queue)',
+    load: async () => {
+      const m = await import('./commands/sweep.ts');
+      return { spec: m.sweepSpec, run: m.runSweep };
+    },
+  },
+  {
+    name: 'worker',
+    summary: "Compute ensemble shards from a Redis queue (for 'simulate', 'lattice simulate', 'lv simulate' and 'sweep' run with --queue)",
+    graceful: true,
+    load: async () => {
+      const m = await import('./commands/worker.ts');
+      return { spec: m.workerSpec, run: m.runWorker };
+    },
+  },
 ];
 
 /** The app's version, from its package.json (one level above both `src/` and `dist/`). */

@@ -91,6 +91,8 @@ export interface LatticeSimulateOptions {
   memoryLimit?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Runs the ensemble instead of the local worker pool (queue mode); same inputs, same results. */
+  ensemble?: typeof simulateLatticeEnsembleParallel;
 }
 
 /** What {@link prepareLatticeRun} checked and resolved. */
@@ -267,7 +269,7 @@ export async function latticeSimulate(options: LatticeSimulateOptions): Promise<
   const { run } = prepared;
   const counts = run.initialCondition.type === 'counts';
   const started = performance.now();
-  const { summary, replicates } = await simulateLatticeEnsembleParallel(run.config, {
+  const { summary, replicates } = await (options.ensemble ?? simulateLatticeEnsembleParallel)(run.config, {
     runs: options.runs,
     seed: options.seed,
     workers: options.workers,

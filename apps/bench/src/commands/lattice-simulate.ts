@@ -6,6 +6,8 @@ import { availableParallelism } from 'node:os';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { startProgress } from '../io.ts';
+import { latticeEnsembleOnQueue } from '../queue/ensembles.ts';
+import { queueOptions, queueSettings } from '../queue/options.ts';
 import { latticeRunReport, latticeSimulate } from './lattice-run.ts';
 
 /** Options every lattice ensemble command has (`lattice simulate`, `lv simulate`): workers and what is written. */
@@ -38,6 +40,7 @@ export const latticeSimulateSpec: CommandSpec = {
     'initial': { type: 'string', description: "initial condition instead of the file's, as in the file: 'densities A = 0.3'", placeholder: 'IC' },
     'observables': { type: 'string', description: "observables instead of the file's: 'count A; pair A A nn; run A 3'", placeholder: 'LIST' },
     ...latticeEnsembleOptions,
+    ...queueOptions(100),
   },
   examples: [
     'srn-bench lattice simulate packages/gillespie/examples/lattice/barw-1d.lattice --runs 500 --seed 1 --out out/barw',
@@ -52,6 +55,7 @@ export async function runLatticeSimulate(options: ParsedOptions, positionals: st
   if (model === undefined) throw new UsageError('expected MODEL');
   const runs = Number(options.runs);
   const trajectories = options.trajectories as 'binary' | 'text' | 'none';
+  const queue = queueSettings(options);
   const progress = startProgress('runs', runs);
   const result = await latticeSimulate({
     model,
@@ -68,6 +72,7 @@ export async function runLatticeSimulate(options: ParsedOptions, positionals: st
     excludeExtinct: options.excludeExtinct === true,
     signal: context?.signal,
     onProgress: (done) => progress.update(done),
+    ensemble: queue ? (config, ensembleOptions) => latticeEnsembleOnQueue(config, ensembleOptions, queue) : undefined,
   });
   progress.stop();
   process.stdout.write(latticeRunReport(result, String(options.out), runs, trajectories));

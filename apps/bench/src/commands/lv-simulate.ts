@@ -13,6 +13,8 @@ import { hasConfig, MIN_LATTICE_SIZE } from '../lv/config.ts';
 import { runSimulateStage } from '../lv/simulate-stage.ts';
 import { bundledLatticeModel, latticeRunReport, latticeSimulate } from './lattice-run.ts';
 import { latticeEnsembleOptions } from './lattice-simulate.ts';
+import { latticeEnsembleOnQueue } from '../queue/ensembles.ts';
+import { queueOptions, queueSettings } from '../queue/options.ts';
 
 export { type LvSimulateOptions, lvSimulate } from '../lv/ensemble.ts';
 
@@ -38,6 +40,7 @@ export const lvSimulateSpec: CommandSpec = {
       choices: ['uniform', 'row-biased'],
     },
     ...latticeEnsembleOptions,
+    ...queueOptions(100),
   },
   examples: ['srn-bench lv simulate --runs 100 --seed 7 --out out/lv-paper', 'srn-bench lv simulate --out out/lv   # the pipeline stage', 'srn-bench lv simulate --scheme exact --size 100 --steps 200 --out out/lv-exact'],
 };
@@ -58,9 +61,12 @@ export async function runLvSimulate(options: ParsedOptions, _positionals: string
   const runs = Number(options.runs);
   const size = Number(options.size);
   const trajectories = options.trajectories as 'binary' | 'text' | 'none';
+  // Queue mode for the standalone ensemble; the pipeline's stage (above) runs locally.
+  const queue = queueSettings(options);
   const progress = startProgress('runs', runs);
   const result = await latticeSimulate({
     model: bundledLatticeModel('lotka-volterra.lattice'),
+    ensemble: queue ? (config, ensembleOptions) => latticeEnsembleOnQueue(config, ensembleOptions, queue) : undefined,
     command: 'lv simulate',
     out: String(options.out),
     runs,

@@ -18,6 +18,9 @@ import { simulateEnsembleParallel } from '@srn/gillespie/node';
 import { capMessage, type CommandSpec, echo, type ParsedOptions, UsageError } from '../args.ts';
 import { prepareOutputDirectory, startProgress, writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import { availableParallelism } from 'node:os';
+import { ensembleOnQueue } from '../queue/ensembles.ts';
+import { displayUrl } from '../queue/connection.ts';
+import { queueOptions, queueSettings } from '../queue/options.ts';
 
 /** Declaration of the `simulate` command. */
 export const simulateSpec: CommandSpec = {
@@ -55,6 +58,7 @@ export const simulateSpec: CommandSpec = {
       placeholder: 'FILE',
       path: 'input',
     },
+    ...queueOptions(1000),
   },
   examples: ['srn-bench simulate apps/bench/examples/lotka-volterra.srn --t-end 10 --runs 10000 --seed 7 --out out/lv-wm'],
 };
@@ -199,20 +203,23 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
   const out = resolve(String(options.out));
   prepareOutputDirectory(out);
   const runs = Number(options.runs);
+  const queue = queueSettings(options);
   const progress = startProgress('runs', runs);
   const started = performance.now();
-  const stats = await simulateEnsembleParallel(model, {
+  const ensemble = {
     runs,
     seed: Number(options.seed),
     ...grid,
     method: options.method as 'direct',
-    workers: Number(options.workers),
     maxEvents: Number(options.maxEvents),
     maxPopulation: Number(options.maxPopulation),
     quantiles,
     keepTrajectories,
-    onProgress: (done) => progress.update(done),
-  });
+  };
+  const onProgress = (done: number) => progress.update(done);
+  const stats = queue
+    ? await ensembleOnQueue(model, ensemble, queue, { onProgress, log: (m) => process.stderr.write(m) })
+    : await simulateEnsembleParallel(model, { ...ensemble, workers: Number(options.workers), onProgress });
   progress.stop();
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = {
@@ -221,7 +228,8 @@ export async function runSimulate(options: ParsedOptions, positionals: string[])
     runs,
     seed: options.seed,
     method: options.method,
-    workers: options.workers,
+    workers: queue ? null : options.workers,
+    queue: queue ? { url: displayUrl(queue.url), shardSize: queue.shardSize, store: queue.store } : null,
     t0: grid.t0,
     tEnd: grid.tEnd,
     steps: grid.steps,

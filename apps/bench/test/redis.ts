@@ -1,0 +1,163 @@
+/**
+ * Test helpers for queue mode: a real `redis-server` on a free loopback port (no mock), and `srn-bench worker`
+ * child processes. Without `redis-server` the queue tests fail loudly, unless SRN_SKIP_REDIS_TESTS=1 says to skip.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** True when the environment asks to skip tests that need a real Redis. */
+export const skipRedis = process.env.SRN_SKIP_REDIS_TESTS === '1';
+
+/** Throws a clear error when `redis-server` is not installed (the tests must not pass silently without it). */
+export function requireRedisServer(): void {
+  const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (found.error || found.status !== 0) {
+    throw new Error(
+      'redis-server is not installed: the queue tests need a real Redis (apt-get install -y redis-server; .ci/run does this), ' +
+        'or set SRN_SKIP_REDIS_TESTS=1 to skip them deliberately',
+    );
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A running redis-server. */
+export interface RedisServer {
+  readonly port: number;
+  /** `redis://127.0.0.1:PORT/db`. */
+  url(db?: number): string;
+  /** Kills the server with SIGKILL (a crash: only the append-only file survives). */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and directory. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` on a free loopback port: without persistence, or with `appendonly` (every write fsynced)
+ * in its own directory when the test restarts it.
+ */
+export async function startRedis(options: { appendOnly?: boolean } = {}): Promise<RedisServer> {
+  requireRedisServer();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'srn-redis-'));
+  const pidfile = join(dir, 'redis.pid');
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--pidfile', pidfile, '--dir', dir, '--save', ''];
+  if (options.appendOnly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
+  const ping = () => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG';
+  const pid = () => {
+    try {
+      return Number(readFileSync(pidfile, 'utf8').trim());
+    } catch {
+      return 0;
+    }
+  };
+  const start = async () => {
+    execFileSync('redis-server', args);
+    for (let i = 0; i < 100 && !ping(); i++) await sleep(50);
+    if (!ping()) throw new Error(`redis-server on port ${port} did not start`);
+  };
+  const kill = async (signal: NodeJS.Signals) => {
+    const p = pid();
+    if (p > 0) {
+      try {
+        process.kill(p, signal);
+      } catch {}
+      for (let i = 0; i < 100; i++) {
+        try {
+          process.kill(p, 0);
+          await sleep(50);
+        } catch {
+          break;
+        }
+      }
+    }
+    rmSync(pidfile, { force: true });
+  };
+  await start();
+  return {
+    port,
+    url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
+    crash: () => kill('SIGKILL'),
+    start,
+    stop: async () => {
+      await kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+
+/** A `srn-bench worker` child process and what it printed. */
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves when the worker has printed `count` shard lines. */
+  shardsDone(count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `srn-bench worker --queue URL ...` (the CLI itself, as bin/srn-bench.js runs it, so that a signal reaches the
+ * worker and not a wrapper) and waits until it is connected.
+ */
+export async function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, cli, 'worker', '--queue', url, '--concurrency', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout?.on('data', (chunk) => {
+    text += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    text += String(chunk);
+  });
+  const until = async (test: () => boolean, what: string) => {
+    for (let i = 0; i < 2400 && !test(); i++) {
+      if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}) before ${what}:\n${text}`);
+      await sleep(50);
+    }
+    if (!test()) throw new Error(`worker: timed out waiting for ${what}:\n${text}`);
+  };
+  await until(() => text.includes('srn-bench worker ('), 'connecting');
+  return {
+    child,
+    output: () => text,
+    shardsDone: (count) => until(() => (text.match(/^shard /gm) ?? []).length >= count, `${count} shards`),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** Runs the CLI as a child process to completion and returns its exit code and output. */
+export function runCliProcess(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
