@@ -155,6 +155,8 @@ observable: run C 4 axis 2
     ['three reactants', 'A -> 0 @ 0.5', 'A + A + B -> 0 @ p = 1', 5, 9, /at most two reactants/],
     ['three products', 'A -> 0 @ 0.5', 'A -> A + A + A @ 1', 5, 14, /at most two products/],
     ['zero coefficient', 'A -> 0 @ 0.5', 'A -> 0 A @ 1', 5, 6, /expected a positive whole number of molecules, got '0'/],
+    // found by the fuzz test: '1e20 A' used to expand into 10^20 names (out of memory)
+    ['huge coefficient', 'A -> 0 @ 0.5', '1e20 A -> 0 @ 1', 5, 1, /at most two molecules on a side, got '1e20'/],
     ['0 among reactants', 'A -> 0 @ 0.5', '0 + A -> B @ 1', 5, 1, /'0' stands alone on the reactant side/],
     ['0 in a unimolecular product list', 'A -> 0 @ 0.5', 'A -> 0 + B @ 1', 5, 6, /'0' inside a product list only applies to contact/],
     ['two immigrants', 'A -> 0 @ 0.5', '0 -> A + B @ 1', 5, 10, /immigration '0 -> A' makes one particle/],

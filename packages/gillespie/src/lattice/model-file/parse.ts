@@ -249,6 +249,8 @@ function parseSide(r: LineReader, stop: (ahead: number) => boolean, what: string
       let column = token?.column ?? r.column();
       if (token?.kind === 'number') {
         if (!Number.isInteger(token.value) || token.value < 1) r.fail(`expected a positive whole number of molecules, got '${token.text}'`);
+        // Checked before the names are expanded: '1e20 A' must not allocate 10^20 entries.
+        if (token.value > 2) r.fail(`a lattice reaction has at most two molecules on a side, got '${token.text}'`);
         count = token.value;
         r.index++;
       }
