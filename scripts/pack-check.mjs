@@ -16,8 +16,9 @@ const bin = join(root, 'node_modules', '.bin');
 const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}`, TURBO_TELEMETRY_DISABLED: '1' };
 // The oldest TypeScript the published declarations support (stated in the README): the consumer is type-checked with it
 // as well as with the workspace's own compiler. TypeScript 5.0 is the first to accept the `.ts` specifiers that tsc
-// keeps in emitted declarations; 4.9 fails on them.
-const MIN_TYPESCRIPT = '5.0.4';
+// keeps in emitted declarations (4.9 fails on them); the lattice model-file schema exposes zod 4's types, which use
+// `NoInfer` (TypeScript 5.4), so 5.4 is the floor.
+const MIN_TYPESCRIPT = '5.4.5';
 const workspaces = ['packages/gillespie', 'packages/fem-basis', 'packages/boltzmann', 'packages/closure', 'apps/bench'];
 const work = mkdtempSync(join(tmpdir(), 'srn-pack-check-'));
 const tarballs = join(work, 'tarballs');
