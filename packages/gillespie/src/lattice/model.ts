@@ -50,7 +50,7 @@ export interface LatticeContact {
 
 /**
  * ∅ → A: every free site becomes an A at `rate` (per free site, so the total propensity is `rate · n_free`; on an
- * otherwise empty lattice of N sites, E[n_A](t) = N (1 − e^{−rate·t}) exactly).
+ * otherwise empty lattice of N sites, the mean count at time t is N (1 − e^{−rate·t}) exactly).
  */
 export interface LatticeImmigration {
   type: 'immigration';

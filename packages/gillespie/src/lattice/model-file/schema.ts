@@ -39,7 +39,7 @@ export const latticeReactionSchema = z.discriminatedUnion(
         parent: speciesName,
         offspring: speciesName.optional(),
         rate,
-        placement: z.enum(['neighbour', 'anywhere']).optional(),
+        placement: z.literal(['neighbour', 'anywhere']).optional(),
         floor: nonNegativeInteger.optional(),
       })
       .describe('A -> A + B: the offspring on a free neighbour (default) or on a free site anywhere'),
@@ -107,7 +107,7 @@ export const latticeObservableSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal('pair'),
       species: z.tuple([speciesName, speciesName]),
-      displacements: z.union([z.enum(['nn', 'nnn']), z.array(z.array(z.number().int()).min(1).max(3)).min(1)]),
+      displacements: z.union([z.literal(['nn', 'nnn']), z.array(z.array(z.number().int()).min(1).max(3)).min(1)]),
       name: columnName.optional(),
     }),
     z.strictObject({ type: z.literal('run'), species: speciesName, length: positiveInteger, axis: nonNegativeInteger.optional(), name: columnName.optional() }),
@@ -124,8 +124,8 @@ export const latticeObservableSchema = z.discriminatedUnion(
  * ```
  */
 export const latticeSchemeSchema = z.strictObject({
-  name: z.enum(['paper', 'exact'], { error: "must be 'paper' or 'exact'" }),
-  selection: z.enum(['uniform', 'row-biased'], { error: "must be 'uniform' or 'row-biased'" }).optional(),
+  name: z.literal(['paper', 'exact'], { error: "must be 'paper' or 'exact'" }),
+  selection: z.literal(['uniform', 'row-biased'], { error: "must be 'uniform' or 'row-biased'" }).optional(),
 });
 
 const fileObject = z.strictObject({
@@ -134,7 +134,7 @@ const fileObject = z.strictObject({
   species: z.array(speciesName).min(1, { error: 'must declare at least one species' }),
   lattice: z.strictObject({
     shape: z.array(positiveInteger).min(1, { error: 'must have 1 to 3 axes' }).max(3, { error: 'must have 1 to 3 axes' }),
-    boundary: z.enum(['periodic', 'closed'], { error: "must be 'periodic' or 'closed'" }).optional(),
+    boundary: z.literal(['periodic', 'closed'], { error: "must be 'periodic' or 'closed'" }).optional(),
   }),
   hop: z.record(z.string(), rate).optional().describe('hop rate per particle, per species (paper scheme: > 0 means mobile)'),
   reactions: z.array(latticeReactionSchema),
@@ -287,7 +287,7 @@ function checkReferences(file: FileObject, ctx: z.RefinementCtx): void {
 export const latticeModelFileSchema = fileObject.superRefine(checkReferences);
 
 /** A lattice model file as plain data (the JSON form; the text form parses into the same). */
-export type LatticeModelFile = z.infer<typeof fileObject>;
+export type LatticeModelFile = z.infer<typeof latticeModelFileSchema>;
 
 /** The initial-condition section of a file (a snapshot is a path, read by the CLI / node layer). */
 export type LatticeFileInitialCondition = z.infer<typeof latticeFileInitialSchema>;
