@@ -104,7 +104,8 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
   };
 }
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+// The CLI from its sources in a real process (cli.ts does not run itself; the runner calls runCli as the bin does).
+const cli = fileURLToPath(new URL('./cli-runner.ts', import.meta.url));
 const tsxLoader = createRequire(import.meta.url).resolve('tsx');
 
 /** A `srn-bench worker` child process and what it printed. */
