@@ -155,11 +155,12 @@ describe('srn-bench bin', () => {
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const)('%s stops the CLI and leaves no process running', async (signal, expectedCode) => {
-    // A long simulation on two threads; the unique output path identifies every process of this run. The calling
-    // thread runs batches too and handles the signal between two of its batches, so the runs are short (t = 10):
-    // a batch then takes milliseconds, and the ensemble as a whole still runs for hours.
+    // A long simulation on four threads (the calling thread runs batches too, so --workers 4 starts three worker
+    // threads: enough to see above node's own threads); the unique output path identifies every process of this run.
+    // The calling thread handles the signal between two of its batches, so the runs are short (t = 10): a batch then
+    // takes milliseconds, and the ensemble as a whole still runs for hours.
     const out = mkdtempSync(join(tmpdir(), `srn-signal-${signal}-`));
-    const child = spawn(process.execPath, [bin, 'simulate', example, '--runs', '100000000', '--t-end', '10', '--workers', '2', '--out', out], {
+    const child = spawn(process.execPath, [bin, 'simulate', example, '--runs', '100000000', '--t-end', '10', '--workers', '4', '--out', out], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
