@@ -24,6 +24,7 @@ import { ArgumentTypeError, ModelSyntaxError } from './errors.ts';
 import { evaluateExpression } from './evaluate.ts';
 import { echo, translateExpression } from './expression.ts';
 import { amountProblem, checkName, type Reaction, type ReactionModel, type StoichiometryTerm, stoichiometryProblem, validateModel } from './model.ts';
+import { stripComment } from './comments.ts';
 
 interface Located<T> {
   readonly value: T;
@@ -46,15 +47,6 @@ interface ParsedAssignment {
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function stripComment(line: string): string {
-  let end = line.length;
-  const hash = line.indexOf('#');
-  if (hash >= 0) end = hash;
-  const slashes = line.indexOf('//');
-  if (slashes >= 0 && slashes < end) end = slashes;
-  return line.slice(0, end);
-}
 
 /** Column (1-based) of the first non-space character at or after `offset`. */
 function columnAt(text: string, offset: number): number {

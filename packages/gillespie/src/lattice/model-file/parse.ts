@@ -31,6 +31,7 @@
 import type { z } from 'zod';
 import { formatFieldPath, LatticeModelFileError, type SourcePosition } from './errors.ts';
 import { type LatticeModelFile, latticeModelFileSchema } from './schema.ts';
+import { stripComment } from '../../comments.ts';
 
 /** A model file read and validated, with where each field came from (text form) for later error messages. */
 export interface ParsedLatticeModel {
@@ -62,15 +63,6 @@ interface Token {
 
 const SECTIONS = ['description', 'species', 'lattice', 'hop', 'scheme', 'time', 'initial', 'observable'] as const;
 type Section = (typeof SECTIONS)[number];
-
-function stripComment(line: string): string {
-  let end = line.length;
-  const hash = line.indexOf('#');
-  if (hash >= 0) end = hash;
-  const slashes = line.indexOf('//');
-  if (slashes >= 0 && slashes < end) end = slashes;
-  return line.slice(0, end);
-}
 
 /** Reads one statement of the text form token by token; every failure names the line, the column and what was expected. */
 class LineReader {
