@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatUsage, parseCommandLine, type ParsedOptions, UsageError } from './args.ts';
-import { LvInputError, LvInterruptedError, LvMissingCapabilityError } from './lv/errors.ts';
+import { LvInputError, LvInterruptedError, LvMissingCapabilityError } from './closure/errors.ts';
 
 /** What a command gets besides its options: the flags given explicitly, and Ctrl-C as an abort signal. */
 export interface CommandContext {

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { createMachine } from '@srn/boltzmann';
 import { paperMachineSpec } from '@srn/closure';
-import { makeConfig, presetSettings, readConfig, settingsFromOptions, writeConfig } from '../src/lv/config.ts';
-import { machineSpecFor, trainerConfig } from '../src/lv/train-stage.ts';
-import { quietContext } from '../src/lv/context.ts';
-import { LvInterruptedError } from '../src/lv/errors.ts';
-import { findPeaks, momentMetrics } from '../src/lv/metrics.ts';
-import { runPipeline } from '../src/lv/pipeline.ts';
-import { reportFiles } from '../src/lv/report-stage.ts';
+import { makeConfig, presetSettings, readConfig, settingsFromOptions, writeConfig } from '../src/closure/config.ts';
+import { machineSpecFor, trainerConfig } from '../src/closure/train-stage.ts';
+import { quietContext } from '../src/closure/context.ts';
+import { LvInterruptedError } from '../src/closure/errors.ts';
+import { findPeaks, momentMetrics } from '../src/closure/metrics.ts';
+import { runPipeline } from '../src/closure/pipeline.ts';
+import { reportFiles } from '../src/closure/report-stage.ts';
 
 // A tiny experiment (8 x 8 lattice, 20 time points, a few runs and training steps): seconds, not minutes.
 const TINY = {

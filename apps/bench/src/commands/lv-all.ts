@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
-import { cliContext, OUT_OPTION, WORKERS_OPTION } from '../lv/cli-context.ts';
-import { LV_PRESETS, type LvPreset, SETTING_OPTIONS, SETTING_ROWS, settingsFromOptions } from '../lv/config.ts';
-import { runPipeline } from '../lv/pipeline.ts';
-import { LV_STAGES, type LvStage } from '../lv/stage.ts';
+import { cliContext, OUT_OPTION, WORKERS_OPTION } from '../closure/cli-context.ts';
+import { LV_PRESETS, type LvPreset, SETTING_OPTIONS, SETTING_ROWS, settingsFromOptions } from '../closure/config.ts';
+import { runPipeline } from '../closure/pipeline.ts';
+import { LV_STAGES, type LvStage } from '../closure/stage.ts';
 
 /** Declaration of `lv all`. */
 export const lvAllSpec: CommandSpec = {

@@ -3,8 +3,8 @@
  */
 import type { CommandSpec, ParsedOptions } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
-import { cliContext, OUT_OPTION } from '../lv/cli-context.ts';
-import { runPredictStage } from '../lv/predict-stage.ts';
+import { cliContext, OUT_OPTION } from '../closure/cli-context.ts';
+import { runPredictStage } from '../closure/predict-stage.ts';
 
 /** Declaration of `lv predict`. */
 export const lvPredictSpec: CommandSpec = {

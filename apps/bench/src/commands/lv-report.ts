@@ -3,8 +3,8 @@
  */
 import type { CommandSpec, ParsedOptions } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
-import { cliContext, OUT_OPTION } from '../lv/cli-context.ts';
-import { runReportStage } from '../lv/report-stage.ts';
+import { cliContext, OUT_OPTION } from '../closure/cli-context.ts';
+import { runReportStage } from '../closure/report-stage.ts';
 
 /** Declaration of `lv report`. */
 export const lvReportSpec: CommandSpec = {

@@ -8,15 +8,15 @@ import { resolve } from 'node:path';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { startProgress } from '../io.ts';
-import { cliContext } from '../lv/cli-context.ts';
-import { hasConfig, MIN_LATTICE_SIZE } from '../lv/config.ts';
-import { runSimulateStage } from '../lv/simulate-stage.ts';
+import { cliContext } from '../closure/cli-context.ts';
+import { hasConfig, MIN_LATTICE_SIZE } from '../closure/config.ts';
+import { runSimulateStage } from '../closure/simulate-stage.ts';
 import { bundledLatticeModel, latticeRunReport, latticeSimulate } from './lattice-run.ts';
 import { latticeEnsembleOptions } from './lattice-simulate.ts';
 import { latticeEnsembleOnQueue } from '../queue/ensembles.ts';
 import { queueOptions, queueSettings } from '../queue/options.ts';
 
-export { type LvSimulateOptions, lvSimulate } from '../lv/ensemble.ts';
+export { type LvSimulateOptions, lvSimulate } from '../closure/ensemble.ts';
 
 /** Declaration of the `lv simulate` command. */
 export const lvSimulateSpec: CommandSpec = {

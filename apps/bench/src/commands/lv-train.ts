@@ -4,8 +4,8 @@
  */
 import type { CommandSpec, ParsedOptions } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
-import { cliContext, OUT_OPTION } from '../lv/cli-context.ts';
-import { runTrainStage } from '../lv/train-stage.ts';
+import { cliContext, OUT_OPTION } from '../closure/cli-context.ts';
+import { runTrainStage } from '../closure/train-stage.ts';
 
 /** Declaration of `lv train`. */
 export const lvTrainSpec: CommandSpec = {

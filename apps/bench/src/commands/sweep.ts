@@ -20,7 +20,7 @@ import { simulateEnsembleParallel } from '@srn/gillespie/node';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { prepareOutputDirectory, startProgress, writeFileAtomic } from '../io.ts';
-import { renderFigure } from '../lv/figures.ts';
+import { renderFigure } from '../closure/figures.ts';
 import { planEnsembleShards } from '../queue/ensembles.ts';
 import { displayUrl } from '../queue/connection.ts';
 import { queueOptions, queueSettings } from '../queue/options.ts';
