@@ -44,6 +44,48 @@ export const commands: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'closure all',
+    summary: 'Learn a moment closure for a lattice model file end to end.',
+    graceful: true,
+    load: async () => {
+      const m = await import('./commands/closure.ts');
+      return { spec: m.closureAllSpec, run: m.runClosureAll };
+    },
+  },
+  {
+    name: 'closure simulate',
+    summary: 'Stage 1 of closure all: the training and held-out ensembles.',
+    load: async () => {
+      const m = await import('./commands/closure.ts');
+      return { spec: m.closureSimulateSpec, run: m.runClosureSimulate };
+    },
+  },
+  {
+    name: 'closure train',
+    summary: 'Stage 2 of closure all: train the dynamic Boltzmann distribution.',
+    graceful: true,
+    load: async () => {
+      const m = await import('./commands/closure.ts');
+      return { spec: m.closureTrainSpec, run: m.runClosureTrain };
+    },
+  },
+  {
+    name: 'closure predict',
+    summary: 'Stage 3 of closure all: learned-closure moments and the generated baselines.',
+    load: async () => {
+      const m = await import('./commands/closure.ts');
+      return { spec: m.closurePredictSpec, run: m.runClosurePredict };
+    },
+  },
+  {
+    name: 'closure report',
+    summary: 'Stage 4 of closure all: report.md, report.html, metrics.json and figures.',
+    load: async () => {
+      const m = await import('./commands/closure.ts');
+      return { spec: m.closureReportSpec, run: m.runClosureReport };
+    },
+  },
+  {
     name: 'lv all',
     summary: 'Run the lattice Lotka-Volterra moment-closure experiment (arXiv 1905.12122) end to end.',
     graceful: true,

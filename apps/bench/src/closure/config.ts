@@ -374,7 +374,7 @@ export function configPath(dir: string): string {
 }
 
 /** Writes DIR/config.json atomically. */
-export function writeConfig(dir: string, config: LvConfig): void {
+export function writeConfig(dir: string, config: LvConfig | { hash: string }): void {
   writeFileAtomic(configPath(dir), `${JSON.stringify(config, null, 2)}\n`);
 }
 

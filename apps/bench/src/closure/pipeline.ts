@@ -6,7 +6,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../args.ts';
 import { prepareOutputDirectory, stagingPath } from '../io.ts';
-import { hasConfig, type LvConfig, makeConfig, readConfig, type LvPreset, type LvSettings, writeConfig } from './config.ts';
+import { hasConfig, makeConfig, type LvPreset, type LvSettings, writeConfig } from './config.ts';
+import { type ExperimentConfig, isLv, readExperimentConfig } from './experiment.ts';
 import type { StageContext } from './context.ts';
 import { runPredictStage } from './predict-stage.ts';
 import { runReportStage, stageIsCurrent } from './report-stage.ts';
@@ -20,6 +21,8 @@ export interface PipelineOptions {
   preset?: LvPreset;
   seed?: number;
   settings?: LvSettings;
+  /** New run of a model-file experiment: its config, made by `makeClosureConfig` (instead of preset, seed, settings). */
+  config?: ExperimentConfig;
   /** Continue the run in DIR with its config.json. */
   resume?: boolean;
   /** Replace an experiment with other settings in DIR (without it, that is a usage error). */
@@ -32,7 +35,7 @@ export interface PipelineOptions {
 
 /** What {@link runPipeline} did. */
 export interface PipelineResult {
-  config: LvConfig;
+  config: ExperimentConfig;
   /** Stages that ran in this call, and those skipped as current. */
   ran: LvStage[];
   skipped: LvStage[];
@@ -46,11 +49,11 @@ export interface PipelineResult {
  * Refuses (with a {@link UsageError}) to start a new run over an experiment with other settings, or over a
  * config.json that cannot be read, unless `force`.
  */
-function checkReplace(dir: string, config: LvConfig, force: boolean): void {
+function checkReplace(dir: string, config: ExperimentConfig, force: boolean): void {
   if (force || !hasConfig(dir)) return;
-  let existing: LvConfig;
+  let existing: ExperimentConfig;
   try {
-    existing = readConfig(dir);
+    existing = readExperimentConfig(dir);
   } catch (error) {
     throw new UsageError(
       `--out ${dir} holds an experiment whose config.json cannot be used (${(error as Error).message}); choose another --out, or add --force to replace it`,
@@ -59,7 +62,7 @@ function checkReplace(dir: string, config: LvConfig, force: boolean): void {
   if (existing.hash === config.hash) return;
   throw new UsageError(
     `--out ${dir} holds an experiment with other settings (preset ${existing.preset}, seed ${existing.seed}, hash ${existing.hash}; this run: ` +
-      `preset ${config.preset}, seed ${config.seed}, hash ${config.hash}); continue it with 'srn-bench lv all --out ${dir} --resume', choose another ` +
+      `preset ${config.preset}, seed ${config.seed}, hash ${config.hash}); continue it with 'srn-bench ${isLv(config) ? 'lv' : 'closure'} all --out ${dir} --resume', choose another ` +
       '--out, or add --force to replace it (its files are deleted)',
   );
 }
@@ -75,9 +78,17 @@ function checkReplace(dir: string, config: LvConfig, force: boolean): void {
 export async function runPipeline(ctx: StageContext, options: PipelineOptions): Promise<PipelineResult> {
   const started = performance.now();
   prepareOutputDirectory(ctx.dir);
-  let config: LvConfig;
+  let config: ExperimentConfig;
   if (options.resume) {
-    config = readConfig(ctx.dir);
+    config = readExperimentConfig(ctx.dir);
+  } else if (options.config) {
+    config = options.config;
+    checkReplace(ctx.dir, config, options.force === true);
+    for (const stage of LV_STAGES) {
+      rmSync(stageDir(ctx.dir, stage), { recursive: true, force: true });
+      rmSync(stagingPath(stageDir(ctx.dir, stage)), { recursive: true, force: true });
+    }
+    writeConfig(ctx.dir, config);
   } else {
     if (!options.settings || options.preset === undefined || options.seed === undefined) throw new TypeError('preset, seed and settings are required for a new run');
     config = makeConfig(options.preset, options.seed, options.settings);
@@ -90,12 +101,12 @@ export async function runPipeline(ctx: StageContext, options: PipelineOptions): 
     }
     writeConfig(ctx.dir, config);
   }
-  ctx.log(`lv: preset ${config.preset}, seed ${config.seed}, config ${join(ctx.dir, 'config.json')} (hash ${config.hash})`);
+  ctx.log(`${isLv(config) ? 'lv' : `closure ${config.model.path}`}: preset ${config.preset}, seed ${config.seed}, config ${join(ctx.dir, 'config.json')} (hash ${config.hash})`);
   const ran: LvStage[] = [];
   const skipped: LvStage[] = [];
   const records: Partial<Record<LvStage, StageRecord>> = {};
   let dirty = !options.resume;
-  const resumeCommand = `srn-bench lv all --out ${ctx.dir} --resume`;
+  const resumeCommand = `srn-bench ${isLv(config) ? 'lv' : 'closure'} all --out ${ctx.dir} --resume`;
   for (const stage of ['simulate', 'train', 'predict', 'report'] as const) {
     if (!dirty && stage !== 'report' && stageIsCurrent(ctx.dir, stage, config)) {
       skipped.push(stage);

@@ -11,7 +11,9 @@ import { writeFileAtomic } from '../io.ts';
 import { createChains, createProbabilities, gibbs, randomizeChains } from '@srn/boltzmann';
 import type { ClosureChannels } from '@srn/closure';
 import { type ClosureApi, type LearnedDbd, loadClosure, type PredictedMomentsLike } from './closure.ts';
-import { layerTime, type LvConfig, readConfig } from './config.ts';
+import { layerTime, type LvConfig } from './config.ts';
+import { type ClosureConfig, isLv, readExperimentConfig } from './experiment.ts';
+import { runClosurePredictStage } from './predict-generic.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
@@ -49,7 +51,9 @@ function momentColumns(prediction: PredictedMomentsLike): Record<string, Float64
  */
 export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
   const dir = ctx.dir;
-  const config = readConfig(dir);
+  const experiment = readExperimentConfig(dir);
+  if (!isLv(experiment)) return runClosurePredictStage(ctx, experiment as ClosureConfig);
+  const config = experiment;
   requireStage(dir, 'simulate', config);
   const bytes = readModelBytes(dir, config);
   const closure: ClosureApi = await loadClosure('predict', [

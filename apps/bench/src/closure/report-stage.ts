@@ -512,7 +512,7 @@ export function reportFiles(figures: readonly string[]): string[] {
 }
 
 /** True when a stage's record exists and is current (used by `lv all --resume` to skip finished stages). */
-export function stageIsCurrent(dir: string, stage: (typeof LV_STAGES)[number], config: LvConfig): boolean {
+export function stageIsCurrent(dir: string, stage: (typeof LV_STAGES)[number], config: { hash: string }): boolean {
   const record = peekStageRecord(dir, stage);
   return record !== undefined && record.configHash === config.hash;
 }

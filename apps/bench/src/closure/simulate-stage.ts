@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLattice, type LatticeTrajectory } from '@srn/gillespie/lattice';
-import { type LvConfig, readConfig } from './config.ts';
-import { lvSimulate } from './ensemble.ts';
+import { latticeSimulate } from '../commands/lattice-run.ts';
+import { type ExperimentConfig, isLv, readExperimentConfig } from './experiment.ts';
+import { experimentModel, type Part } from './model.ts';
 import { capMessage, echo } from '../args.ts';
 import { parseFiniteCell, parseRows } from './csv.ts';
 import { LvInputError } from './errors.ts';
@@ -19,7 +20,9 @@ export function runFileName(run: number, runs: number): string {
 }
 
 /**
- * Runs the simulate stage on DIR (DIR/config.json must exist).
+ * Runs the simulate stage on DIR (DIR/config.json must exist): the model file's ensemble through the lattice-run
+ * path (workers, or the queue of `ctx.ensemble`), the training and the held-out part from their own random streams
+ * (so the held-out initial conditions are new draws from the same distribution).
  *
  * @example
  * ```ts
@@ -27,72 +30,76 @@ export function runFileName(run: number, runs: number): string {
  * ```
  */
 export async function runSimulateStage(ctx: StageContext): Promise<StageRecord> {
-  const config = readConfig(ctx.dir);
+  const config = readExperimentConfig(ctx.dir);
+  const model = experimentModel(config);
   const out = startStageOutput(ctx.dir, 'simulate');
-  const s = config.settings.simulate;
   const started = performance.now();
   const parts: Record<string, unknown> = {};
   for (const part of ['train', 'heldout'] as const) {
-    const runs = part === 'train' ? s.trainRuns : s.heldoutRuns;
+    const runs = model.runs[part];
     const progress = ctx.progress(`simulate ${part}`, runs);
-    const result = await lvSimulate({
+    const result = await latticeSimulate({
+      model: model.path,
+      command: `${isLv(config) ? 'lv' : 'closure'} simulate (${part})`,
       out: join(out, part),
       runs,
       seed: config.streams[part],
-      scheme: s.scheme,
-      size: s.size,
-      steps: s.timeSteps,
       workers: ctx.workers,
-      selection: s.selection,
-      preyBirth: s.preyBirth,
-      predatorDeath: s.predatorDeath,
-      predationProbability: s.predationProbability,
-      trajectories: part === 'train' ? 'binary' : 'none',
+      scheme: model.scheme,
+      selection: model.selection,
+      steps: model.T,
+      trajectories: model.trajectories[part],
+      adjust: model.adjust(part),
+      ensemble: ctx.ensemble,
       signal: ctx.signal,
       onProgress: (done) => progress.update(done),
     }).finally(() => progress.stop());
-    parts[part] = { runs, seed: config.streams[part], seconds: result.wallSeconds, extinctRuns: result.summary.extinctRuns.length, events: result.events };
-    ctx.log(`simulate: ${runs} ${part} runs in ${result.wallSeconds.toFixed(1)} s (${result.summary.extinctRuns.length} with an extinct species)`);
+    const extinct = result.summary.extinctRuns.length;
+    parts[part] = { runs, conditions: model.conditions[part], samples: model.samples[part], seed: config.streams[part], seconds: result.wallSeconds, extinctRuns: extinct, events: result.events };
+    const ics = model.conditions[part] > 1 ? ` (${model.conditions[part]} initial conditions x ${model.samples[part]} samples)` : '';
+    ctx.log(`simulate: ${runs} ${part} runs${ics} in ${result.wallSeconds.toFixed(1)} s (${extinct} with an extinct species)`);
   }
   return writeStageRecord(ctx.dir, 'simulate', config, (performance.now() - started) / 1000, parts);
 }
 
 /**
- * Loads the training trajectories, checking each against the config; errors name the file.
+ * Loads a part's trajectories (training by default), checking each against the config; errors name the file.
  *
  * @example
  * ```ts
  * const trajectories = loadTrainingTrajectories('out/lv', config);
  * ```
  */
-export function loadTrainingTrajectories(dir: string, config: LvConfig, limit = Number.POSITIVE_INFINITY): LatticeTrajectory[] {
+export function loadTrainingTrajectories(dir: string, config: ExperimentConfig, limit = Number.POSITIVE_INFINITY, part: Part = 'train'): LatticeTrajectory[] {
   requireStage(dir, 'simulate', config);
-  const s = config.settings.simulate;
-  const trajectoriesDir = join(stageDir(dir, 'simulate'), 'train', 'trajectories');
+  const model = experimentModel(config);
+  const runs = model.runs[part];
+  const trajectoriesDir = join(stageDir(dir, 'simulate'), part, 'trajectories');
   const out: LatticeTrajectory[] = [];
-  for (let run = 0; run < Math.min(s.trainRuns, limit); run++) {
-    const path = join(trajectoriesDir, runFileName(run, s.trainRuns));
+  const rerun = `rerun 'srn-bench ${isLv(config) ? 'lv' : 'closure'} simulate --out ${dir}'`;
+  const S = model.species.length;
+  for (let run = 0; run < Math.min(runs, limit); run++) {
+    const path = join(trajectoriesDir, runFileName(run, runs));
     const bytes = readStageFile(path, 'simulate', dir);
     let trajectory: LatticeTrajectory;
     try {
       trajectory = decodeLattice(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (error) {
-      throw new LvInputError(`${path} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench lv simulate --out ${dir}'`);
+      throw new LvInputError(`${path} is corrupt (${capMessage((error as Error).message)}); ${rerun}`);
     }
-    const shapeOk = trajectory.shape.length === 2 && trajectory.shape[0] === s.size && trajectory.shape[1] === s.size;
-    if (!shapeOk || trajectory.times.length !== s.timeSteps || trajectory.species.join(',') !== 'X,Y') {
+    const shapeOk = trajectory.shape.length === model.shape.length && trajectory.shape.every((n, i) => n === model.shape[i]);
+    if (!shapeOk || trajectory.times.length !== model.T || trajectory.species.join(',') !== model.species.join(',')) {
       throw new LvInputError(
         `${path} does not match ${join(dir, 'config.json')} (shape ${trajectory.shape.join('x')}, ${trajectory.times.length} times, species ` +
-          `${trajectory.species.join(',')}; expected ${s.size}x${s.size}, ${s.timeSteps}, X,Y); rerun 'srn-bench lv simulate --out ${dir}'`,
+          `${trajectory.species.join(',')}; expected ${model.shape.join('x')}, ${model.T}, ${model.species.join(',')}); ${rerun}`,
       );
     }
-    // Decoding checks the container; the contents must be this experiment's: times 0 .. T-1, sites empty (0), prey (1)
-    // or predator (2).
-    const badTime = trajectory.times.findIndex((time, t) => time !== t);
-    const badSite = trajectory.occupancy.findIndex((state) => state > 2);
+    // Decoding checks the container; the contents must be this experiment's: times k · dt, site codes 0 (empty) .. S.
+    const badTime = trajectory.times.findIndex((time, t) => Math.abs(time - t * model.dt) > 1e-9 * Math.max(1, t * model.dt));
+    const badSite = trajectory.occupancy.findIndex((state) => state > S);
     if (badTime >= 0 || badSite >= 0) {
-      const why = badTime >= 0 ? `time ${badTime} is ${trajectory.times[badTime]}` : `site state ${trajectory.occupancy[badSite]} at index ${badSite} (0, 1 or 2 expected)`;
-      throw new LvInputError(`${path} is corrupt (${why}); rerun 'srn-bench lv simulate --out ${dir}'`);
+      const why = badTime >= 0 ? `time ${badTime} is ${trajectory.times[badTime]}` : `site state ${trajectory.occupancy[badSite]} at index ${badSite} (0 .. ${S} expected)`;
+      throw new LvInputError(`${path} is corrupt (${why}); ${rerun}`);
     }
     out.push(trajectory);
   }
@@ -105,13 +112,15 @@ export interface SimulatedMoments {
   mean: Record<string, Float64Array>;
   sd: Record<string, Float64Array>;
   runs: number;
+  /** Per initial condition (several ICs only; the pooled `mean` is their mean, each IC having M samples). */
+  conditions?: { mean: Record<string, Float64Array>; sd: Record<string, Float64Array>; runs: number }[];
 }
 
-/** The observables in moments.csv (and in the model's predictions). */
+/** The observables in the Lotka-Volterra experiment's moments.csv (and in the model's predictions). */
 export const OBSERVABLES = ['X', 'Y', 'NN_XX', 'NN_XY', 'NN_YY', 'NNN_XX', 'NNN_XY', 'NNN_YY'] as const;
 
 /**
- * Reads DIR/simulate/<part>/moments.csv.
+ * Reads DIR/simulate/<part>/moments.csv (one block of rows per initial condition when there are several).
  *
  * @example
  * ```ts
@@ -119,40 +128,71 @@ export const OBSERVABLES = ['X', 'Y', 'NN_XX', 'NN_XY', 'NN_YY', 'NNN_XX', 'NNN_
  * heldout.mean.X[0]; // 25 on a 20 x 20 lattice
  * ```
  */
-export function readSimulatedMoments(dir: string, config: LvConfig, part: 'train' | 'heldout'): SimulatedMoments {
+export function readSimulatedMoments(dir: string, config: ExperimentConfig, part: Part): SimulatedMoments {
   requireStage(dir, 'simulate', config);
+  const model = experimentModel(config);
   const path = join(stageDir(dir, 'simulate'), part, 'moments.csv');
-  if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench lv simulate --out ${dir}'`);
+  const rerun = `rerun 'srn-bench ${isLv(config) ? 'lv' : 'closure'} simulate --out ${dir}'`;
+  if (!existsSync(path)) throw new LvInputError(`${path} is missing; ${rerun.replace('rerun', 'run')}`);
   const text = readStageFile(path, 'simulate', dir).toString('utf8');
-  const T = config.settings.simulate.timeSteps;
-  const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun 'srn-bench lv simulate --out ${dir}'`);
+  const T = model.T;
+  const K = model.conditions[part];
+  const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); ${rerun}`);
   const { header, rows } = parseRows(text, corrupt);
-  if (header[0] !== 'time') throw corrupt("first column is not 'time'");
-  if (rows.length !== T) throw corrupt(`${rows.length} rows, expected ${T}`);
+  const timeColumn = K > 1 ? 1 : 0;
+  if (K > 1 ? header[0] !== 'condition' || header[1] !== 'time' : header[0] !== 'time') throw corrupt(`the first column is not '${K > 1 ? 'condition' : 'time'}'`);
+  if (rows.length !== T * K) throw corrupt(`${rows.length} rows, expected ${T * K}`);
   const times = new Float64Array(T);
-  const mean: Record<string, Float64Array> = {};
-  const sd: Record<string, Float64Array> = {};
   const columns: { name: string; index: number; kind: 'mean' | 'sd' }[] = [];
-  for (const name of OBSERVABLES) {
+  for (const name of model.names) {
     for (const kind of ['mean', 'sd'] as const) {
       const index = header.indexOf(`${name}-${kind}`);
       if (index < 0) throw corrupt(`column ${name}-${kind} is missing`);
       columns.push({ name, index, kind });
     }
+  }
+  const blocks: { mean: Record<string, Float64Array>; sd: Record<string, Float64Array>; runs: number }[] = [];
+  for (let c = 0; c < K; c++) {
+    const mean: Record<string, Float64Array> = {};
+    const sd: Record<string, Float64Array> = {};
+    for (const name of model.names) {
+      mean[name] = new Float64Array(T);
+      sd[name] = new Float64Array(T);
+    }
+    for (let t = 0; t < T; t++) {
+      const r = c * T + t;
+      const cells = rows[r];
+      if (K > 1 && cells[0] !== String(c)) throw corrupt(`row ${r + 2} has condition ${echo(cells[0])}, expected ${c}`);
+      const time = parseFiniteCell(cells[timeColumn]);
+      if (time === undefined || Math.abs(time - t * model.dt) > 1e-6 * Math.max(1, t * model.dt)) {
+        throw corrupt(`row ${r + 2} has time ${echo(cells[timeColumn])}, expected ${t * model.dt}`);
+      }
+      times[t] = time;
+      for (const { name, index, kind } of columns) {
+        const value = parseFiniteCell(cells[index]);
+        if (value === undefined) throw corrupt(`row ${r + 2}, column ${header[index]} is ${echo(cells[index])}, not a finite number`);
+        (kind === 'mean' ? mean : sd)[name][t] = value;
+      }
+    }
+    blocks.push({ mean, sd, runs: model.samples[part] });
+  }
+  const runs = model.runs[part];
+  if (K === 1) return { times, mean: blocks[0].mean, sd: blocks[0].sd, runs };
+  // Pooled over the conditions (M samples each): the mean of the means; the SD from the within- and
+  // between-condition spreads (population formulas: M large enough for the report's noise floor).
+  const mean: Record<string, Float64Array> = {};
+  const sd: Record<string, Float64Array> = {};
+  for (const name of model.names) {
     mean[name] = new Float64Array(T);
     sd[name] = new Float64Array(T);
-  }
-  for (let t = 0; t < T; t++) {
-    const cells = rows[t];
-    const time = parseFiniteCell(cells[0]);
-    if (time !== t) throw corrupt(`row ${t + 2} has time ${echo(cells[0])}, expected ${t}`);
-    times[t] = time;
-    for (const { name, index, kind } of columns) {
-      const value = parseFiniteCell(cells[index]);
-      if (value === undefined) throw corrupt(`row ${t + 2}, column ${header[index]} is ${echo(cells[index])}, not a finite number`);
-      (kind === 'mean' ? mean : sd)[name][t] = value;
+    for (let t = 0; t < T; t++) {
+      let m = 0;
+      for (const b of blocks) m += b.mean[name][t] / K;
+      let v = 0;
+      for (const b of blocks) v += (b.sd[name][t] ** 2 + (b.mean[name][t] - m) ** 2) / K;
+      mean[name][t] = m;
+      sd[name][t] = Math.sqrt(v);
     }
   }
-  const runs = part === 'train' ? config.settings.simulate.trainRuns : config.settings.simulate.heldoutRuns;
-  return { times, mean, sd, runs };
+  return { times, mean, sd, runs, conditions: blocks };
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capMessage, echo } from '../args.ts';
 import { commitDirectory, stagingPath, startStaging, writeFileAtomic } from '../io.ts';
-import type { LvConfig } from './config.ts';
+import type { ExperimentConfig } from './experiment.ts';
 import { LvInputError } from './errors.ts';
 
 export type LvStage = 'simulate' | 'train' | 'predict' | 'report';
@@ -57,7 +57,7 @@ export function startStageOutput(dir: string, stage: LvStage): string {
  * return writeStageRecord('out/lv', 'predict', config, seconds, { timings });
  * ```
  */
-export function writeStageRecord(dir: string, stage: LvStage, config: LvConfig, seconds: number, extra: Record<string, unknown> = {}): StageRecord {
+export function writeStageRecord(dir: string, stage: LvStage, config: ExperimentConfig, seconds: number, extra: Record<string, unknown> = {}): StageRecord {
   const record: StageRecord = { stage, configHash: config.hash, seconds, peakRssMB: peakRssMB(), finished: new Date().toISOString(), ...extra };
   writeFileAtomic(join(stagingPath(stageDir(dir, stage)), 'stage.json'), `${JSON.stringify(record, null, 2)}\n`);
   commitDirectory(stageDir(dir, stage));
@@ -84,9 +84,9 @@ export function peekStageRecord(dir: string, stage: LvStage): StageRecord | unde
  * requireStage('out/lv', 'simulate', config);
  * ```
  */
-export function requireStage(dir: string, stage: LvStage, config: LvConfig): StageRecord {
+export function requireStage(dir: string, stage: LvStage, config: ExperimentConfig): StageRecord {
   const path = join(stageDir(dir, stage), 'stage.json');
-  const rerun = `run 'srn-bench lv ${stage} --out ${dir}'${stage === 'train' ? ' (add --resume to continue a checkpoint)' : ''}`;
+  const rerun = `run 'srn-bench ${config.kind === 'srn-lv-experiment' ? 'lv' : 'closure'} ${stage} --out ${dir}'${stage === 'train' ? ' (add --resume to continue a checkpoint)' : ''}`;
   if (!existsSync(path)) throw new LvInputError(`${path} is missing: the ${stage} stage has not finished; ${rerun}`);
   let record: StageRecord;
   try {

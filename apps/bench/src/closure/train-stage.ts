@@ -11,7 +11,12 @@ import { stagingPath, startStaging, writeFileAtomic } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
 import type { DbdTrainerConfig } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
-import { type LvConfig, readConfig } from './config.ts';
+import type { LvConfig } from './config.ts';
+import { type ClosureConfig, type ExperimentConfig, isLv, readExperimentConfig } from './experiment.ts';
+import { feDomain, fitTheta0Independent, formMachineSpec, offsetsFromData } from './forms.ts';
+import { experimentModel } from './model.ts';
+import type { LatticeTrajectory } from '@srn/gillespie/lattice';
+import { createMachine } from '@srn/boltzmann';
 import type { StageContext } from './context.ts';
 import { formatRows, writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
@@ -112,7 +117,7 @@ export function machineSpecFor(config: LvConfig): MachineSpec {
 }
 
 /** The trainer configuration from the settings. */
-export function trainerConfig(config: LvConfig): DbdTrainerConfig {
+function lvTrainerConfig(config: LvConfig): DbdTrainerConfig {
   const t = config.settings.train;
   // The paper's machine is the closure's default (latticeSize); other couplings give the machine and keep its domain.
   const model: Pick<DbdTrainerConfig, 'latticeSize' | 'machine' | 'domain'> =
@@ -140,9 +145,65 @@ export function trainerConfig(config: LvConfig): DbdTrainerConfig {
   };
 }
 
-/** The model's time grid: t = 0 .. timeSteps − 1. */
-export function modelTimes(config: LvConfig): Float64Array {
-  return Float64Array.from({ length: config.settings.simulate.timeSteps }, (_, t) => t);
+/** The t = 0 lattice of every trajectory. */
+export function initialLattices(trajectories: readonly LatticeTrajectory[]): Uint8Array[] {
+  return trajectories.map((tr) => tr.occupancy.subarray(0, tr.occupancy.length / tr.times.length));
+}
+
+/** The machine of a model-file experiment (its form on the lattice's shape and species). */
+export function closureMachineSpec(config: ClosureConfig): MachineSpec {
+  const model = experimentModel(config);
+  return formMachineSpec(config.settings.train.form, model.shape, model.species, config.settings.train.hiddenLayers);
+}
+
+/** The FE input domain of a model-file experiment: `--domain`, else the rule of forms.ts. */
+export function closureDomain(config: ClosureConfig): string[] {
+  const given = config.settings.train.domain.trim();
+  const machine = createMachine(closureMachineSpec(config));
+  if (given === '') return feDomain(machine);
+  const names = given.split(',').map((n) => n.trim());
+  const known = new Set(machine.parameters.blocks.map((b) => b.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) throw new LvInputError(`--domain ${given}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a parameter' : 'are not parameters'} of the --form ${config.settings.train.form} machine (${[...known].join(', ')})`);
+  return names;
+}
+
+/**
+ * The trainer configuration from the settings; a model-file experiment's θ(0) and centering offsets come from the t =
+ * 0 lattices of the training trajectories (forms.ts).
+ */
+export function trainerConfig(config: ExperimentConfig, trajectories: readonly LatticeTrajectory[] = []): DbdTrainerConfig {
+  if (isLv(config)) return lvTrainerConfig(config);
+  const t = config.settings.train;
+  const spec = closureMachineSpec(config);
+  const machine = createMachine(spec);
+  const lattices = initialLattices(trajectories);
+  return {
+    machine: spec,
+    domain: closureDomain(config),
+    ...(lattices.length > 0 ? { theta0: [...fitTheta0Independent(machine, lattices)], initialOffsets: offsetsFromData(machine, lattices) } : {}),
+    steps: t.steps,
+    passes: t.passes,
+    window: t.window,
+    horizonStart: t.horizonStart,
+    moveEvery: t.moveEvery,
+    batchSize: t.batchSize,
+    asleepChains: t.asleepChains,
+    awakeSweeps: t.awakeSweeps,
+    asleepSweeps: t.asleepSweeps,
+    learningRate: t.learningRate,
+    ...(t.averageSteps > 0 ? { averageFrom: t.steps * t.passes - t.averageSteps } : {}),
+    optimizer: t.optimizer,
+    spacing: t.spacing,
+    substeps: t.substeps,
+    lambda: t.lambda,
+    psiDerivScale: t.psiDerivScale,
+  };
+}
+
+/** The model's time grid: t = 0 .. timeSteps − 1 (in snapshots: a model file's dt is the model's unit of time). */
+export function modelTimes(config: ExperimentConfig): Float64Array {
+  return Float64Array.from({ length: experimentModel(config).T }, (_, t) => t);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -158,15 +219,18 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function runTrainStage(ctx: StageContext, options: TrainStageOptions = {}): Promise<StageRecord | undefined> {
   const dir = ctx.dir;
-  const config = readConfig(dir);
+  const config = readExperimentConfig(dir);
   requireStage(dir, 'simulate', config);
+  const cmd = isLv(config) ? 'lv' : 'closure';
   // Training works in DIR/train.partial (its checkpoint included) until it finishes; then that replaces DIR/train.
   const final = stageDir(dir, 'train');
   const out = stagingPath(final);
   const checkpointPath = join(out, 'checkpoint.bin');
-  const resumeCommand = options.resumeCommand ?? `srn-bench lv train --out ${dir} --resume`;
+  const resumeCommand = options.resumeCommand ?? `srn-bench ${cmd} train --out ${dir} --resume`;
   const closure = await loadClosure('train', ['createDbdTrainer', 'restoreDbdTrainer', 'serializeLearnedDbd', 'integrateParameters']);
-  const trajectories = loadTrainingTrajectories(dir, config);
+  const loaded = loadTrainingTrajectories(dir, config);
+  // The model's time is the snapshot index (dt of the data grid = 1), whatever the model file's dt.
+  const trajectories = isLv(config) ? loaded : loaded.map((tr) => ({ ...tr, times: Float64Array.from(tr.times, (_, k) => k) }));
   const data = { trajectories };
   if (!options.resume) startStaging(final);
   else if (!existsSync(checkpointPath) && existsSync(join(final, 'checkpoint.bin'))) {
@@ -178,7 +242,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   let trainer: DbdTrainerLike;
   let meta: CheckpointMeta;
   if (options.resume) {
-    const rerun = `start over with 'srn-bench lv train --out ${dir}' (without --resume)`;
+    const rerun = `start over with 'srn-bench ${cmd} train --out ${dir}' (without --resume)`;
     if (!existsSync(checkpointPath)) throw new LvInputError(`${checkpointPath} is missing: nothing to resume; ${rerun}`);
     const unpacked = unpackCheckpoint(new Uint8Array(readFileSync(checkpointPath)), checkpointPath, rerun);
     meta = unpacked.meta;
@@ -193,7 +257,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
     meta.sessions += 1;
     ctx.log(`train: resuming from step ${trainer.stepIndex} of ${trainer.totalSteps}`);
   } else {
-    trainer = closure.createDbdTrainer(trainerConfig(config), data, createRng(config.streams.training, 0));
+    trainer = closure.createDbdTrainer(trainerConfig(config, trajectories), data, createRng(config.streams.training, 0));
     meta = { configHash: config.hash, step: 0, totalSteps: trainer.totalSteps, seconds: 0, sessions: 1, history: [] };
   }
 
@@ -259,9 +323,9 @@ export function writeThetaCsv(path: string, times: Float64Array, names: readonly
 }
 
 /** Checks that DIR/train finished with the current settings and returns its model bytes. */
-export function readModelBytes(dir: string, config: LvConfig): Uint8Array {
+export function readModelBytes(dir: string, config: ExperimentConfig): Uint8Array {
   requireStage(dir, 'train', config);
   const path = join(stageDir(dir, 'train'), 'model.bin');
-  if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench lv train --out ${dir}'`);
+  if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench ${isLv(config) ? 'lv' : 'closure'} train --out ${dir}'`);
   return new Uint8Array(readFileSync(path));
 }
