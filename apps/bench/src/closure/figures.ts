@@ -359,3 +359,48 @@ export function historySpec(history: Record<string, number>[], keys: readonly st
     },
   };
 }
+
+/** Colours of species 1, 2, ... in lattice pictures of any model. */
+export const SPECIES_PALETTE = ['#222222', '#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
+
+/**
+ * Lattice pictures of any model: one panel per 2-d array of site codes (rows × cols, row-major; 0 = empty, k =
+ * species k), one rect per occupied site. A 1D trajectory is one panel with time down the rows (a space-time image);
+ * a 2D lattice gives snapshots; a 3D lattice, slices.
+ *
+ * @example
+ * ```ts
+ * latticeImageSpec(['A'], [{ label: 'run 0', rows: 200, cols: 100, codes, rowTitle: 't' }]);
+ * ```
+ */
+export function latticeImageSpec(species: readonly string[], panels: { label: string; rows: number; cols: number; codes: Uint8Array; rowTitle?: string }[]): Spec {
+  const values: Record<string, unknown>[] = [];
+  for (const { label, rows, cols, codes } of panels) {
+    for (let site = 0; site < rows * cols; site++) {
+      const code = codes[site];
+      if (code === 0) continue;
+      const i = Math.floor(site / cols);
+      const j = site % cols;
+      values.push({ panel: label, i, j, i1: i + 1, j1: j + 1, species: species[code - 1] ?? String(code) });
+    }
+  }
+  const { rows, cols } = panels[0];
+  const width = Math.max(160, Math.min(600, cols * (cols > 100 ? 1 : 6)));
+  const height = Math.max(160, Math.min(400, rows * (rows > 100 ? 2 : 6)));
+  return {
+    data: { values },
+    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.label) } },
+    spec: {
+      width,
+      height,
+      mark: { type: 'rect' },
+      encoding: {
+        x: { field: 'j', type: 'quantitative', scale: { domain: [0, cols], nice: false }, title: 'site' },
+        x2: { field: 'j1' },
+        y: { field: 'i', type: 'quantitative', scale: { domain: [0, rows], nice: false, reverse: true }, title: panels[0].rowTitle ?? null },
+        y2: { field: 'i1' },
+        color: { field: 'species', type: 'nominal', scale: { domain: [...species], range: SPECIES_PALETTE.slice(0, species.length) }, title: null },
+      },
+    },
+  };
+}

@@ -16,7 +16,7 @@
  * for factorised initial conditions (J = 0), the mean-field part of a correlated one. Centering offsets: the mean
  * species density at t = 0 for the visible layer, 1/(S+1) for hidden layers.
  */
-import { createMachine, type Machine, type MachineSpec } from '@srn/boltzmann';
+import type { Machine, MachineSpec } from '@srn/boltzmann';
 import { nearestNeighbourDisplacements } from '@srn/gillespie/lattice';
 import type { FormKind } from './experiment.ts';
 

@@ -110,7 +110,7 @@ export function sampleModelMoments(
 }
 
 /** The generated baselines of the experiment's model (or why they do not apply). */
-async function generatedBaselines(config: ClosureConfig, model: ExperimentModel) {
+async function generatedBaselines(model: ExperimentModel) {
   const closure = await loadClosure('predict', ['generateMeanField', 'generatePairApproximation']);
   const parsed = loadLatticeModel(model.path);
   const file = model.adjust('train')(structuredClone(parsed.file));
@@ -149,7 +149,7 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   const machine = learned.machine;
   const P = learned.names.length;
   const filter = { cutoff: p.cutoff, taps: p.taps };
-  const baselines = await generatedBaselines(config, model);
+  const baselines = await generatedBaselines(model);
   const statuses: BaselineStatus[] = baselines.map((b) => (b.applies ? { kind: b.kind, applies: true, notes: b.notes } : { kind: b.kind, applies: false, reason: b.reason }));
 
   /** θ(t) raw and filtered, sampled moments of both and the baselines, from one set of t = 0 lattices. */

@@ -7,7 +7,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
 import { writeFileAtomic } from '../io.ts';
-import { layerTime, type LvConfig, readConfig, SETTING_ROWS } from './config.ts';
+import { layerTime, type LvConfig, SETTING_ROWS } from './config.ts';
+import { isLv, readExperimentConfig } from './experiment.ts';
+import { runClosureReportStage } from './report-generic.ts';
 import type { StageContext } from './context.ts';
 import { capMessage, echo } from '../args.ts';
 import { parseFiniteCell, parseRows, readColumnsCsv } from './csv.ts';
@@ -31,16 +33,16 @@ import { LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, s
 /** The moments of the paper's figures. */
 export const FIGURE_MOMENTS = ['X', 'NN_XX', 'NNN_XY'] as const;
 
-type Block =
+export type Block =
   | { kind: 'h'; level: number; text: string }
   | { kind: 'p'; text: string }
   | { kind: 'table'; header: string[]; rows: (string | number)[][] }
   | { kind: 'figure'; figure: Figure };
 
-function pct(x: number | null | undefined): string {
+export function pct(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)} %`;
 }
-function fmt(x: number | null | undefined, digits = 3): string {
+export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return 'n/a';
   return Math.abs(x) >= 1000 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString();
 }
@@ -81,7 +83,9 @@ function countsAt(trajectory: LatticeTrajectory, t: number): [number, number] {
 export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
   const dir = ctx.dir;
   const started = performance.now();
-  const config = readConfig(dir);
+  const experiment = readExperimentConfig(dir);
+  if (!isLv(experiment)) return runClosureReportStage(ctx, experiment);
+  const config = experiment;
   const records: Partial<Record<string, StageRecord>> = {
     simulate: requireStage(dir, 'simulate', config),
     train: requireStage(dir, 'train', config),
@@ -272,7 +276,7 @@ function readLayers(path: string, rerun: string): { layer: number; species: stri
 }
 
 /** Reads DIR/train/history.csv: a header of names, then rows of numbers (an empty cell: not reported that step). */
-function readHistory(path: string, rerun: string): Record<string, number>[] {
+export function readHistory(path: string, rerun: string): Record<string, number>[] {
   const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); rerun '${rerun}'`);
   const { header: keys, rows } = parseRows(readFileSync(path, 'utf8'), corrupt);
   if (!keys.every((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) || new Set(keys).size !== keys.length) {
@@ -290,7 +294,7 @@ function readHistory(path: string, rerun: string): Record<string, number>[] {
   });
 }
 
-function metricsRows(table: MetricsTable, dataset: string, moments: readonly string[]): (string | number)[][] {
+export function metricsRows(table: MetricsTable, dataset: string, moments: readonly string[]): (string | number)[][] {
   const rows: (string | number)[][] = [];
   for (const moment of moments) {
     for (const predictor of PREDICTORS) {
