@@ -162,10 +162,11 @@ export function closurePreset(name: string): ClosurePreset {
 }
 
 /** The model file's number of snapshots and initial conditions (after no overrides). */
-function fileDefaults(file: LatticeModelFile): { shape: string; timeSteps: number; scheme: 'paper' | 'exact'; conditions: number } {
+function fileDefaults(file: LatticeModelFile): { shape: string; timeSteps: number; scheme: 'paper' | 'exact'; conditions: number; heldoutConditions: number } {
   const steps = file.time.steps ?? Math.round(file.time.tEnd! / file.time.dt) + 1;
   const conditions = file.initial.type === 'boltzmann' ? (file.initial.conditions ?? 1) : 1;
-  return { shape: file.lattice.shape.join('x'), timeSteps: steps, scheme: file.scheme.name, conditions };
+  // Held-out: up to 10 new initial conditions (one when the file's initial section has one).
+  return { shape: file.lattice.shape.join('x'), timeSteps: steps, scheme: file.scheme.name, conditions, heldoutConditions: Math.min(conditions, 10) };
 }
 
 /**
