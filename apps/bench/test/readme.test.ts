@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CommandSpec, parseCommandLine } from '../src/args.ts';
 import { main } from '../src/cli.ts';
+import { closureAllSpec } from '../src/commands/closure.ts';
 import { lvAllSpec } from '../src/commands/lv-all.ts';
 import { lvPredictSpec } from '../src/commands/lv-predict.ts';
 import { lvReportSpec } from '../src/commands/lv-report.ts';
@@ -15,7 +16,7 @@ import { simulateSpec } from '../src/commands/simulate.ts';
 // command's declared options; the `simulate` ones run as written (seconds) with --out pointed at a scratch folder.
 // The `lv` ones take minutes (the quick preset is 2-4 minutes) and are only parsed here; lv-pipeline.test.ts runs the
 // same stages at test size.
-const specs: CommandSpec[] = [simulateSpec, lvAllSpec, lvSimulateSpec, lvTrainSpec, lvPredictSpec, lvReportSpec];
+const specs: CommandSpec[] = [simulateSpec, closureAllSpec, lvAllSpec, lvSimulateSpec, lvTrainSpec, lvPredictSpec, lvReportSpec];
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const lines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
