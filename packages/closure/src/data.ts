@@ -11,15 +11,24 @@ import { crc32 } from './container.ts';
 import { show } from './validate.ts';
 
 /**
- * The data a DBD is trained on: trajectories with equal shape, species and time grid (t = 0, Δt, …, (T − 1)Δt).
+ * The data a DBD is trained on: trajectories with equal shape, species and time grid (t = 0, Δt, …, (T − 1)Δt),
+ * optionally from several initial conditions (K conditions × M samples, the 2019 protocol): every condition has its
+ * own θ(0) and all share one F.
  *
  * @example
  * ```ts
  * const data: TrainingData = { trajectories: runs.map((r) => r.trajectory!) };
+ * // two initial conditions, three samples each
+ * const multi: TrainingData = { trajectories: [...runsA, ...runsB], conditions: [0, 0, 0, 1, 1, 1] };
  * ```
  */
 export interface TrainingData {
   readonly trajectories: readonly LatticeTrajectory[];
+  /**
+   * 0-based initial condition of every trajectory (default: all 0, one condition). Conditions are numbered
+   * 0 … K − 1 and every one of them needs at least one trajectory.
+   */
+  readonly conditions?: ArrayLike<number>;
 }
 
 /**
@@ -37,6 +46,8 @@ export interface DataFingerprint {
   readonly species: string[];
   /** CRC-32 of every trajectory's occupancy, chained in order. */
   readonly crc: number;
+  /** The condition of every trajectory, present only when there are several conditions. */
+  readonly conditions?: number[];
 }
 
 /**
@@ -54,6 +65,10 @@ export interface PreparedData {
   readonly occupancy: readonly Uint8Array[];
   /** Per trajectory: data species code → visible-layer state. */
   readonly maps: readonly Uint8Array[];
+  /** Number K of initial conditions (1 without `data.conditions`). */
+  readonly conditionCount: number;
+  /** Trajectory indices of every condition, ascending. */
+  readonly members: readonly Int32Array[];
   readonly fingerprint: DataFingerprint;
 }
 
@@ -135,12 +150,54 @@ export function prepareData(data: unknown, machine: Machine, dt: number): Prepar
     maps.push(map);
     crc = crc32(occ, 0, occ.length, crc);
   });
+  const { labels, members } = conditionMembers(data as TrainingData);
+  const K = members.length;
   return {
     count: trajectories.length,
     timePoints: T,
     sites: N,
     occupancy,
     maps,
-    fingerprint: { trajectories: trajectories.length, timePoints: T, shape, species, crc },
+    conditionCount: K,
+    members,
+    fingerprint: { trajectories: trajectories.length, timePoints: T, shape, species, crc, ...(K > 1 ? { conditions: labels! } : {}) },
   };
+}
+
+/**
+ * The initial conditions of the data: `members[k]` lists the trajectories of condition k (ascending); `labels` is
+ * `data.conditions` as plain numbers (null when absent: one condition holding every trajectory). Validated.
+ *
+ * @example
+ * ```ts
+ * conditionMembers({ trajectories: [a, b, c], conditions: [1, 0, 1] }).members; // [Int32Array [1], Int32Array [0, 2]]
+ * ```
+ */
+export function conditionMembers(data: TrainingData): { labels: number[] | null; members: Int32Array[] } {
+  const count = data.trajectories.length;
+  const labels = conditionLabels(data.conditions, count);
+  const K = labels === null ? 1 : labels.reduce((a, b) => Math.max(a, b), 0) + 1;
+  const lists: number[][] = Array.from({ length: K }, () => []);
+  for (let i = 0; i < count; i++) lists[labels === null ? 0 : labels[i]].push(i);
+  const members = lists.map((l) => Int32Array.from(l));
+  members.forEach((m, k) => {
+    if (m.length === 0) throw new RangeError(`data.conditions has no trajectory of condition ${k} (conditions must be numbered 0 … K − 1)`);
+  });
+  return { labels, members };
+}
+
+/** Validated `data.conditions` as plain numbers (null when absent). */
+function conditionLabels(conditions: unknown, count: number): number[] | null {
+  if (conditions === undefined) return null;
+  const c = conditions as ArrayLike<number>;
+  if (c === null || typeof c !== 'object' || typeof c.length !== 'number' || c.length !== count) {
+    throw new TypeError(`data.conditions must be an array of ${count} condition indices (one per trajectory); got ${show(conditions)}`);
+  }
+  const labels = Array.from(c);
+  labels.forEach((v, i) => {
+    if (!Number.isSafeInteger(v) || v < 0 || v >= count) {
+      throw new RangeError(`data.conditions[${i}] must be an integer in [0, ${count - 1}]; got ${show(v)}`);
+    }
+  });
+  return labels;
 }

@@ -106,8 +106,14 @@ export interface LearnedDbd {
   readonly domain: readonly string[];
   /** Parameter index of every domain coordinate. */
   readonly domainIndex: Int32Array;
-  /** θ(0). */
+  /** θ(0) (of initial condition 0 when the model was trained on several). */
   readonly theta0: Float64Array;
+  /**
+   * θ(0) of every training initial condition (index = condition; entry 0 equals `theta0`), present when the model was
+   * trained on data of several initial conditions with one shared F. Integrate condition k with
+   * `integrateParameters(model, times, { theta0: model.conditionTheta0[k] })`.
+   */
+  readonly conditionTheta0?: readonly Float64Array[];
   /** FE grid spacing per domain coordinate. */
   readonly spacing: Float64Array;
   /** FE grid origin per domain coordinate (θ_d(0) − Δ_d/2 by default: θ(0) sits at a cell centre). */
@@ -303,6 +309,10 @@ export function checkModel(model: unknown, name: string): asserts model is Learn
   ) {
     throw new TypeError(`${name} must be a LearnedDbd (createDbd, trainer.model() or deserializeLearnedDbd); got ${show(model)}`);
   }
+  const c = m.conditionTheta0;
+  if (c !== undefined && (!Array.isArray(c) || c.length < 2 || !c.every((t) => t instanceof Float64Array && t.length === m.theta0.length))) {
+    throw new TypeError(`${name}.conditionTheta0 must hold at least 2 Float64Arrays of length ${m.theta0.length}; got ${show(c)}`);
+  }
 }
 
 /**
@@ -391,6 +401,7 @@ export function cloneModel(model: LearnedDbd): LearnedDbd {
     ...model,
     domainIndex: model.domainIndex.slice(),
     theta0: model.theta0.slice(),
+    ...(model.conditionTheta0 !== undefined ? { conditionTheta0: Object.freeze(model.conditionTheta0.map((t) => t.slice())) } : {}),
     spacing: model.spacing.slice(),
     origin: model.origin.slice(),
     functions: Object.freeze(model.functions.map((f) => fromBinary(toBinary(f)))),
@@ -413,11 +424,13 @@ export function modelHeader(model: LearnedDbd): Record<string, unknown> {
     origin: Array.from(model.origin),
     dt: model.dt,
     psiDerivScale: model.psiDerivScale,
+    ...(model.conditionTheta0 !== undefined ? { conditions: model.conditionTheta0.length } : {}),
   };
 }
 
 /**
- * Sections describing a model (θ(0) and one per function).
+ * Sections describing a model (θ(0), one per function, and θ(0) of the initial conditions 1, 2, … when there are
+ * several: `theta0c1`, `theta0c2`, …).
  *
  * @example
  * ```ts
@@ -428,6 +441,7 @@ export function modelSections(model: LearnedDbd, prefix = ''): Section[] {
   return [
     { name: `${prefix}theta0`, bytes: f64Bytes(model.theta0) },
     ...model.functions.map((f, j) => ({ name: `${prefix}F${j}`, bytes: toBinary(f) })),
+    ...(model.conditionTheta0 ?? []).slice(1).map((t, k) => ({ name: `${prefix}theta0c${k + 1}`, bytes: f64Bytes(t) })),
   ];
 }
 
@@ -471,7 +485,20 @@ export function modelFromContainer(
       }
       return f;
     });
-    model = Object.freeze({ ...base, functions: Object.freeze(functions) });
+    let conditionTheta0: Float64Array[] | undefined;
+    if (header.conditions !== undefined) {
+      const K = header.conditions;
+      if (!Number.isSafeInteger(K) || (K as number) < 2) throw new RangeError(`conditions must be an integer >= 2; got ${show(K)}`);
+      conditionTheta0 = [theta0.slice()];
+      for (let k = 1; k < (K as number); k++) {
+        conditionTheta0.push(bytesF64(section(`${prefix}theta0c${k}`), P, `${what} section theta0c${k}`));
+      }
+    }
+    model = Object.freeze({
+      ...base,
+      ...(conditionTheta0 !== undefined ? { conditionTheta0: Object.freeze(conditionTheta0) } : {}),
+      functions: Object.freeze(functions),
+    });
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
     throw new CheckpointError('header', `${what} does not describe a valid model: ${(e as Error).message}`);

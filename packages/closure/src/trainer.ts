@@ -23,7 +23,7 @@ import type { FeFunction, GradientOptions } from '@srn/fem-basis';
 import { createFunction, fromBinary, toBinary } from '@srn/fem-basis';
 import { type Rng, rngFromState } from '@srn/gillespie/rng';
 import { bytesF64, bytesU32, decodeContainer, encodeContainer, f64Bytes, type Section } from './container.ts';
-import { type DataFingerprint, type PreparedData, peekData, prepareData, type TrainingData } from './data.ts';
+import { conditionMembers, type DataFingerprint, type PreparedData, peekData, prepareData, type TrainingData } from './data.ts';
 import { CheckpointError } from './errors.ts';
 import { integrateParameters, type ParameterTrajectory } from './integrate.ts';
 import { type TablePlan, tableGibbs, tablePlan } from './kernels/table-gibbs.ts';
@@ -46,8 +46,9 @@ import {
 import { checkEnum, checkInt, checkNum, checkObject, checkPositive, checkRngLike, show } from './validate.ts';
 
 /**
- * Static learning of θ(0) from the snapshots at t = 0 (all trajectories) with `fitStatic` of `@srn/boltzmann`
- * (persistent CD, centered gradients, Adam), used when θ(0) is not known analytically.
+ * Static learning of θ(0) from the snapshots at t = 0 (all trajectories of a condition, every condition separately)
+ * with `fitStatic` of `@srn/boltzmann` (persistent CD, centered gradients, Adam), used when θ(0) is not known
+ * analytically (the default when neither `theta0` nor `theta0PerCondition` is given).
  *
  * @example
  * ```ts
@@ -55,7 +56,9 @@ import { checkEnum, checkInt, checkNum, checkObject, checkPositive, checkRngLike
  * ```
  */
 export interface Theta0FitConfig {
+  /** Iterations (default 300). */
   readonly iterations?: number;
+  /** Snapshots per iteration (default min(10, the smallest condition's trajectory count)). */
   readonly batchSize?: number;
   readonly learningRate?: number;
   readonly sweeps?: number;
@@ -124,11 +127,24 @@ export interface DbdTrainerConfig {
   readonly psiDerivScale?: PsiDerivScale;
   /** Sliding factor of the offsets (default 0.5). */
   readonly lambda?: number;
-  /** Initial offsets per layer (default visible 0.0625, hidden 0.33; spec 5.3). */
+  /**
+   * Initial offsets per layer (spec 5.3; the Lotka-Volterra paper's are visible 0.0625, hidden 0.33). Default: from
+   * the data, per condition: the visible offsets of every state are its density in the condition's t = 0 snapshots,
+   * hidden offsets 1/(states + 1) (every state of a unit equally likely).
+   */
   readonly initialOffsets?: readonly number[];
-  /** θ(0) by name or as a vector (default: the paper's, hX = hY = ln(p/(1 − 2p)), p = 1/16). */
+  /**
+   * θ(0) by name or as a vector (for every condition when the data have several). Default: fitted from the data's
+   * t = 0 snapshots of every condition (`theta0Fit` with its defaults), starting from the independent-site biases
+   * h_a = ln(p_a / p_empty) of the t = 0 densities. The Lotka-Volterra paper's θ(0) is {@link paperTheta0}.
+   */
   readonly theta0?: Readonly<Record<string, number>> | readonly number[];
-  /** Learn θ(0) statically from the t = 0 snapshots instead (starting from `theta0`). */
+  /** θ(0) of every initial condition (index = condition of `data.conditions`); exclusive with `theta0`. */
+  readonly theta0PerCondition?: readonly (Readonly<Record<string, number>> | readonly number[])[];
+  /**
+   * Learn θ(0) statically from the t = 0 snapshots of every condition, starting from `theta0` /
+   * `theta0PerCondition` (or from the independent-site biases when neither is given; then this is the default).
+   */
   readonly theta0Fit?: Theta0FitConfig;
   /** FE input parameters (default: visible biases and all weights). */
   readonly domain?: readonly string[];
@@ -175,8 +191,12 @@ export interface ResolvedDbdConfig {
   readonly dt: number;
   readonly psiDerivScale: PsiDerivScale;
   readonly lambda: number;
-  readonly initialOffsets: number[];
-  readonly theta0: number[];
+  /** One per layer, or null: from the data's t = 0 densities, per condition. */
+  readonly initialOffsets: number[] | null;
+  /** θ(0) (or the start of its fit); null: the independent-site biases of the data's t = 0 densities, per condition. */
+  readonly theta0: number[] | null;
+  /** θ(0) (or fit start) of every condition; present only when given. */
+  readonly theta0PerCondition?: number[][];
   readonly theta0Fit: Required<Omit<Theta0FitConfig, 'trainable'>> & { trainable: string[] | null } | null;
   readonly domain: string[];
   readonly moments: 'sampled' | 'exact';
@@ -200,9 +220,12 @@ export interface DbdStepInfo {
   readonly windowStart: number;
   /** Wall-clock seconds of the step. */
   readonly seconds: number;
-  /** Trajectory indices of the batch. */
+  /** Trajectory indices of the batch (with K initial conditions: K batches, condition by condition). */
   readonly batch: Int32Array;
-  /** Raw moment differences ΔE = model − data (asleep − awake), averaged over the window's time points. */
+  /**
+   * Raw moment differences ΔE = model − data (asleep − awake), averaged over the window's time points (and over the
+   * conditions when there are several, like the costates and moments below).
+   */
   readonly momentDifference: Float64Array;
   /** Costates λ(τ) (raw coordinates) at the window start. */
   readonly costate: Float64Array;
@@ -236,19 +259,21 @@ export interface DbdTrainer {
   readonly horizon: number;
   readonly windowStart: number;
   readonly config: ResolvedDbdConfig;
+  /** Number K of initial conditions of the data (1 without `data.conditions`). */
+  readonly conditionCount: number;
   /** One optimisation step (spec 6.7). Throws RangeError when done, DbdDivergenceError if θ(t) diverges. */
   step(): DbdStepInfo;
   /** The complete state as bytes (container: JSON header + binary sections, versioned, CRC-32). */
   checkpoint(): Uint8Array;
   /** A deep copy of the trained model: the iterate average once `averageFrom` is passed, else the current F. */
   model(): LearnedDbd;
-  /** A copy of the offsets μ(t) (one value per layer and state, `machine.centerCount`). */
-  offsets(t: number): Float64Array;
+  /** A copy of the offsets μ(t) of a condition (default 0; one value per layer and state, `machine.centerCount`). */
+  offsets(t: number, condition?: number): Float64Array;
   /**
-   * θ(t) for t = 0, Δt, …, horizon·Δt (default the current horizon) by the trainer's Euler scheme with the current F,
-   * without copying the model (cheap enough for progress output every few steps).
+   * θ(t) for t = 0, Δt, …, horizon·Δt (default the current horizon) from the θ(0) of a condition (default 0) by the
+   * trainer's Euler scheme with the current F, without copying the model (cheap enough for progress output).
    */
-  parameterTrajectory(horizon?: number): ParameterTrajectory;
+  parameterTrajectory(horizon?: number, condition?: number): ParameterTrajectory;
 }
 
 const TRAINER_KIND = 'srn-dbd-trainer';
@@ -277,10 +302,13 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   const known = new Set([
     'latticeSize', 'machine', 'steps', 'passes', 'window', 'horizonStart', 'moveEvery', 'batchSize', 'asleepChains',
     'awakeSweeps', 'asleepSweeps', 'learningRate', 'averageFrom', 'optimizer', 'adamBeta1', 'adamBeta2', 'adamEpsilon', 'spacing',
-    'substeps', 'dt', 'psiDerivScale', 'lambda', 'initialOffsets', 'theta0', 'theta0Fit', 'domain', 'moments', 'sampler',
+    'substeps', 'dt', 'psiDerivScale', 'lambda', 'initialOffsets', 'theta0', 'theta0PerCondition', 'theta0Fit', 'domain',
+    'moments', 'sampler',
   ]);
   for (const k of Object.keys(c)) if (!known.has(k)) throw new RangeError(`config.${k} is not a DbdTrainerConfig option`);
   const { shape, species } = peekData(data);
+  const { members } = conditionMembers(data);
+  const K = members.length;
   let spec: MachineSpec;
   if (c.machine !== undefined) {
     spec = c.machine;
@@ -302,26 +330,41 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   if (horizonStart > T - 1) {
     throw new RangeError(`config.horizonStart (${horizonStart}) must be <= the last data time index ${T - 1}`);
   }
+  const smallest = members.reduce((a, m) => Math.min(a, m.length), Number.MAX_SAFE_INTEGER);
+  const perCondition = K > 1 ? ' of the smallest condition' : '';
   const batchSize = c.batchSize === undefined ? 5 : checkInt(c.batchSize, 'config.batchSize', 1);
-  if (batchSize > data.trajectories.length) {
-    throw new RangeError(`config.batchSize (${batchSize}) must be <= the number of trajectories (${data.trajectories.length})`);
+  if (batchSize > smallest) {
+    throw new RangeError(`config.batchSize (${batchSize}) must be <= the number of trajectories${perCondition} (${smallest})`);
   }
   const dom = resolveDomain(machine, c.domain, 'config.domain');
   const spacing = Array.from(resolveSpacing(c.spacing, dom.names.length, 'config.spacing'));
-  const initialOffsets = c.initialOffsets ?? machine.layers.map((_, l) => (l === 0 ? 0.0625 : 0.33));
-  if (!Array.isArray(initialOffsets) || initialOffsets.length !== machine.layers.length) {
-    throw new RangeError(`config.initialOffsets must hold one number per layer (${machine.layers.length}); got ${show(initialOffsets)}`);
+  const initialOffsets = c.initialOffsets;
+  if (initialOffsets !== undefined) {
+    if (!Array.isArray(initialOffsets) || initialOffsets.length !== machine.layers.length) {
+      throw new RangeError(`config.initialOffsets must hold one number per layer (${machine.layers.length}); got ${show(initialOffsets)}`);
+    }
+    for (let i = 0; i < initialOffsets.length; i++) checkNum(initialOffsets[i], `config.initialOffsets[${i}]`, 0, 1);
   }
-  for (let i = 0; i < initialOffsets.length; i++) checkNum(initialOffsets[i], `config.initialOffsets[${i}]`, 0, 1);
+  if (c.theta0 !== undefined && c.theta0PerCondition !== undefined) {
+    throw new RangeError('config.theta0 and config.theta0PerCondition are exclusive; give one');
+  }
+  let theta0PerCondition: number[][] | undefined;
+  if (c.theta0PerCondition !== undefined) {
+    const per = c.theta0PerCondition;
+    if (!Array.isArray(per) || per.length !== K) {
+      throw new RangeError(`config.theta0PerCondition must hold one θ(0) per condition (${K}); got ${show(per)}`);
+    }
+    theta0PerCondition = per.map((t, k) => Array.from(resolveTheta0(machine, t, `config.theta0PerCondition[${k}]`)));
+  }
   let theta0Fit: ResolvedDbdConfig['theta0Fit'] = null;
-  if (c.theta0Fit !== undefined) {
+  if (c.theta0Fit !== undefined || (c.theta0 === undefined && c.theta0PerCondition === undefined)) {
     const f = checkObject(c.theta0Fit, 'config.theta0Fit') as Theta0FitConfig;
     if (f.trainable !== undefined && (!Array.isArray(f.trainable) || !f.trainable.every((n) => machine.parameters.names.includes(n)))) {
       throw new RangeError(`config.theta0Fit.trainable must list parameter names; got ${show(f.trainable)}`);
     }
-    const fitBatch = f.batchSize === undefined ? Math.min(10, data.trajectories.length) : checkInt(f.batchSize, 'config.theta0Fit.batchSize', 1);
-    if (fitBatch > data.trajectories.length) {
-      throw new RangeError(`config.theta0Fit.batchSize (${fitBatch}) must be <= the number of trajectories (${data.trajectories.length})`);
+    const fitBatch = f.batchSize === undefined ? Math.min(10, smallest) : checkInt(f.batchSize, 'config.theta0Fit.batchSize', 1);
+    if (fitBatch > smallest) {
+      throw new RangeError(`config.theta0Fit.batchSize (${fitBatch}) must be <= the number of trajectories${perCondition} (${smallest})`);
     }
     theta0Fit = {
       iterations: f.iterations === undefined ? 300 : checkInt(f.iterations, 'config.theta0Fit.iterations', 1),
@@ -353,13 +396,21 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
     dt: c.dt === undefined ? 1 : checkPositive(c.dt, 'config.dt'),
     psiDerivScale: c.psiDerivScale === undefined ? 'fractional' : checkEnum(c.psiDerivScale, 'config.psiDerivScale', ['fractional', 'physical']),
     lambda: c.lambda === undefined ? 0.5 : checkNum(c.lambda, 'config.lambda', 0, 1),
-    initialOffsets: [...initialOffsets],
-    theta0: Array.from(resolveTheta0(machine, c.theta0, 'config.theta0')),
+    initialOffsets: initialOffsets === undefined ? null : [...initialOffsets],
+    theta0:
+      theta0PerCondition !== undefined ? theta0PerCondition[0] : c.theta0 === undefined ? null : Array.from(resolveTheta0(machine, c.theta0, 'config.theta0')),
+    ...(theta0PerCondition !== undefined ? { theta0PerCondition } : {}),
     theta0Fit,
     domain: dom.names,
     moments: c.moments === undefined ? 'sampled' : checkEnum(c.moments, 'config.moments', ['sampled', 'exact']),
     sampler: c.sampler === undefined ? 'table' : checkEnum(c.sampler, 'config.sampler', ['table', 'generic']),
   };
+}
+
+/** Saved state of one initial condition (internal). */
+interface ConditionSaved {
+  offsets: Float64Array;
+  chains: Uint8Array[];
 }
 
 /** Saved state of a trainer (internal). */
@@ -369,11 +420,30 @@ interface TrainerState {
   windowStart: number;
   entered: number;
   adamCount: number;
-  offsets: Float64Array;
-  chains: Uint8Array[];
+  conditions: ConditionSaved[];
   adamM: FeFunction[] | null;
   adamV: FeFunction[] | null;
   average: readonly FeFunction[] | null;
+}
+
+/**
+ * Everything the trainer keeps per initial condition: its θ(0), offsets μ(t), persistent awake chains, and the
+ * window caches of its forward solve and costates (so that one shared F is updated once per step, after every
+ * condition's forward and backward pass).
+ */
+interface Condition {
+  readonly theta0: Float64Array;
+  readonly members: Int32Array;
+  readonly mu: Float64Array;
+  readonly chains: Uint8Array[];
+  readonly batch: Int32Array;
+  readonly thetaWin: Float64Array;
+  readonly thetaViews: Float64Array[];
+  readonly cells: Int32Array;
+  readonly factors: Float64Array;
+  readonly Fwin: Float64Array;
+  readonly dF: Float64Array;
+  readonly lam: Float64Array;
 }
 
 class DbdTrainerImpl implements DbdTrainer {
@@ -406,8 +476,7 @@ class DbdTrainerImpl implements DbdTrainer {
   private _windowStart: number;
   private entered: number;
   private adamCount: number;
-  private readonly mu: Float64Array;
-  private readonly chains: Uint8Array[];
+  private readonly conds: Condition[];
   private readonly adamM: FeFunction[] | null;
   private readonly adamV: FeFunction[] | null;
   private readonly grads: FeFunction[] | null;
@@ -422,22 +491,14 @@ class DbdTrainerImpl implements DbdTrainer {
   private readonly theta: Float64Array;
   private readonly Fbuf: Float64Array;
   private readonly x: Float64Array;
-  private readonly thetaWin: Float64Array;
-  private readonly thetaViews: Float64Array[];
-  private readonly cells: Int32Array;
-  private readonly factors: Float64Array;
-  private readonly Fwin: Float64Array;
-  private readonly dF: Float64Array;
   private readonly gradBuf: Float64Array;
   private readonly dE: Float64Array;
   private readonly dEc: Float64Array;
   private readonly awakeWin: Float64Array;
   private readonly asleepWin: Float64Array;
   private readonly cost: Float64Array;
-  private readonly lam: Float64Array;
   private readonly psi: Float64Array;
   private readonly order: Int32Array;
-  private readonly batch: Int32Array;
   private readonly awakeOptions: GibbsOptions;
   private readonly asleepOptions: GibbsOptions;
   private readonly visibleScratch: Uint8Array;
@@ -461,7 +522,7 @@ class DbdTrainerImpl implements DbdTrainer {
     const d = (this.d = model.domainIndex.length);
     const W = (this.W = config.window);
     const R = (this.R = W + 1);
-    this.nf = model.functions[0].factorsPerPoint;
+    const nf = (this.nf = model.functions[0].factorsPerPoint);
     this.psiUnits = { units: config.psiDerivScale };
     // Roles of the parameters.
     this.isWeight = new Uint8Array(P);
@@ -509,22 +570,14 @@ class DbdTrainerImpl implements DbdTrainer {
     this.theta = new Float64Array(P);
     this.Fbuf = new Float64Array(P);
     this.x = new Float64Array(d);
-    this.thetaWin = new Float64Array(R * P);
-    this.thetaViews = Array.from({ length: R }, (_, i) => this.thetaWin.subarray(i * P, (i + 1) * P));
-    this.cells = new Int32Array(R * d);
-    this.factors = new Float64Array(R * this.nf);
-    this.Fwin = new Float64Array(R * P);
-    this.dF = new Float64Array(R * P * d);
     this.gradBuf = new Float64Array(d);
     this.dE = new Float64Array(R * P);
     this.dEc = new Float64Array(R * P);
     this.awakeWin = new Float64Array(R * P);
     this.asleepWin = new Float64Array(R * P);
     this.cost = new Float64Array(R * P);
-    this.lam = new Float64Array(R * P);
     this.psi = new Float64Array(P);
     this.order = new Int32Array(data.count);
-    this.batch = new Int32Array(B);
     this.awakeOptions = { sweeps: config.awakeSweeps, clamped: [0] };
     this.asleepOptions = { sweeps: config.asleepSweeps };
     this.visibleScratch = new Uint8Array(m.layers[0].size);
@@ -534,20 +587,44 @@ class DbdTrainerImpl implements DbdTrainer {
     this.awakeCache = visibleOnly ? new Float64Array(data.count * T * P) : null;
     this.awakeCached = visibleOnly ? new Uint8Array(data.count * T) : null;
     const fe = () => model.functions.map(() => createFunction({ spacing: Array.from(model.spacing), origin: Array.from(model.origin), dims: d }));
+    const K = data.conditionCount;
+    const condition = (k: number, mu: Float64Array): Condition => {
+      const thetaWin = new Float64Array(R * P);
+      return {
+        theta0: K > 1 ? model.conditionTheta0![k] : model.theta0,
+        members: data.members[k],
+        mu,
+        chains: Array.from({ length: R }, () => createChains(m, B)),
+        batch: new Int32Array(B),
+        thetaWin,
+        thetaViews: Array.from({ length: R }, (_, i) => thetaWin.subarray(i * P, (i + 1) * P)),
+        cells: new Int32Array(R * d),
+        factors: new Float64Array(R * nf),
+        Fwin: new Float64Array(R * P),
+        dF: new Float64Array(R * P * d),
+        lam: new Float64Array(R * P),
+      };
+    };
     if (state === null) {
       this._stepIndex = 0;
       this._horizon = config.horizonStart;
       this._windowStart = config.horizonStart - W;
       this.entered = config.horizonStart;
       this.adamCount = 0;
-      this.mu = new Float64Array(T * C);
-      for (let t = 0; t < T; t++) {
-        for (const L of m.layers) this.mu.fill(config.initialOffsets[L.index], t * C + L.centerOffset, t * C + L.centerOffset + L.stateCount);
-      }
-      this.chains = Array.from({ length: R }, () => createChains(m, B));
       const hidden = m.layers.slice(1).map((L) => L.index);
-      if (hidden.length > 0) {
-        for (let t = this._windowStart; t <= this._horizon; t++) randomizeChains(m, this.chains[t % R], rng, { layers: hidden });
+      this.conds = [];
+      for (let k = 0; k < K; k++) {
+        const mu = new Float64Array(T * C);
+        const start = config.initialOffsets === null ? dataOffsets(m, data, data.members[k]) : null;
+        for (let t = 0; t < T; t++) {
+          if (start !== null) mu.set(start, t * C);
+          else for (const L of m.layers) mu.fill(config.initialOffsets![L.index], t * C + L.centerOffset, t * C + L.centerOffset + L.stateCount);
+        }
+        const c = condition(k, mu);
+        if (hidden.length > 0) {
+          for (let t = this._windowStart; t <= this._horizon; t++) randomizeChains(m, c.chains[t % R], rng, { layers: hidden });
+        }
+        this.conds.push(c);
       }
       this.adamM = config.optimizer === 'adam' ? fe() : null;
       this.adamV = config.optimizer === 'adam' ? fe() : null;
@@ -558,9 +635,11 @@ class DbdTrainerImpl implements DbdTrainer {
       this._windowStart = state.windowStart;
       this.entered = state.entered;
       this.adamCount = state.adamCount;
-      this.mu = state.offsets;
-      this.chains = Array.from({ length: R }, () => createChains(m, B));
-      for (let t = this._windowStart; t <= this._horizon; t++) this.chains[t % R].set(state.chains[t - this._windowStart]);
+      this.conds = state.conditions.map((s, k) => {
+        const c = condition(k, s.offsets);
+        for (let t = this._windowStart; t <= this._horizon; t++) c.chains[t % R].set(s.chains[t - this._windowStart]);
+        return c;
+      });
       this.adamM = state.adamM;
       this.adamV = state.adamV;
       this.average = state.average;
@@ -583,26 +662,37 @@ class DbdTrainerImpl implements DbdTrainer {
   get windowStart(): number {
     return this._windowStart;
   }
+  get conditionCount(): number {
+    return this.conds.length;
+  }
 
-  offsets(t: number): Float64Array {
+  offsets(t: number, condition = 0): Float64Array {
     checkInt(t, 't', 0, this.data.timePoints - 1);
-    return this.mu.slice(t * this.C, (t + 1) * this.C);
+    const k = checkInt(condition, 'condition', 0, this.conds.length - 1);
+    return this.conds[k].mu.slice(t * this.C, (t + 1) * this.C);
   }
 
   model(): LearnedDbd {
     return cloneModel(this.average === null ? this.live : { ...this.live, functions: this.average });
   }
 
-  parameterTrajectory(horizon?: number): ParameterTrajectory {
+  parameterTrajectory(horizon?: number, condition = 0): ParameterTrajectory {
     const H = horizon === undefined ? this._horizon : checkInt(horizon, 'horizon', 0, this.data.timePoints - 1);
+    const k = checkInt(condition, 'condition', 0, this.conds.length - 1);
     const times = Float64Array.from({ length: H + 1 }, (_, t) => t * this.config.dt);
-    return integrateParameters(this.live, times, { method: 'euler', substeps: this.config.substeps });
+    return integrateParameters(this.live, times, {
+      method: 'euler',
+      substeps: this.config.substeps,
+      ...(this.conds.length > 1 ? { theta0: this.conds[k].theta0 } : {}),
+    });
   }
 
   step(): DbdStepInfo {
     if (this.done) throw new RangeError(`the trainer is done: stepIndex (${this._stepIndex}) = totalSteps (${this.totalSteps})`);
     const start = now();
     const cfg = this.config;
+    const P = this.P;
+    const K = this.conds.length;
     const s = (this._stepIndex % cfg.steps) + 1; // step within the pass
     let H = this._horizon;
     let tau = this._windowStart;
@@ -613,60 +703,82 @@ class DbdTrainerImpl implements DbdTrainer {
       H++;
       tau++;
     }
-    // 1. Forward solve from θ(0) (throws before any state changes).
-    this.forward(H, tau);
+    // 1. Forward solves from every condition's θ(0) (throw before any state changes).
+    for (const c of this.conds) this.forward(c, H, tau);
     // Commit the curriculum move: the new time point inherits chains and offsets of its predecessor (spec P10).
     if (H !== this._horizon) {
       // A new pass starts over at the first window: the slots keep their (stale) hidden states, which the awake sweeps
       // replace, and every earlier time point keeps its offsets.
-      if (H > this._horizon) this.chains[H % this.R].set(this.chains[(H - 1) % this.R]);
-      if (H > this.entered) {
-        this.mu.copyWithin(H * this.C, (H - 1) * this.C, H * this.C);
-        this.entered = H;
+      for (const c of this.conds) {
+        if (H > this._horizon) c.chains[H % this.R].set(c.chains[(H - 1) % this.R]);
+        if (H > this.entered) c.mu.copyWithin(H * this.C, (H - 1) * this.C, H * this.C);
       }
+      if (H > this.entered) this.entered = H;
       this._horizon = H;
       this._windowStart = tau;
     }
-    // 2. Batch of trajectories (partial Fisher–Yates from the identity).
-    const n = this.data.count;
-    const B = cfg.batchSize;
-    for (let i = 0; i < n; i++) this.order[i] = i;
-    for (let b = 0; b < B; b++) {
-      const j = b + Math.floor(this.rng.nextFloat64() * (n - b));
-      const tmp = this.order[b];
-      this.order[b] = this.order[j];
-      this.order[j] = tmp;
-      this.batch[b] = this.order[b];
+    const rows = H - tau + 1;
+    const momentDifference = new Float64Array(P);
+    // Per-condition reports are averaged over the conditions when there are several.
+    const awakeMoments = K > 1 ? new Float64Array(rows * P) : null;
+    const asleepMoments = K > 1 ? new Float64Array(rows * P) : null;
+    const costate = K > 1 ? new Float64Array(P) : null;
+    const batch = K > 1 ? new Int32Array(K * cfg.batchSize) : null;
+    for (let ci = 0; ci < K; ci++) {
+      const c = this.conds[ci];
+      // 2. Batch of the condition's trajectories (partial Fisher–Yates from its member list).
+      const members = c.members;
+      const n = members.length;
+      const B = cfg.batchSize;
+      this.order.set(members);
+      for (let b = 0; b < B; b++) {
+        const j = b + Math.floor(this.rng.nextFloat64() * (n - b));
+        const tmp = this.order[b];
+        this.order[b] = this.order[j];
+        this.order[j] = tmp;
+        c.batch[b] = this.order[b];
+      }
+      // 3. Wake/sleep moments, offsets, centered differences at every time point of the window.
+      const md = K > 1 ? new Float64Array(P) : momentDifference;
+      for (let t = tau; t <= H; t++) {
+        this.wakeSleep(c, t, t - tau);
+        for (let k = 0; k < P; k++) md[k] += this.dE[(t - tau) * P + k] / (H - tau + 1);
+      }
+      // 4. Backward costates (the update waits until every condition has its costates: one F per step).
+      this.backward(c, H, tau);
+      if (K > 1) {
+        for (let k = 0; k < P; k++) momentDifference[k] += md[k] / K;
+        for (let k = 0; k < rows * P; k++) {
+          awakeMoments![k] += this.awakeWin[k] / K;
+          asleepMoments![k] += this.asleepWin[k] / K;
+        }
+        for (let k = 0; k < P; k++) costate![k] += c.lam[k] / K;
+        batch!.set(c.batch, ci * cfg.batchSize);
+      }
     }
-    // 3. Wake/sleep moments, offsets, centered differences at every time point of the window.
-    const momentDifference = new Float64Array(this.P);
-    for (let t = tau; t <= H; t++) {
-      this.wakeSleep(t, t - tau);
-      for (let k = 0; k < this.P; k++) momentDifference[k] += this.dE[(t - tau) * this.P + k] / (H - tau + 1);
-    }
-    // 4. Backward costates; 5. gradient and update.
-    this.backward(H, tau);
+    // 5. Gradient of the shared F (mean over the conditions) and the update.
     this.update(H, tau);
     this._stepIndex++;
     if (cfg.averageFrom !== null && this._stepIndex > cfg.averageFrom) this.accumulateAverage();
     let vertices = 0;
     for (const f of this.live.functions) vertices += f.store.count;
+    const c0 = this.conds[0];
     return {
       step: this._stepIndex,
       horizon: H,
       windowStart: tau,
       seconds: (now() - start) / 1000,
-      batch: this.batch.slice(),
+      batch: batch ?? c0.batch.slice(),
       momentDifference,
-      costate: this.lam.slice(0, this.P),
-      awakeMoments: this.awakeWin.slice(0, (H - tau + 1) * this.P),
-      asleepMoments: this.asleepWin.slice(0, (H - tau + 1) * this.P),
+      costate: costate ?? c0.lam.slice(0, P),
+      awakeMoments: awakeMoments ?? this.awakeWin.slice(0, rows * P),
+      asleepMoments: asleepMoments ?? this.asleepWin.slice(0, rows * P),
       vertices,
     };
   }
 
-  /** Euler from θ(0) to θ(H), caching θ, x-basis, F and ∂F/∂x at the window points τ..H. */
-  private forward(H: number, tau: number): void {
+  /** Euler from the condition's θ(0) to θ(H), caching θ, x-basis, F and ∂F/∂x at the window points τ..H. */
+  private forward(c: Condition, H: number, tau: number): void {
     const { P, d, nf } = this;
     const model = this.live;
     const fns = model.functions;
@@ -675,28 +787,28 @@ class DbdTrainerImpl implements DbdTrainer {
     const x = this.x;
     const n = this.config.substeps;
     const h = this.config.dt / n;
-    theta.set(model.theta0);
+    theta.set(c.theta0);
     for (let t = 0; t <= H; t++) {
       checkTheta(model, theta, t * this.config.dt);
       const inWindow = t >= tau;
       if (inWindow) {
         const i = t - tau;
-        this.thetaWin.set(theta, i * P);
+        c.thetaWin.set(theta, i * P);
         for (let k = 0; k < d; k++) x[k] = theta[di[k]];
-        fns[0].basisFactorsAt(x, this.cells, this.factors, i * d, i * nf);
+        fns[0].basisFactorsAt(x, c.cells, c.factors, i * d, i * nf);
         for (let j = 0; j < P; j++) {
           const f = fns[j];
           const g = this.gradBuf;
           const v = f.store.count === 0 ? g.fill(0)[0] : f.valueAndGradient(x, g, this.psiUnits);
-          this.Fwin[i * P + j] = v;
-          for (let k = 0; k < d; k++) this.dF[(i * P + j) * d + k] = g[k];
+          c.Fwin[i * P + j] = v;
+          for (let k = 0; k < d; k++) c.dF[(i * P + j) * d + k] = g[k];
         }
       }
       if (t === H) break;
       for (let sub = 0; sub < n; sub++) {
         if (sub === 0 && inWindow) {
           const o = (t - tau) * P;
-          for (let k = 0; k < P; k++) this.Fbuf[k] = this.Fwin[o + k];
+          for (let k = 0; k < P; k++) this.Fbuf[k] = c.Fwin[o + k];
         } else {
           checkTheta(model, theta, (t + sub / n) * this.config.dt);
           rhsInto(model, theta, this.Fbuf, x);
@@ -706,11 +818,11 @@ class DbdTrainerImpl implements DbdTrainer {
     }
   }
 
-  /** Wake/sleep at time point t (window row i): raw ΔE, offsets slide, centered ΔE. */
-  private wakeSleep(t: number, i: number): void {
+  /** Wake/sleep at time point t (window row i) of a condition: raw ΔE, offsets slide, centered ΔE. */
+  private wakeSleep(c: Condition, t: number, i: number): void {
     const { P, C, machine } = this;
     const cfg = this.config;
-    const th = this.thetaViews[i];
+    const th = c.thetaViews[i];
     const aw = this.awakeMean;
     const as = this.asleepMean;
     const V = machine.layers[0];
@@ -720,7 +832,7 @@ class DbdTrainerImpl implements DbdTrainer {
       aw.fill(0);
       const vis = this.visibleScratch;
       for (let b = 0; b < B; b++) {
-        const tr = this.batch[b];
+        const tr = c.batch[b];
         const occ = this.data.occupancy[tr];
         const map = this.data.maps[tr];
         for (let u = 0; u < N; u++) vis[u] = map[occ[t * N + u]];
@@ -729,10 +841,10 @@ class DbdTrainerImpl implements DbdTrainer {
       }
       as.set(exactMoments(machine, th).mean);
     } else {
-      const chains = this.chains[t % this.R];
+      const chains = c.chains[t % this.R];
       const U = machine.unitCount;
       for (let b = 0; b < B; b++) {
-        const tr = this.batch[b];
+        const tr = c.batch[b];
         const occ = this.data.occupancy[tr];
         const map = this.data.maps[tr];
         const base = b * U + V.unitOffset;
@@ -752,7 +864,7 @@ class DbdTrainerImpl implements DbdTrainer {
         // No hidden layers: the awake statistics are those of the data snapshot (tr, t), computed once.
         const T = this.data.timePoints;
         for (let b = 0; b < B; b++) {
-          const row = this.batch[b] * T + t;
+          const row = c.batch[b] * T + t;
           const cached = this.awakeCache.subarray(row * P, (row + 1) * P);
           if (this.awakeCached[row] === 0) {
             sufficientStatistics(machine, chains.subarray(b * U, (b + 1) * U), { out: cached });
@@ -768,11 +880,11 @@ class DbdTrainerImpl implements DbdTrainer {
       meanInto(this.asleepStats, cfg.asleepChains, P, as);
     }
     // Offsets slide towards the awake means (bias moments first, spec 5.3).
-    const mu = this.mu;
+    const mu = c.mu;
     const lam = cfg.lambda;
     for (let k = 0; k < P; k++) {
-      const c = this.biasCenter[k];
-      if (c >= 0) mu[t * C + c] = (1 - lam) * mu[t * C + c] + lam * (aw[k] / this.biasSize[k]);
+      const bc = this.biasCenter[k];
+      if (bc >= 0) mu[t * C + bc] = (1 - lam) * mu[t * C + bc] + lam * (aw[k] / this.biasSize[k]);
     }
     // Raw and centered differences with the updated offsets.
     const o = i * P;
@@ -791,33 +903,33 @@ class DbdTrainerImpl implements DbdTrainer {
   }
 
   /** Raw costates λ(row i) from the centered ones at time t: λ_W = Λ_W + q_low μ_up φ_low + q_up μ_low φ_up. */
-  private rawCostate(i: number, t: number): void {
+  private rawCostate(c: Condition, i: number, t: number): void {
     const { P, C } = this;
     const o = i * P;
+    const lam = c.lam;
     for (let k = 0; k < P; k++) {
       if (this.isWeight[k] === 0) {
-        this.lam[o + k] = this.cost[o + k];
+        lam[o + k] = this.cost[o + k];
       } else {
-        const muLow = this.mu[t * C + this.lowCenter[k]];
-        const muUp = this.mu[t * C + this.upCenter[k]];
-        this.lam[o + k] =
-          this.cost[o + k] + this.qLow[k] * muUp * this.cost[o + this.lowBias[k]] + this.qUp[k] * muLow * this.cost[o + this.upBias[k]];
+        const muLow = c.mu[t * C + this.lowCenter[k]];
+        const muUp = c.mu[t * C + this.upCenter[k]];
+        lam[o + k] = this.cost[o + k] + this.qLow[k] * muUp * this.cost[o + this.lowBias[k]] + this.qUp[k] * muLow * this.cost[o + this.upBias[k]];
       }
     }
   }
 
   /** Centered adjoint system (spec 6.4), explicit Euler backwards from zero at the window end. */
-  private backward(H: number, tau: number): void {
+  private backward(c: Condition, H: number, tau: number): void {
     const { P, C, d } = this;
     const dt = this.config.dt;
     const nRows = H - tau;
     const cost = this.cost;
     const psi = this.psi;
-    const mu = this.mu;
+    const mu = c.mu;
     cost.fill(0, nRows * P, (nRows + 1) * P);
     for (let i = nRows; i >= 1; i--) {
       const t = tau + i;
-      this.rawCostate(i, t);
+      this.rawCostate(c, i, t);
       // ψ_θ = Σ_j λ_j ∂F_j/∂θ for domain coordinates θ (0 otherwise, spec P15).
       for (let k = 0; k < P; k++) {
         const dim = this.domDim[k];
@@ -826,7 +938,7 @@ class DbdTrainerImpl implements DbdTrainer {
           continue;
         }
         let sacc = 0;
-        for (let j = 0; j < P; j++) sacc += this.lam[i * P + j] * this.dF[(i * P + j) * d + dim];
+        for (let j = 0; j < P; j++) sacc += c.lam[i * P + j] * c.dF[(i * P + j) * d + dim];
         psi[k] = sacc;
       }
       const o = i * P;
@@ -852,22 +964,28 @@ class DbdTrainerImpl implements DbdTrainer {
         }
       }
     }
-    this.rawCostate(0, tau);
+    this.rawCostate(c, 0, tau);
   }
 
-  /** Coefficient gradients g_u = −Σ_t Δt λ(t) ∂F/∂u|x(t) (spec 6.5) and the optimiser step. */
+  /**
+   * Coefficient gradients g_u = −(1/K) Σ_conditions Σ_t Δt λ(t) ∂F/∂u|x(t) (spec 6.5; the mean over the K initial
+   * conditions) and the optimiser step.
+   */
   private update(H: number, tau: number): void {
     const { P } = this;
     const cfg = this.config;
     const fns = this.live.functions;
     const dt = cfg.dt;
+    const K = this.conds.length;
     const rows = H - tau; // row H has zero costates
     if (cfg.optimizer === 'sgd') {
       const eta = cfg.learningRate;
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < P; j++) {
-          const scale = eta * dt * this.lam[i * P + j];
-          if (scale !== 0) fns[j].addFactoredToCoefficients(this.cells, this.factors, scale, i);
+      for (const c of this.conds) {
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < P; j++) {
+            const scale = (eta * dt * c.lam[i * P + j]) / K;
+            if (scale !== 0) fns[j].addFactoredToCoefficients(c.cells, c.factors, scale, i);
+          }
         }
       }
       return;
@@ -876,10 +994,12 @@ class DbdTrainerImpl implements DbdTrainer {
     const Ms = this.adamM!;
     const Vs = this.adamV!;
     for (let j = 0; j < P; j++) grads[j].store.clear();
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < P; j++) {
-        const g = -dt * this.lam[i * P + j];
-        if (g !== 0) grads[j].addFactoredToCoefficients(this.cells, this.factors, g, i);
+    for (const c of this.conds) {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < P; j++) {
+          const g = (-dt * c.lam[i * P + j]) / K;
+          if (g !== 0) grads[j].addFactoredToCoefficients(c.cells, c.factors, g, i);
+        }
       }
     }
     this.adamCount++;
@@ -941,12 +1061,17 @@ class DbdTrainerImpl implements DbdTrainer {
   checkpoint(): Uint8Array {
     const model = this.live;
     const sections: Section[] = [...modelSections(model)];
-    sections.push({ name: 'offsets', bytes: f64Bytes(this.mu) });
     const window = this._horizon - this._windowStart + 1;
     const U = this.machine.unitCount * this.config.batchSize;
-    const chains = new Uint8Array(window * U);
-    for (let t = this._windowStart; t <= this._horizon; t++) chains.set(this.chains[t % this.R], (t - this._windowStart) * U);
-    sections.push({ name: 'chains', bytes: chains });
+    // Condition 0 writes the sections 'offsets' and 'chains' (the single-condition layout), condition k > 0
+    // 'offsets<k>' and 'chains<k>'.
+    this.conds.forEach((c, k) => {
+      const suffix = k === 0 ? '' : `${k}`;
+      sections.push({ name: `offsets${suffix}`, bytes: f64Bytes(c.mu) });
+      const chains = new Uint8Array(window * U);
+      for (let t = this._windowStart; t <= this._horizon; t++) chains.set(c.chains[t % this.R], (t - this._windowStart) * U);
+      sections.push({ name: `chains${suffix}`, bytes: chains });
+    });
     const rngState = this.rng.getState();
     sections.push({ name: 'rng', bytes: new Uint8Array(rngState.buffer.slice(rngState.byteOffset, rngState.byteOffset + rngState.byteLength)) });
     if (this.adamM !== null && this.adamV !== null) {
@@ -979,6 +1104,45 @@ function meanInto(perChain: Float64Array, chains: number, P: number, out: Float6
   out.fill(0);
   for (let c = 0; c < chains; c++) for (let k = 0; k < P; k++) out[k] += perChain[c * P + k];
   for (let k = 0; k < P; k++) out[k] /= chains;
+}
+
+/** Counts of every visible state (index 0 = empty, a + 1 = state a) in the t = 0 snapshots of `members`. */
+function initialCounts(machine: Machine, data: PreparedData, members: Int32Array): Float64Array {
+  const counts = new Float64Array(machine.layers[0].stateCount + 1);
+  const N = data.sites;
+  for (const i of members) {
+    const occ = data.occupancy[i];
+    const map = data.maps[i];
+    for (let u = 0; u < N; u++) counts[map[occ[u]]]++;
+  }
+  return counts;
+}
+
+/**
+ * The start of the θ(0) fit when no θ(0) is given: the independent-site model of the t = 0 densities, visible biases
+ * h_a = ln(p_a / p_empty) (counts + 1/2, so that an absent state gives a finite bias), everything else 0.
+ */
+function independentSiteTheta0(machine: Machine, data: PreparedData, members: Int32Array): Float64Array {
+  const counts = initialCounts(machine, data, members);
+  const theta = new Float64Array(machine.parameters.count);
+  const V = machine.layers[0];
+  for (let a = 0; a < V.stateCount; a++) theta[V.biasStart + a] = Math.log((counts[a + 1] + 0.5) / (counts[0] + 0.5));
+  return theta;
+}
+
+/**
+ * Initial offsets μ (one per layer state, `machine.centerCount`) from the data when none are configured: the density
+ * of every visible state in the t = 0 snapshots of `members`, and 1/(states + 1) for hidden units (all states of a
+ * unit equally likely).
+ */
+function dataOffsets(machine: Machine, data: PreparedData, members: Int32Array): Float64Array {
+  const counts = initialCounts(machine, data, members);
+  const total = members.length * data.sites;
+  const mu = new Float64Array(machine.centerCount);
+  for (const L of machine.layers) {
+    for (let a = 0; a < L.stateCount; a++) mu[L.centerOffset + a] = L.index === 0 ? counts[a + 1] / total : 1 / (L.stateCount + 1);
+  }
+  return mu;
 }
 
 /**
@@ -1018,27 +1182,39 @@ export function createDbdTrainer(
   const o = checkObject(options, 'options');
   const machine = buildMachine(cfg.machine, 'config.machine');
   const prepared = prepareData(data, machine, cfg.dt);
-  let theta0 = Float64Array.from(cfg.theta0);
-  if (cfg.theta0Fit !== null) {
-    const f = cfg.theta0Fit;
-    const snaps = prepared.occupancy.map((occ) => ({
-      shape: [...machine.layers[0].shape],
-      species: [...data.trajectories[0].species],
-      occupancy: occ.subarray(0, prepared.sites),
-    }));
-    const fit = fitStatic(machine, snaps, {
-      rng,
-      iterations: f.iterations,
-      batchSize: f.batchSize,
-      awakeSweeps: f.sweeps,
-      asleepSweeps: f.sweeps,
-      initial: theta0,
-      averageFrom: Math.floor(f.iterations / 2),
-      optimizer: createAdam({ learningRate: f.learningRate }),
-      ...(f.trainable !== null ? { trainable: f.trainable } : {}),
-    });
-    theta0 = (fit.averaged ?? fit.parameters).slice();
-  }
+  const K = prepared.conditionCount;
+  // θ(0) of every condition: given, or fitted from its t = 0 snapshots (conditions in order, one random stream).
+  const thetas = prepared.members.map((members, k) => {
+    let theta0 =
+      cfg.theta0PerCondition !== undefined
+        ? Float64Array.from(cfg.theta0PerCondition[k])
+        : cfg.theta0 !== null
+          ? Float64Array.from(cfg.theta0)
+          : independentSiteTheta0(machine, prepared, members);
+    if (cfg.theta0Fit !== null) {
+      const f = cfg.theta0Fit;
+      const snaps = Array.from(members, (i) => ({
+        shape: [...machine.layers[0].shape],
+        species: [...data.trajectories[0].species],
+        occupancy: prepared.occupancy[i].subarray(0, prepared.sites),
+      }));
+      const fit = fitStatic(machine, snaps, {
+        rng,
+        iterations: f.iterations,
+        batchSize: f.batchSize,
+        awakeSweeps: f.sweeps,
+        asleepSweeps: f.sweeps,
+        initial: theta0,
+        averageFrom: Math.floor(f.iterations / 2),
+        optimizer: createAdam({ learningRate: f.learningRate }),
+        ...(f.trainable !== null ? { trainable: f.trainable } : {}),
+      });
+      theta0 = (fit.averaged ?? fit.parameters).slice();
+    }
+    return theta0;
+  });
+  const theta0 = thetas[0];
+  const perCondition = K > 1 ? { conditionTheta0: Object.freeze(thetas) } : {};
   let model = createDbd({
     machine: cfg.machine,
     theta0,
@@ -1047,6 +1223,7 @@ export function createDbdTrainer(
     dt: cfg.dt,
     psiDerivScale: cfg.psiDerivScale,
   });
+  if (K > 1) model = Object.freeze({ ...model, ...perCondition });
   if (o.warmStart !== undefined) {
     const w = o.warmStart;
     const same =
@@ -1054,7 +1231,9 @@ export function createDbdTrainer(
       JSON.stringify(w.domain) === JSON.stringify(model.domain) &&
       w.spacing.every((v, i) => v === model.spacing[i]);
     if (!same) throw new RangeError('options.warmStart must have the machine, domain and spacing of the configuration');
-    model = cloneModel({ ...model, theta0: cfg.theta0Fit !== null ? theta0 : w.theta0, origin: w.origin, functions: w.functions });
+    // One condition: a warm start keeps its own θ(0) unless θ(0) is fitted; several: θ(0) comes from the configuration.
+    const keep = K === 1 && cfg.theta0Fit === null;
+    model = cloneModel({ ...model, theta0: keep ? w.theta0 : theta0, ...perCondition, origin: w.origin, functions: w.functions });
   }
   return new DbdTrainerImpl(cfg, model, prepared, rng, null);
 }
@@ -1080,6 +1259,7 @@ function sameFingerprint(a: DataFingerprint, b: DataFingerprint): string | null 
   if (JSON.stringify(a.shape) !== JSON.stringify(b.shape)) return `shape ${show(b.shape)} instead of ${show(a.shape)}`;
   if (JSON.stringify(a.species) !== JSON.stringify(b.species)) return `species ${show(b.species)} instead of ${show(a.species)}`;
   if (a.crc !== b.crc) return `different occupancies (CRC-32 ${b.crc.toString(16)} instead of ${a.crc.toString(16)})`;
+  if (JSON.stringify(a.conditions) !== JSON.stringify(b.conditions)) return 'different initial conditions (data.conditions)';
   return null;
 }
 
@@ -1105,7 +1285,15 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
   const cfg = h.config as ResolvedDbdConfig;
   let resolved: ResolvedDbdConfig;
   try {
-    resolved = resolveDbdConfig({ ...cfg, theta0Fit: undefined } as unknown as DbdTrainerConfig, data);
+    resolved = resolveDbdConfig(
+      {
+        ...cfg,
+        theta0Fit: undefined,
+        theta0: cfg.theta0 === null || cfg.theta0PerCondition !== undefined ? undefined : cfg.theta0,
+        initialOffsets: cfg.initialOffsets ?? undefined,
+      } as unknown as DbdTrainerConfig,
+      data,
+    );
     resolved = { ...resolved, theta0Fit: cfg.theta0Fit };
   } catch (e) {
     throw new CheckpointError('mismatch', `checkpoint configuration does not fit the data: ${(e as Error).message}`);
@@ -1152,22 +1340,30 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
   ) {
     throw new CheckpointError('header', `checkpoint state is inconsistent: ${JSON.stringify(st)}`);
   }
-  const offsets = bytesF64(c.section('offsets'), T * machine.centerCount, 'checkpoint section offsets');
-  const U = machine.unitCount * cfg.batchSize;
-  const chainBytes = c.section('chains');
-  const window = cfg.window + 1;
-  if (chainBytes.length !== window * U) {
-    throw new CheckpointError('header', `checkpoint section chains must hold ${window * U} bytes; got ${chainBytes.length}`);
+  const K = prepared.conditionCount;
+  if ((model.conditionTheta0?.length ?? 1) !== K) {
+    throw new CheckpointError('header', `checkpoint model holds θ(0) of ${model.conditionTheta0?.length ?? 1} conditions; the data have ${K}`);
   }
-  const chains = Array.from({ length: window }, (_, i) => chainBytes.subarray(i * U, (i + 1) * U));
-  for (const L of machine.layers) {
-    for (let i = 0; i < window * cfg.batchSize; i++) {
-      const base = i * machine.unitCount + L.unitOffset;
-      for (let u = 0; u < L.size; u++) {
-        if (chainBytes[base + u] > L.stateCount) throw new CheckpointError('header', 'checkpoint section chains holds invalid unit states');
+  const U = machine.unitCount * cfg.batchSize;
+  const window = cfg.window + 1;
+  const conditions = Array.from({ length: K }, (_, k) => {
+    const suffix = k === 0 ? '' : `${k}`;
+    const offsets = bytesF64(c.section(`offsets${suffix}`), T * machine.centerCount, `checkpoint section offsets${suffix}`);
+    const chainBytes = c.section(`chains${suffix}`);
+    if (chainBytes.length !== window * U) {
+      throw new CheckpointError('header', `checkpoint section chains${suffix} must hold ${window * U} bytes; got ${chainBytes.length}`);
+    }
+    const chains = Array.from({ length: window }, (_, i) => chainBytes.subarray(i * U, (i + 1) * U));
+    for (const L of machine.layers) {
+      for (let i = 0; i < window * cfg.batchSize; i++) {
+        const base = i * machine.unitCount + L.unitOffset;
+        for (let u = 0; u < L.size; u++) {
+          if (chainBytes[base + u] > L.stateCount) throw new CheckpointError('header', `checkpoint section chains${suffix} holds invalid unit states`);
+        }
       }
     }
-  }
+    return { offsets, chains };
+  });
   const rngState = bytesU32(c.section('rng'), st.rngStateLength, 'checkpoint section rng');
   let adamM: FeFunction[] | null = null;
   let adamV: FeFunction[] | null = null;
@@ -1204,8 +1400,7 @@ export function restoreDbdTrainer(bytes: Uint8Array, data: TrainingData, options
     windowStart: st.windowStart,
     entered: st.entered,
     adamCount: st.adamCount,
-    offsets,
-    chains,
+    conditions,
     adamM,
     adamV,
     average,

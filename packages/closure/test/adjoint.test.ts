@@ -67,10 +67,17 @@ function seededModel(c: Case, dt: number, amplitude: number, seed: number): Lear
   return model;
 }
 
-function objective(model: LearnedDbd, data: ReturnType<typeof randomTrajectories>, H: number, tau: number, N: number): number {
+function objective(
+  model: LearnedDbd,
+  data: ReturnType<typeof randomTrajectories>,
+  H: number,
+  tau: number,
+  N: number,
+  theta0?: Float64Array,
+): number {
   const machine = createMachine(model.machineSpec);
   const times = Float64Array.from({ length: H + 1 }, (_, t) => t * model.dt);
-  const { theta } = integrateParameters(model, times);
+  const { theta } = integrateParameters(model, times, theta0 === undefined ? {} : { theta0 });
   const P = model.names.length;
   let S = 0;
   for (let t = tau + 1; t <= H; t++) {
@@ -82,10 +89,19 @@ function objective(model: LearnedDbd, data: ReturnType<typeof randomTrajectories
   return S;
 }
 
-/** Adjoint gradient −Δu/η of one SGD step, and the FD gradient, for the `count` largest components. */
-function compare(dt: number, lambda: number, count: number, seed = 11, constantData = false, c: Case = bipartite) {
+// A second initial condition (other θ(0), other densities) for the multi-condition check: the trainer's gradient is
+// then that of the mean (1/K) Σ_k S_k of the conditions' objectives, each from its own θ(0), with one shared F.
+const secondTheta0 = { hX: -0.8, hY: -1.9 };
+
+/**
+ * Adjoint gradient −Δu/η of one SGD step, and the FD gradient, for the `count` largest components (with
+ * `conditions` = 2: two initial conditions of 3 trajectories each).
+ */
+function compare(dt: number, lambda: number, count: number, seed = 11, constantData = false, c: Case = bipartite, conditions = 1) {
   const N = c.L * c.L;
-  const data = randomTrajectories(3, 8, c.L, createRng(seed), 0.3, 0.25, dt);
+  const sets = [randomTrajectories(3, 8, c.L, createRng(seed), 0.3, 0.25, dt)];
+  if (conditions === 2) sets.push(randomTrajectories(3, 8, c.L, createRng(seed + 7), 0.45, 0.15, dt));
+  const data = sets.flat();
   if (constantData) for (const tr of data) for (let t = 1; t < 8; t++) tr.occupancy.copyWithin(t * N, 0, N);
   const model0 = seededModel(c, dt, 0.3, seed + 1);
   const eta = 1;
@@ -93,7 +109,7 @@ function compare(dt: number, lambda: number, count: number, seed = 11, constantD
     {
       machine: c.spec,
       ...(c.domain ? { domain: c.domain } : {}),
-      theta0: { hX: -1.2, hY: -1.5 },
+      ...(conditions === 2 ? { theta0PerCondition: [{ hX: -1.2, hY: -1.5 }, secondTheta0] } : { theta0: { hX: -1.2, hY: -1.5 } }),
       spacing: 0.5,
       dt,
       window: 4,
@@ -106,7 +122,7 @@ function compare(dt: number, lambda: number, count: number, seed = 11, constantD
       lambda,
       initialOffsets: c.spec.layers.length > 1 ? [0.2, 0.4] : [0.2],
     },
-    { trajectories: data },
+    conditions === 2 ? { trajectories: data, conditions: [0, 0, 0, 1, 1, 1] } : { trajectories: data },
     createRng(seed + 2),
     { warmStart: model0 },
   );
@@ -125,16 +141,21 @@ function compare(dt: number, lambda: number, count: number, seed = 11, constantD
   entries.sort((a, b) => Math.abs(b.g) - Math.abs(a.g));
   const picked = entries.slice(0, count);
   const h = 1e-5;
+  const theta2 = createDbd({ machine: c.spec, theta0: secondTheta0 }).theta0;
+  const S = () =>
+    conditions === 1
+      ? objective(model0, sets[0], 4, 0, N)
+      : (objective(model0, sets[0], 4, 0, N) + objective(model0, sets[1], 4, 0, N, theta2)) / 2;
   return picked.map((e) => {
     const f = model0.functions[e.j];
     const c = f.store.get(e.vertex);
     const base = c[e.q];
     c[e.q] = base + h;
     f.store.set(e.vertex, c);
-    const sp = objective(model0, data, 4, 0, N);
+    const sp = S();
     c[e.q] = base - h;
     f.store.set(e.vertex, c);
-    const sm = objective(model0, data, 4, 0, N);
+    const sm = S();
     c[e.q] = base;
     f.store.set(e.vertex, c);
     return { adjoint: e.g, fd: (sp - sm) / (2 * h), scale: Math.abs(picked[0].g) };
@@ -154,6 +175,13 @@ describe('centered adjoint gradient', () => {
 
   it('is the exact discrete adjoint for lateral (intra-layer) couplings too', () => {
     const rows = compare(1, 0, 12, 31, false, lateral);
+    expect(rows.length).toBe(12);
+    // Same bound and reasoning as above.
+    for (const r of rows) expect(Math.abs(r.adjoint - r.fd)).toBeLessThan(1e-6 * r.scale);
+  });
+
+  it('is the exact discrete adjoint of the mean objective of two initial conditions (one shared F)', () => {
+    const rows = compare(1, 0, 12, 41, false, bipartite, 2);
     expect(rows.length).toBe(12);
     // Same bound and reasoning as above.
     for (const r of rows) expect(Math.abs(r.adjoint - r.fd)).toBeLessThan(1e-6 * r.scale);

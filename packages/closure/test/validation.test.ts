@@ -13,7 +13,7 @@ import { createRng, randomTrajectories, twoLayerSpec } from './helpers.ts';
 const data = { trajectories: randomTrajectories(6, 15, 4, createRng(1)) };
 
 describe('configuration defaults', () => {
-  it('are the paper values of spec 6.8', () => {
+  it('are the paper values of spec 6.8 (θ(0) and offsets from the data)', () => {
     const c = resolveDbdConfig({}, data);
     expect(c).toMatchObject({
       steps: 980,
@@ -30,13 +30,15 @@ describe('configuration defaults', () => {
       dt: 1,
       psiDerivScale: 'fractional',
       lambda: 0.5,
-      initialOffsets: [0.0625, 0.33, 0.33],
       domain: ['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2'],
       spacing: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
       moments: 'sampled',
     });
-    expect(c.theta0[0]).toBeCloseTo(Math.log(1 / 16 / (1 - 2 / 16)), 12);
-    expect(c.theta0.slice(2)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    // No Lotka-Volterra constants: θ(0) is fitted from the t = 0 data and the offsets come from the data.
+    expect(c.theta0).toBeNull();
+    expect(c.initialOffsets).toBeNull();
+    expect(c.theta0Fit).toEqual({ iterations: 300, batchSize: 6, learningRate: 0.02, sweeps: 10, trainable: null });
+    expect(resolveDbdConfig({ theta0: { hX: -2 } }, data).theta0Fit).toBeNull();
     const m = createDbd({ machine: paperMachineSpec(40) });
     expect(Array.from(m.origin)).toEqual([m.theta0[0] - 0.05, m.theta0[1] - 0.05, -0.05, -0.05, -0.05, -0.05]);
   });
