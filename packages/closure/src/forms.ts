@@ -220,7 +220,10 @@ export function buildMachineSpec(form: ModelForm, geometry: LatticeGeometry): Ma
       throw new RangeError(`form.nnnCouplings needs form.nnn: true; got nnnCouplings ${show(f.nnnCouplings)} without nnn`);
     }
     if (triplets) {
-      throw new ModelFormError('form.triplets', 'form.triplets: triplet couplings are not supported by the machines of this build');
+      if (dims !== 1) {
+        throw new ModelFormError('form.triplets', `form.triplets needs a 1-D lattice; got geometry.shape ${show(shape)}`);
+      }
+      return { layers: [visible], connections, parameterization: 'homogeneous', triplets: [{ layer: 0, states: 'all', weightPrefix: 'k' }] };
     }
     return { layers: [visible], connections, parameterization: 'homogeneous' };
   }
@@ -288,10 +291,11 @@ export interface FeDomainOptions {
  * fixed priority that depends only on the structure (so every initial condition shares it):
  *
  * 1. the visible biases, in state order;
- * 2. the "diagonal" couplings, in connection order: weights of a species with itself (lateral `nAA`, `mAA`, triplet
+ * 2. the "diagonal" couplings, in parameter order: weights of a species with itself (lateral `nAA`, `mAA`, triplet
  *    `kAAA`) and weights between a species and its own hidden copy (`wXX1`, `wX1X2`, ...);
- * 3. the remaining couplings in connection order, skipping the mirror image (b, a) of a lateral pair (a, b) already
- *    chosen (its statistic is the reflection of the other's, so it carries no new information about the state).
+ * 3. the remaining couplings in parameter order, skipping the mirror image (b, a) of a lateral pair (a, b) or
+ *    (c, b, a) of a triple (a, b, c) already chosen (its statistic is the reflection of the other's, so it carries
+ *    no new information about the state).
  *
  * Hidden biases never are inputs (they get their own F). The list is cut at `maxInputs`. For the paper machine this is
  * hX, hY, wXX1, wYY1, wX1X2, wY1Y2 (spec 6.1); for today's lateral model hX, hY, nXX, nYY, nXY, mXY; for the 2019
@@ -315,6 +319,19 @@ export function defaultFeDomain(machine: Machine, options: FeDomainOptions = {})
   const mirrors = new Set<string>();
   for (const b of blocks) {
     if (b.kind === 'bias') continue;
+    if (b.kind === 'triplet') {
+      const Tr = machine.triplets[b.owner];
+      const [a, m, c] = [Tr.triples[3 * b.state], Tr.triples[3 * b.state + 1], Tr.triples[3 * b.state + 2]];
+      if (a === m && m === c) out.push(b.name);
+      else {
+        // (a, m, c) and its mirror (c, m, a) are reflections of each other
+        const key = `t${b.owner}:${Math.min(a, c)}:${m}:${Math.max(a, c)}`;
+        if (mirrors.has(key)) continue;
+        mirrors.add(key);
+        rest.push(b.name);
+      }
+      continue;
+    }
     const C = machine.connections[b.owner];
     const lower = machine.layers[C.lower];
     const upper = machine.layers[C.upper];
@@ -408,8 +425,9 @@ function fullyVisible(machine: Machine): boolean {
  *
  * - Fully visible machines (one layer, lateral couplings only): maximum pseudo-likelihood on the machine's own
  *   structure (the engine of `fitBoltzmannLattice`): every site's conditional given its neighbours is a softmax over
- *   its K + 1 states with activations h_a + Σ_{offsets d} (n_{a, s_{i+d}} + n_{s_{i−d}, a}), the data compressed into
- *   counts per neighbourhood. Concave and consistent (Besag 1975); deterministic.
+ *   its K + 1 states with activations h_a + Σ_{offsets d} (n_{a, s_{i+d}} + n_{s_{i−d}, a}) (+ with triplets
+ *   k_{s_{i−2} s_{i−1} a} + k_{s_{i−1} a s_{i+1}} + k_{a s_{i+1} s_{i+2}}), the data compressed into counts per
+ *   neighbourhood. Concave and consistent (Besag 1975); deterministic.
  * - Machines with hidden layers: `fitStatic` of `@srn/boltzmann` (persistent CD with centered gradients, Adam, the
  *   second half of the iterates averaged), starting from independent sites at the data's densities (h_a = ln(n_a/n_0),
  *   everything else 0).
@@ -488,6 +506,11 @@ function visibleProblem(machine: Machine, lattices: readonly Uint8Array[]) {
       slotForward.push(true, false);
     }
   });
+  // Triplets (1-D, layer 0): four more slots, the sites i − 2, i − 1, i + 1, i + 2.
+  const tripletSlot = slotSite.length;
+  if (machine.triplets.length > 0) {
+    for (const d of [-2, -1, 1, 2]) slotSite.push(Int32Array.from({ length: n }, (_, i) => (((i + d) % n) + n) % n));
+  }
   const width = slotSite.length;
   if (width * Math.log2(B) > 52) {
     throw new RangeError(`machine: ${S} states with ${width} neighbour slots are too many for the neighbourhood table`);
@@ -523,7 +546,14 @@ function visibleProblem(machine: Machine, lattices: readonly Uint8Array[]) {
     for (let a = 1; a <= S; a++) {
       featStart[p * B + a] = feats.length;
       feats.push(V.biasStart + a - 1);
-      for (let w = 0; w < width; w++) {
+      for (const Tr of machine.triplets) {
+        const [x, y, z, v] = [context[tripletSlot], context[tripletSlot + 1], context[tripletSlot + 2], context[tripletSlot + 3]];
+        for (const key of [(x * B + y) * B + a, (y * B + a) * B + z, (a * B + z) * B + v]) {
+          const t = Tr.tripleIndex[key];
+          if (t >= 0) feats.push(Tr.weightStart + t);
+        }
+      }
+      for (let w = 0; w < tripletSlot; w++) {
         const s = context[w];
         if (s === 0) continue;
         const C = machine.connections[slotConn[w]];
