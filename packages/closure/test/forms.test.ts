@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fitBoltzmannLattice } from '../src/baselines/index.ts';
 import {
   buildMachineSpec,
+  createDbdTrainer,
   crossMachineSpec,
   defaultDomain,
   defaultFeDomain,
@@ -13,6 +14,7 @@ import {
   lateralMachineSpec,
   ModelFormError,
   paperMachineSpec,
+  predictMoments,
 } from '../src/index.ts';
 
 /**
@@ -323,5 +325,41 @@ describe('fitTheta0: θ(0) from t = 0 lattices', () => {
     expect(() => fitTheta0(hidden, [occ])).toThrow(/options.rng/);
     expect(() => fitTheta0({} as never, [occ])).toThrow(/machine must be a Machine/);
     expect(() => initialOffsetsFromData(machine, [occ, new Uint8Array(3)])).toThrow(/lattices\[1\]/);
+  });
+});
+
+describe('forms end to end (tiny)', () => {
+  it('a 1-D visible h/J/K model: θ(0) fitted, default domain, trained a few steps, moments predicted', () => {
+    // Smoke test of the wiring (the triplet machine through the trainer's generic Gibbs path and predictMoments);
+    // the learning itself is tested elsewhere. Data: 1-D trajectories of independent sites at density 0.3.
+    const N = 30;
+    const T = 6;
+    const rng = createRng(12);
+    const trajectories = Array.from({ length: 4 }, () => ({
+      shape: [N],
+      species: ['A'],
+      times: Float64Array.from({ length: T }, (_, t) => t),
+      occupancy: Uint8Array.from({ length: T * N }, () => (rng.nextFloat64() < 0.3 ? 1 : 0)),
+    }));
+    const spec = buildMachineSpec({ kind: 'visible', triplets: true }, { shape: [N], species: ['A'] });
+    const machine = createMachine(spec);
+    const theta0 = fitTheta0(machine, trajectories.map((tr) => tr.occupancy.subarray(0, N)));
+    // independent sites: h ≈ ln(0.3 / 0.7), couplings ≈ 0 within the estimator's spread (120 sites: ± ~0.5)
+    expect(Math.abs(theta0[0]! - Math.log(0.3 / 0.7))).toBeLessThan(1);
+    const trainer = createDbdTrainer(
+      { machine: spec, theta0: Array.from(theta0), domain: defaultFeDomain(machine), steps: 3, window: 2, horizonStart: 2, batchSize: 2, asleepChains: 2, awakeSweeps: 1, asleepSweeps: 1 },
+      { trajectories },
+      createRng(13),
+    );
+    for (let i = 0; i < 3; i++) trainer.step();
+    const model = trainer.model();
+    expect(model.domain).toEqual(['hA', 'nAA', 'kAAA']);
+    const trajectory = trainer.parameterTrajectory();
+    const prediction = predictMoments(model, trajectory, { rng: createRng(14), chains: 10, filter: false });
+    expect(prediction.mean.A!.length).toBe(trajectory.theta.length / model.names.length);
+    for (const v of prediction.mean.A!) expect(v).toBeGreaterThan(0);
+    expect(() => predictMoments(model, trainer.parameterTrajectory(), { rng: createRng(14), finalProbabilities: true })).toThrow(
+      /visible triplets/,
+    );
   });
 });
