@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createRng } from '@srn/gillespie';
 import { stagingPath, startStaging, writeFileAtomic } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
-import type { DbdTrainerConfig } from '@srn/closure';
+import { type DbdTrainerConfig, paperMachineSpec, paperTheta0 } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
 import type { LvConfig } from './config.ts';
 import { type ClosureConfig, type ExperimentConfig, isLv, readExperimentConfig } from './experiment.ts';
@@ -119,11 +119,17 @@ export function machineSpecFor(config: LvConfig): MachineSpec {
 /** The trainer configuration from the settings. */
 function lvTrainerConfig(config: LvConfig): DbdTrainerConfig {
   const t = config.settings.train;
-  // The paper's machine is the closure's default (latticeSize); other couplings give the machine and keep its domain.
-  const model: Pick<DbdTrainerConfig, 'latticeSize' | 'machine' | 'domain'> =
-    t.couplings === 'same'
-      ? { latticeSize: config.settings.simulate.size }
-      : { machine: machineSpecFor(config), domain: [...(t.couplings === 'lateral' ? LATERAL_DOMAIN : PAPER_DOMAIN)] };
+  // The paper's machine for 'same'; the builders of machineSpecFor otherwise. θ(0) (hX = hY = ln(p / (1 − 2p)), p =
+  // 1/16: the L²/16 initial counts) and the centering offsets (visible 1/16, hidden 0.33, spec 5.3) are given
+  // explicitly, so that the LV presets do not depend on the trainer's defaults (which now fit them from the data).
+  const spec = t.couplings === 'same' ? paperMachineSpec(config.settings.simulate.size) : machineSpecFor(config);
+  const machine = createMachine(spec);
+  const model: Pick<DbdTrainerConfig, 'machine' | 'domain' | 'theta0' | 'initialOffsets'> = {
+    machine: spec,
+    domain: [...(t.couplings === 'lateral' ? LATERAL_DOMAIN : PAPER_DOMAIN)],
+    theta0: [...paperTheta0(machine)],
+    initialOffsets: machine.layers.map((layer) => (layer.index === 0 ? 0.0625 : 0.33)),
+  };
   return {
     ...model,
     steps: t.steps,
