@@ -98,6 +98,7 @@ describe('srn-bench closure', () => {
       [['--model', join(root, 'missing.lattice')], /--model .*missing\.lattice/],
       [['--model', broken], /--model .*broken\.lattice/],
       [['--model', CYCLIC, '--domain', 'hA,Jxyz'], /--domain hA,Jxyz: Jxyz is not a parameter/],
+      [['--model', CYCLIC, '--triplets', 'on'], /--form visible does not fit the model .*triplet/i],
       [['--model', CYCLIC, '--shape', '8'], /--shape 8 has 1 axes/],
       [['--model', CYCLIC, '--conditions', '3'], /--conditions 3/],
       [['--model', CYCLIC, '--size', '20'], /--size .*Lotka-Volterra presets/],

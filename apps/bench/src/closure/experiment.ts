@@ -39,6 +39,9 @@ export interface ClosureSettings {
     hiddenLayers: number;
     /** Finite-element input parameters, comma-separated ('' = the documented rule). */
     domain: string;
+    /** Visible form: 1D triplet couplings (the 2019 A + A model's K) and couplings at distance 2. */
+    triplets: 'on' | 'off';
+    nnn: 'on' | 'off';
   };
   predict: LvSettings['predict'];
 }
@@ -68,7 +71,9 @@ export const CLOSURE_ROWS: readonly Row[] = [
   ...SETTING_ROWS.filter((row) => row.section === 'train' && row.key !== 'couplings').map((row) => ({ section: row.section, key: row.key, flag: row.flag, option: row.option, value: row.quick })),
   { section: 'train', key: 'form', flag: 'form', option: { type: 'choice', description: 'model form: visible (biases and nearest-neighbour couplings of every species pair) or hidden (hidden layers, 2^d receptive fields)', choices: ['visible', 'hidden'] }, value: 'visible' },
   { section: 'train', key: 'hiddenLayers', flag: 'hidden-layers', option: int('hidden layers of --form hidden', 1, 4), value: 2 },
-  { section: 'train', key: 'domain', flag: 'domain', option: { type: 'string', description: "finite-element inputs, comma-separated (default: the rule in the README; at most 6)", placeholder: 'NAMES' }, value: '' },
+  { section: 'train', key: 'triplets', flag: 'triplets', option: { type: 'choice', description: 'visible form: triplet couplings of three consecutive sites (1D)', choices: ['on', 'off'] }, value: 'off' },
+  { section: 'train', key: 'nnn', flag: 'nnn', option: { type: 'choice', description: 'visible form: couplings at lattice distance 2', choices: ['on', 'off'] }, value: 'off' },
+  { section: 'train', key: 'domain', flag: 'domain', option: { type: 'string', description: "finite-element inputs, comma-separated (default: defaultFeDomain of @srn/closure, at most 6)", placeholder: 'NAMES' }, value: '' },
   ...SETTING_ROWS.filter((row) => row.section === 'predict').map((row) => ({ section: row.section, key: row.key, flag: row.flag, option: row.option, value: row.quick })),
 ];
 
@@ -98,8 +103,8 @@ export const CLOSURE_PRESETS: readonly ClosurePreset[] = [
   {
     name: 'aa-2019',
     model: 'annihilation-1d.lattice',
-    description: '2019: A + A -> 0 in 1D, 50 Boltzmann ICs x 50 samples, L = 1000; visible h/J model (--form hidden for the hidden one)',
-    values: { simulate: { samples: 50, heldoutConditions: 10, heldoutSamples: 50 }, train: { ...TRAIN, steps: 400 }, predict: { chains: 20 } },
+    description: '2019: A + A -> 0 in 1D, 50 Boltzmann ICs x 50 samples, L = 1000; visible h/J/K model (--form hidden for the hidden one)',
+    values: { simulate: { samples: 50, heldoutConditions: 10, heldoutSamples: 50 }, train: { ...TRAIN, triplets: 'on', steps: 400 }, predict: { chains: 20 } },
   },
   {
     name: 'rossler-2019',
@@ -110,7 +115,7 @@ export const CLOSURE_PRESETS: readonly ClosurePreset[] = [
   { name: 'barw-2018', model: 'barw-1d.lattice', description: '2018: branching-annihilating random walk in 1D, fully visible', values: { simulate: { samples: 100, heldoutSamples: 300 }, train: { ...TRAIN, steps: 300 }, predict: { taps: 21 } } },
   { name: 'enzyme-2018', model: 'enzyme-1d.lattice', description: '2018: enzyme kinetics S + E <-> X -> P + E in 1D, fully visible', values: { simulate: { samples: 100, heldoutSamples: 300 }, train: { ...TRAIN, steps: 300 }, predict: { taps: 21 } } },
   // Tiny sizes of the experiments for tests and smoke runs (seconds each).
-  { name: 'aa-2019-tiny', model: 'annihilation-1d.lattice', description: 'aa-2019 at a tiny size (tests)', values: { simulate: { ...TINY_SIM, shape: '40', conditions: 3 }, train: { ...TRAIN, ...TINY_TRAIN }, predict: TINY_PREDICT } },
+  { name: 'aa-2019-tiny', model: 'annihilation-1d.lattice', description: 'aa-2019 at a tiny size (tests)', values: { simulate: { ...TINY_SIM, shape: '40', conditions: 3 }, train: { ...TRAIN, ...TINY_TRAIN, triplets: 'on' }, predict: TINY_PREDICT } },
   { name: 'rossler-2019-tiny', model: 'rossler-3d.lattice', description: 'rossler-2019 at a tiny size, 4 x 4 x 4 (tests)', values: { simulate: { ...TINY_SIM, shape: '4x4x4' }, train: { ...TRAIN, ...TINY_TRAIN }, predict: TINY_PREDICT } },
   { name: 'barw-2018-tiny', model: 'barw-1d.lattice', description: 'barw-2018 at a tiny size (tests)', values: { simulate: { ...TINY_SIM, shape: '30' }, train: { ...TRAIN, ...TINY_TRAIN }, predict: TINY_PREDICT } },
   { name: 'enzyme-2018-tiny', model: 'enzyme-1d.lattice', description: 'enzyme-2018 at a tiny size (tests)', values: { simulate: { ...TINY_SIM, shape: '30' }, train: { ...TRAIN, ...TINY_TRAIN }, predict: TINY_PREDICT } },
@@ -188,8 +193,9 @@ export function closureSettings(preset: ClosurePreset, parsed: ParsedLatticeMode
     if (value !== undefined) settings[row.section][row.key] = value;
   }
   const s = settings as unknown as ClosureSettings;
-  // Every training trajectory enters the awake phase, unless --batch-size says otherwise.
-  if (options.batchSize === undefined) s.train.batchSize = s.simulate.conditions * s.simulate.samples;
+  // Every training trajectory enters the awake phase (batches are per initial condition), unless --batch-size or the
+  // preset says otherwise.
+  if (options.batchSize === undefined && preset.values.train?.batchSize === undefined) s.train.batchSize = s.simulate.samples;
   checkClosureSettings(s, parsed, (key) => `--${CLOSURE_ROWS.find((r) => r.key === key)?.flag ?? key}`);
   return s;
 }
@@ -217,7 +223,7 @@ export function checkClosureSettings(s: ClosureSettings, parsed: ParsedLatticeMo
   if (s.train.averageSteps > s.train.steps * s.train.passes) {
     throw new UsageError(`${name('averageSteps')} (${s.train.averageSteps}) must be at most ${name('steps')} x ${name('passes')} (${s.train.steps * s.train.passes})`);
   }
-  if (s.train.batchSize > trainRuns) throw new UsageError(`${name('batchSize')} (${s.train.batchSize}) must be at most the training runs K x M (${trainRuns})`);
+  if (s.train.batchSize > s.simulate.samples) throw new UsageError(`${name('batchSize')} (${s.train.batchSize}) must be at most the samples per initial condition ${name('samples')} (${s.simulate.samples})`);
   if (s.predict.taps % 2 !== 1) throw new UsageError(`${name('taps')} must be odd; got ${s.predict.taps}`);
   if (s.predict.layerTime >= T) throw new UsageError(`${name('layerTime')} (${s.predict.layerTime}) must be below ${name('timeSteps')} (${T})`);
 }

@@ -1,126 +1,56 @@
 /**
- * The learned model of a model-file experiment: its machine (`--form visible|hidden` on the lattice's shape and
- * species), the finite-element input domain, θ(0) and the centering offsets from the t = 0 lattices.
+ * The learned model of a model-file experiment from its settings: the model form of `@srn/closure`
+ * (`buildMachineSpec`) on the lattice's shape and species, the finite-element domain (`defaultFeDomain`, or
+ * `--domain`), and θ(0) of a set of t = 0 lattices (`fitTheta0`: maximum pseudo-likelihood for visible forms,
+ * persistent CD for hidden ones).
  *
- * - `visible`: one visible layer of (S+1)-state units, a bias h<s> per species and a nearest-neighbour coupling J<a><b>
- *   for every ordered species pair (the 2018 papers' h and J; homogeneous).
- * - `hidden`: the visible layer and N hidden layers of the same shape with states <s><n>, adjacent layers coupled
- *   species to species through 2^d receptive fields (the 2019 paper's machine in 1D, 2D and 3D).
+ * - `--form visible`: a bias h<s> per species, a nearest-neighbour coupling n<a><b> for every ordered species pair
+ *   (the 2018 papers' h and J), with `--triplets on` (1D) the triplet couplings k<a><b><c> (the 2019 A + A paper's K),
+ *   with `--nnn on` couplings m<a><b> at lattice distance 2.
+ * - `--form hidden`: `--hidden-layers N` layers of the lattice's shape with states <s><n>, adjacent layers coupled
+ *   species to species through 2^d receptive fields (the 2019 machines in 1D, 2D and 3D).
  *
- * FE domain rule (at most 6 inputs: the FE cost is 4^inputs per evaluation): the visible biases in species order,
- * then the same-species couplings in connection order (J<s><s> of the visible form; w<s><s>1, w<s>1<s>2, ... of the hidden
- * one: the 2019 paper's domain), then the other weights, cut at 6; every other parameter is an output of F, not an input.
- *
- * θ(0) is fitted per initial condition from its t = 0 lattices by the independent-site estimate h_s = ln(ρ_s / ρ_0)
- * (ρ_s the measured fraction of sites holding s, ρ_0 empty, clamped to [1/(2N), 1 − 1/(2N)]), other parameters 0: exact
- * for factorised initial conditions (J = 0), the mean-field part of a correlated one. Centering offsets: the mean
- * species density at t = 0 for the visible layer, 1/(S+1) for hidden layers.
+ * The machines of `@srn/boltzmann` are periodic: on a lattice with closed ends the model is the periodic one on the
+ * same sites (the report says so).
  */
+import { buildMachineSpec, fitTheta0, type ModelForm } from '@srn/closure';
 import type { Machine, MachineSpec } from '@srn/boltzmann';
-import { nearestNeighbourDisplacements } from '@srn/gillespie/lattice';
-import type { FormKind } from './experiment.ts';
-
-/** Largest number of finite-element inputs the rule picks. */
-export const MAX_FE_INPUTS = 6;
+import type { Rng } from '@srn/gillespie';
+import type { ClosureSettings } from './experiment.ts';
 
 /**
- * The machine of a form on a lattice.
+ * The model form of the settings.
  *
  * @example
  * ```ts
- * formMachineSpec('visible', [100], ['A']); // biases hA, coupling JAA
+ * modelForm(settings.train); // { kind: 'visible', triplets: true } for aa-2019
  * ```
  */
-export function formMachineSpec(form: FormKind, shape: readonly number[], species: readonly string[], hiddenLayers = 2): MachineSpec {
-  const visible = { name: 'visible', shape: [...shape], states: [...species] };
-  if (form === 'visible') {
-    return {
-      layers: [visible],
-      connections: [{ lower: 0, upper: 0, field: nearestNeighbourDisplacements(shape.length), couplings: 'all', weightPrefix: 'J' }],
-      parameterization: 'homogeneous',
-    };
-  }
-  const layers = [visible];
-  for (let n = 1; n <= hiddenLayers; n++) layers.push({ name: `hidden${n}`, shape: [...shape], states: species.map((s) => `${s}${n}`) });
-  return {
-    layers,
-    connections: Array.from({ length: hiddenLayers }, (_, l) => ({ lower: l, upper: l + 1, field: '2x2' as const, couplings: 'same' as const })),
-    parameterization: 'homogeneous',
-  };
+export function modelForm(train: ClosureSettings['train']): ModelForm {
+  if (train.form === 'hidden') return { kind: 'hidden', layers: train.hiddenLayers };
+  return { kind: 'visible', triplets: train.triplets === 'on', nnn: train.nnn === 'on' };
 }
 
 /**
- * The FE input domain of the rule above.
+ * The machine of a form on a lattice (periodic; see the module comment).
  *
  * @example
  * ```ts
- * feDomain(createMachine(formMachineSpec('visible', [100], ['A']))); // ['hA', 'JAA']
+ * formMachineSpec({ kind: 'visible' }, [100], ['A']); // biases hA, coupling nAA
  * ```
  */
-export function feDomain(machine: Machine): string[] {
-  const blocks = machine.parameters.blocks;
-  const biases = blocks.filter((b) => b.kind === 'bias' && b.owner === 0).map((b) => b.name);
-  const weights = blocks.filter((b) => b.kind === 'weight');
-  // weight:<layer>.<state>:<layer>.<state>#k; the states of one species differ only by the layer's digits.
-  const species = (part: string) => part.slice(part.indexOf('.') + 1).replace(/\d+$/, '');
-  const same = weights.filter((b) => {
-    const [, lower, upper] = b.qualifiedName.replace(/#\d+$/, '').split(':');
-    return species(lower) === species(upper);
-  });
-  const rest = weights.filter((b) => !same.includes(b));
-  return [...biases, ...same.map((b) => b.name), ...rest.map((b) => b.name)].slice(0, MAX_FE_INPUTS);
-}
-
-/** Fraction of sites holding each code 0 .. S over the given lattices. */
-export function siteFractions(lattices: readonly Uint8Array[], S: number): Float64Array {
-  const counts = new Float64Array(S + 1);
-  let total = 0;
-  for (const lattice of lattices) {
-    for (let i = 0; i < lattice.length; i++) counts[lattice[i]]++;
-    total += lattice.length;
-  }
-  for (let k = 0; k <= S; k++) counts[k] /= total;
-  return counts;
+export function formMachineSpec(form: ModelForm, shape: readonly number[], species: readonly string[]): MachineSpec {
+  return buildMachineSpec(form, { shape, species, boundary: 'periodic' });
 }
 
 /**
- * θ(0) of `machine` from t = 0 lattices (the independent-site estimate; see the module comment).
+ * θ(0) of `machine` fitted from t = 0 lattices (`fitTheta0`; `rng` drives the CD of hidden forms).
  *
  * @example
  * ```ts
- * const theta0 = fitTheta0Independent(machine, [Uint8Array.of(0, 1, 1, 0)]); // hA = ln(0.5 / 0.5) = 0
+ * const theta0 = theta0From(machine, lattices, createRng('1/predict', 100));
  * ```
  */
-export function fitTheta0Independent(machine: Machine, lattices: readonly Uint8Array[]): Float64Array {
-  const V = machine.layers[0];
-  const S = V.stateCount;
-  const rho = siteFractions(lattices, S);
-  const n = lattices.reduce((a, l) => a + l.length, 0);
-  const lo = 1 / (2 * Math.max(1, n));
-  const clamp = (x: number) => Math.min(1 - lo, Math.max(lo, x));
-  const theta = new Float64Array(machine.parameters.count);
-  for (const b of machine.parameters.blocks) {
-    if (b.kind !== 'bias' || b.owner !== 0) continue;
-    const value = Math.log(clamp(rho[b.state]) / clamp(rho[0]));
-    for (let i = 0; i < b.count; i++) theta[b.offset + i * b.stride] = value;
-  }
-  return theta;
+export function theta0From(machine: Machine, lattices: readonly Uint8Array[], rng: Rng): Float64Array {
+  return fitTheta0(machine, lattices, { rng });
 }
-
-/**
- * Centering offsets per layer from t = 0 lattices.
- *
- * @example
- * ```ts
- * offsetsFromData(machine, lattices); // [mean density, 1 / (S + 1), ...]
- * ```
- */
-export function offsetsFromData(machine: Machine, lattices: readonly Uint8Array[]): number[] {
-  const S = machine.layers[0].stateCount;
-  const rho = siteFractions(lattices, S);
-  let occupied = 0;
-  for (let k = 1; k <= S; k++) occupied += rho[k];
-  const visible = Math.min(0.9, Math.max(0.01, occupied / S));
-  return machine.layers.map((layer) => (layer.index === 0 ? visible : 1 / (layer.stateCount + 1)));
-}
-

@@ -1,6 +1,6 @@
 /**
- * The predict stage of a model-file experiment. For the training set (θ(0) fitted from all its t = 0 lattices) and
- * for every held-out initial condition (θ(0) fitted from that condition's own t = 0 lattices): θ(t) from the learned
+ * The predict stage of a model-file experiment. For the training set (its first initial conditions, at most
+ * {@link TRAIN_CONDITIONS}, each from the θ(0) the trainer fitted) and for every held-out initial condition (θ(0) fitted from that condition's own t = 0 lattices): θ(t) from the learned
  * F, raw and low-pass filtered, the model's moments of the model file's observables (sampled lattices measured by
  * the simulator's own observable code), and the generated mean-field and pair-approximation baselines from the same
  * t = 0 lattices; a baseline that does not apply is recorded with its reason. Writes DIR/predict/{theta.csv,
@@ -25,11 +25,14 @@ import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
 import type { ClosureConfig } from './experiment.ts';
-import { fitTheta0Independent } from './forms.ts';
+import { theta0From } from './forms.ts';
 import { type ExperimentModel, experimentModel, simulationTimes } from './model.ts';
 import { loadTrainingTrajectories } from './simulate-stage.ts';
 import { requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
 import { initialLattices, modelTimes, readModelBytes } from './train-stage.ts';
+
+/** Training initial conditions predicted (the report's training-set rows are their mean; each costs a full prediction). */
+export const TRAIN_CONDITIONS = 5;
 
 /** The baselines of the report, in order. */
 export const BASELINES = ['mean-field', 'pair'] as const;
@@ -153,8 +156,7 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   const statuses: BaselineStatus[] = baselines.map((b) => (b.applies ? { kind: b.kind, applies: true, notes: b.notes } : { kind: b.kind, applies: false, reason: b.reason }));
 
   /** θ(t) raw and filtered, sampled moments of both and the baselines, from one set of t = 0 lattices. */
-  const predictFrom = (lattices: Uint8Array[], stream: number, label: string) => {
-    const theta0 = fitTheta0Independent(machine, lattices);
+  const predictFrom = (lattices: Uint8Array[], theta0: Float64Array, stream: number, label: string) => {
     const { names, theta } = closure.integrateParameters(learned, times, { theta0 });
     const filtered = closure.lowPassColumns(theta, T, P, filter);
     const progress = ctx.progress(`predict ${label}`, 2 * T);
@@ -163,7 +165,7 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
     try {
       for (const [variant, th, k] of [['learned-raw', theta, 0], ['learned-filtered', filtered, 1]] as const) {
         if (ctx.signal?.aborted) throw new LvInterruptedError(`prediction interrupted; rerun 'srn-bench closure predict --out ${dir}'`);
-        const sampled = sampleModelMoments(machine, th, T, model, { chains: p.chains, sweeps: p.sweeps, rng: createRng(config.streams.predict, 2 * stream + k) });
+        const sampled = sampleModelMoments(machine, th, T, model, { chains: p.chains, sweeps: p.sweeps, rng: createRng(config.streams.predict, stream + k) });
         moments[variant] = sampled.mean;
         se[variant] = sampled.se;
         progress.update((k + 1) * T);
@@ -182,7 +184,15 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
 
   const timings: Record<string, number> = {};
   let t0 = performance.now();
-  const pooled = predictFrom(initialLattices(train), 0, 'train');
+  // Training set: its first conditions, each from the θ(0) the trainer fitted to it; the mean over them.
+  const trainK = Math.min(model.conditions.train, TRAIN_CONDITIONS);
+  const trainM = model.samples.train;
+  const trainParts = Array.from({ length: trainK }, (_, c) =>
+    predictFrom(initialLattices(train.slice(c * trainM, (c + 1) * trainM)), learned.conditionTheta0?.[c] ?? learned.theta0, 2 * c, `training IC ${c + 1}/${trainK}`),
+  );
+  const pooled = trainParts[0];
+  pooled.moments = Object.fromEntries(Object.keys(pooled.moments).map((p) => [p, meanSeries(trainParts.map((part) => part.moments[p]), T)]));
+  pooled.se = Object.fromEntries(Object.keys(pooled.se).map((p) => [p, meanSeries(trainParts.map((part) => part.se[p]), T, true)]));
   timings.train = (performance.now() - t0) / 1000;
   const thetaColumns: Record<string, Float64Array> = {};
   pooled.names.forEach((name, k) => {
@@ -204,7 +214,7 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   for (const kind of BASELINES) for (const [name, series] of Object.entries(pooled.moments[kind] ?? {})) baselineColumns[`${kind}:${name}`] = series;
   writeColumnsCsv(join(out, 'baselines.csv'), simTimes, baselineColumns);
   writeFileAtomic(join(out, 'baselines.json'), `${JSON.stringify({ baselines: statuses }, null, 2)}\n`);
-  ctx.log(`predict: training set, ${T} time points x ${p.chains} chains in ${timings.train.toFixed(1)} s`);
+  ctx.log(`predict: training set (${trainK} initial condition${trainK > 1 ? 's' : ''}), ${T} time points x ${p.chains} chains in ${timings.train.toFixed(1)} s`);
 
   // Held-out initial conditions: M samples each, run r belongs to condition floor(r / M).
   t0 = performance.now();
@@ -213,14 +223,28 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   const M = model.samples.heldout;
   for (let c = 0; c < K; c++) {
     const lattices = initialLattices(heldout.slice(c * M, (c + 1) * M) as LatticeTrajectory[]);
-    const prediction = predictFrom(lattices, c + 1, `held-out IC ${c + 1}/${K}`);
+    const prediction = predictFrom(lattices, theta0From(machine, lattices, createRng(config.streams.predict, 1_000_000 + c)), 2 * (TRAIN_CONDITIONS + c), `held-out IC ${c + 1}/${K}`);
     const columns: Record<string, Float64Array> = {};
     for (const [predictor, series] of Object.entries(prediction.moments)) for (const [name, values] of Object.entries(series)) columns[`${predictor}:${name}`] = values;
     writeColumnsCsv(join(out, 'heldout', conditionFileName(c, K)), simTimes, columns);
   }
   timings.heldout = (performance.now() - t0) / 1000;
   ctx.log(`predict: ${K} held-out initial condition${K > 1 ? 's' : ''} in ${timings.heldout.toFixed(1)} s`);
-  return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses });
+  return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses, trainConditions: trainK });
+}
+
+/** Mean over parts of series (the standard error of a mean of independent estimates with `se`). */
+function meanSeries(parts: Record<string, Float64Array>[], T: number, se = false): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const name of Object.keys(parts[0])) {
+    out[name] = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      let acc = 0;
+      for (const part of parts) acc += se ? part[name][t] ** 2 : part[name][t];
+      out[name][t] = se ? Math.sqrt(acc) / parts.length : acc / parts.length;
+    }
+  }
+  return out;
 }
 
 /** File name of held-out initial condition c's predictions. */

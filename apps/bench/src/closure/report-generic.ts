@@ -173,9 +173,12 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
     perIc.push(Object.fromEntries(PREDICTORS.map((p) => [p, prefixed(csv.columns, `${p}:`)])) as Record<Predictor, Series>);
   }
   const heldoutPredictors = Object.fromEntries(PREDICTORS.map((p) => [p, meanOf(perIc.map((ic) => ic[p]), names, T)])) as Record<Predictor, Series>;
+  // Training set: the mean over the initial conditions the predict stage predicted (the first trainK).
+  const trainK = Number((records.predict as StageRecord & { trainConditions?: number }).trainConditions ?? 1);
+  const trainSim = simTrain.conditions ? meanOf(simTrain.conditions.slice(0, trainK).map((b) => b.mean), names, T) : simTrain.mean;
   const metrics: MetricsTable = {
     ...computeMetrics({ heldout: simHeldout.mean }, heldoutPredictors, names, times),
-    ...computeMetrics({ train: simTrain.mean }, trainPredictors, names, times),
+    ...computeMetrics({ train: trainSim }, trainPredictors, names, times),
   };
   const icSim = simHeldout.conditions?.map((b) => b.mean) ?? [simHeldout.mean];
   const perCondition: MetricsTable[] = perIc.map((predictors, c) => computeMetrics({ [`ic${c}`]: icSim[c] }, predictors, names, times));
@@ -212,7 +215,7 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
     }
     await add('theta', `Learned θ(t) of the training set from the forward solve of the learned F: raw and low-pass filtered (cutoff ${config.settings.predict.cutoff} rad/sample, ${config.settings.predict.taps} taps).`, thetaSpec(times, theta.columns, parameters));
     await add('moments-heldout', `Predicted vs simulated means of every observable on the held-out set (${K} new initial conditions x ${model.samples.heldout} samples; predictions averaged over the ICs, each from its own θ(0)).`, momentsSpec(times, names, { simulation: simHeldout.mean, ...heldoutPredictors }, 'Held-out set'));
-    await add('moments-train', `Predicted vs simulated means on the training set (${model.conditions.train} IC x ${model.samples.train} samples; θ(0) fitted from all its t = 0 lattices).`, momentsSpec(times, names, { simulation: simTrain.mean, ...trainPredictors }, 'Training set'));
+    await add('moments-train', `Predicted vs simulated means on the training set (${trainK < model.conditions.train ? `its first ${trainK} of ${model.conditions.train} initial conditions` : `${model.conditions.train} initial condition${trainK > 1 ? 's' : ''}`} x ${model.samples.train} samples; each from the θ(0) the trainer fitted to it).`, momentsSpec(times, names, { simulation: trainSim, ...trainPredictors }, 'Training set'));
     for (let c = 0; c < shownIcs && K > 1; c++) {
       await add(`moments-heldout-ic${c}`, `Held-out initial condition ${c}: ${model.samples.heldout} samples against the predictions from its own t = 0 lattices.`, momentsSpec(times, names, { simulation: icSim[c], ...perIc[c] }, `Held-out IC ${c}`));
     }
@@ -269,7 +272,7 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
     summary,
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metricsJson, finite, 2)}\n`);
-  const blocks = closureReportBlocks(config, dir, model, { metrics, perCondition, icRmse, floor, statuses, timings, figures, losses, records });
+  const blocks = closureReportBlocks(config, dir, model, { trainK, metrics, perCondition, icRmse, floor, statuses, timings, figures, losses, records });
   writeFileAtomic(join(out, 'report.md'), toMarkdown(blocks));
   writeFileAtomic(join(out, 'report.html'), toHtml(blocks, `srn learned moment closure report: ${config.model.description ?? config.model.path} (${config.preset})`));
   ctx.log(`report: ${join(out, 'report.md')}, report.html, metrics.json, ${figures.length} figures in ${reportSeconds.toFixed(1)} s`);
@@ -281,6 +284,7 @@ function closureReportBlocks(
   dir: string,
   model: ExperimentModel,
   r: {
+    trainK: number;
     metrics: MetricsTable;
     perCondition: MetricsTable[];
     icRmse: Record<string, Record<string, number>>;
@@ -310,8 +314,10 @@ function closureReportBlocks(
   blocks.push({
     kind: 'p',
     text:
-      `Model: --form ${s.train.form}${s.train.form === 'hidden' ? ` (${s.train.hiddenLayers} hidden layers, 2^d receptive fields, same-species couplings)` : ' (biases h per species, nearest-neighbour couplings J of every species pair)'}; ` +
-      `FE input domain ${domain.join(', ')}. θ(0) of every initial condition is fitted from its own t = 0 lattices (independent-site estimate of the biases); the model's time unit is one snapshot (dt = ${model.dt} of the model file).`,
+      `Model: --form ${s.train.form}${s.train.form === 'hidden' ? ` (${s.train.hiddenLayers} hidden layers, 2^d receptive fields, same-species couplings)` : ` (biases h per species, nearest-neighbour couplings n of every species pair${s.train.triplets === 'on' ? ', triplet couplings k' : ''}${s.train.nnn === 'on' ? ', couplings m at distance 2' : ''})`}; ` +
+      `FE input domain ${domain.join(', ')}. θ(0) of every initial condition is fitted from its own t = 0 lattices (fitTheta0: pseudo-likelihood for visible forms, CD for hidden ones), ` +
+      `the training conditions by the trainer, which shares one F among them; the model's time unit is one snapshot (dt = ${model.dt} of the model file)` +
+      `${model.boundary === 'closed' ? '. The lattice has closed ends; the Boltzmann machine is periodic on the same sites' : ''}.`,
   });
   blocks.push({ kind: 'h', level: 2, text: 'Baselines' });
   blocks.push({
@@ -353,7 +359,7 @@ function closureReportBlocks(
       ],
     });
   }
-  blocks.push({ kind: 'h', level: 2, text: `Training set (${model.conditions.train} x ${model.samples.train})` });
+  blocks.push({ kind: 'h', level: 2, text: `Training set (${r.trainK < model.conditions.train ? `the first ${r.trainK} of ` : ''}${model.conditions.train} initial conditions x ${model.samples.train} samples)` });
   blocks.push({ kind: 'table', header: ['observable', 'predictor', 'mean rel. error', 'max rel. error', 'RMSE', 'pred/sim at the simulated peaks'], rows: metricsRows(r.metrics, 'train', names) });
   blocks.push({ kind: 'h', level: 2, text: 'Timings and memory' });
   blocks.push({ kind: 'table', header: ['stage', 'wall time', 'peak RSS of the process'], rows: r.timings.map((t) => [t.stage, `${fmt(t.seconds)} s`, `${fmt(t.peakRssMB)} MB`]) });

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { createRng } from '@srn/gillespie';
 import { stagingPath, startStaging, writeFileAtomic } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
-import { type DbdTrainerConfig, paperMachineSpec, paperTheta0 } from '@srn/closure';
+import { type DbdTrainerConfig, defaultFeDomain, paperMachineSpec, paperTheta0 } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
 import type { LvConfig } from './config.ts';
 import { type ClosureConfig, type ExperimentConfig, isLv, readExperimentConfig } from './experiment.ts';
-import { feDomain, fitTheta0Independent, formMachineSpec, offsetsFromData } from './forms.ts';
+import { formMachineSpec, modelForm } from './forms.ts';
 import { experimentModel } from './model.ts';
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
 import { createMachine } from '@srn/boltzmann';
@@ -159,14 +159,14 @@ export function initialLattices(trajectories: readonly LatticeTrajectory[]): Uin
 /** The machine of a model-file experiment (its form on the lattice's shape and species). */
 export function closureMachineSpec(config: ClosureConfig): MachineSpec {
   const model = experimentModel(config);
-  return formMachineSpec(config.settings.train.form, model.shape, model.species, config.settings.train.hiddenLayers);
+  return formMachineSpec(modelForm(config.settings.train), model.shape, model.species);
 }
 
-/** The FE input domain of a model-file experiment: `--domain`, else the rule of forms.ts. */
+/** The FE input domain of a model-file experiment: `--domain`, else `defaultFeDomain` of `@srn/closure`. */
 export function closureDomain(config: ClosureConfig): string[] {
   const given = config.settings.train.domain.trim();
   const machine = createMachine(closureMachineSpec(config));
-  if (given === '') return feDomain(machine);
+  if (given === '') return defaultFeDomain(machine);
   const names = given.split(',').map((n) => n.trim());
   const known = new Set(machine.parameters.blocks.map((b) => b.name));
   const unknown = names.filter((n) => !known.has(n));
@@ -175,19 +175,16 @@ export function closureDomain(config: ClosureConfig): string[] {
 }
 
 /**
- * The trainer configuration from the settings; a model-file experiment's θ(0) and centering offsets come from the t =
- * 0 lattices of the training trajectories (forms.ts).
+ * The trainer configuration from the settings. A model-file experiment gives the machine and the domain only: the
+ * trainer fits θ(0) of every initial condition from its t = 0 lattices and the centering offsets from their densities
+ * (its defaults, with `data.conditions`); the LV presets give theirs explicitly.
  */
-export function trainerConfig(config: ExperimentConfig, trajectories: readonly LatticeTrajectory[] = []): DbdTrainerConfig {
+export function trainerConfig(config: ExperimentConfig): DbdTrainerConfig {
   if (isLv(config)) return lvTrainerConfig(config);
   const t = config.settings.train;
-  const spec = closureMachineSpec(config);
-  const machine = createMachine(spec);
-  const lattices = initialLattices(trajectories);
   return {
-    machine: spec,
+    machine: closureMachineSpec(config),
     domain: closureDomain(config),
-    ...(lattices.length > 0 ? { theta0: [...fitTheta0Independent(machine, lattices)], initialOffsets: offsetsFromData(machine, lattices) } : {}),
     steps: t.steps,
     passes: t.passes,
     window: t.window,
@@ -237,7 +234,10 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const loaded = loadTrainingTrajectories(dir, config);
   // The model's time is the snapshot index (dt of the data grid = 1), whatever the model file's dt.
   const trajectories = isLv(config) ? loaded : loaded.map((tr) => ({ ...tr, times: Float64Array.from(tr.times, (_, k) => k) }));
-  const data = { trajectories };
+  // K initial conditions x M samples: run r belongs to condition floor(r / M) (each has its own θ(0), all share F).
+  const experiment = experimentModel(config);
+  const K = experiment.conditions.train;
+  const data = K > 1 ? { trajectories, conditions: trajectories.map((_, r) => Math.floor(r / experiment.samples.train)) } : { trajectories };
   if (!options.resume) startStaging(final);
   else if (!existsSync(checkpointPath) && existsSync(join(final, 'checkpoint.bin'))) {
     // Resuming a finished stage: continue from its final checkpoint (nothing left to train; the outputs are rewritten).
@@ -263,7 +263,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
     meta.sessions += 1;
     ctx.log(`train: resuming from step ${trainer.stepIndex} of ${trainer.totalSteps}`);
   } else {
-    trainer = closure.createDbdTrainer(trainerConfig(config, trajectories), data, createRng(config.streams.training, 0));
+    trainer = closure.createDbdTrainer(trainerConfig(config), data, createRng(config.streams.training, 0));
     meta = { configHash: config.hash, step: 0, totalSteps: trainer.totalSteps, seconds: 0, sessions: 1, history: [] };
   }
 
