@@ -104,13 +104,19 @@ export const CLOSURE_PRESETS: readonly ClosurePreset[] = [
     name: 'aa-2019',
     model: 'annihilation-1d.lattice',
     description: '2019: A + A -> 0 in 1D, 50 Boltzmann ICs x 50 samples, L = 1000; visible h/J/K model (--form hidden for the hidden one)',
-    values: { simulate: { samples: 50, heldoutConditions: 10, heldoutSamples: 50 }, train: { ...TRAIN, triplets: 'on', steps: 400 }, predict: { chains: 20 } },
+    // Every step runs all 50 ICs (each its own θ(t) and asleep chains): 2 asleep chains x 3 sweeps per IC give 100
+    // chains per time point in all; one pass, the window moving every step (t = 0 .. 2 in 191 steps).
+    values: {
+      simulate: { samples: 50, heldoutConditions: 10, heldoutSamples: 50 },
+      train: { ...TRAIN, triplets: 'on', asleepChains: 2, asleepSweeps: 3, awakeSweeps: 1, steps: 200, passes: 1, moveEvery: 1, checkpointEvery: 10 },
+      predict: { chains: 10, sweeps: 5 },
+    },
   },
   {
     name: 'rossler-2019',
     model: 'rossler-3d.lattice',
     description: '2019: the lattice Rossler oscillator in 3D, 10 x 10 x 10',
-    values: { simulate: { samples: 100, heldoutSamples: 100 }, train: { ...TRAIN, steps: 300 }, predict: { chains: 50, taps: 21 } },
+    values: { simulate: { samples: 100, heldoutSamples: 100 }, train: { ...TRAIN, steps: 300, asleepChains: 10, asleepSweeps: 5, awakeSweeps: 1 }, predict: { chains: 20, sweeps: 5, taps: 21 } },
   },
   { name: 'barw-2018', model: 'barw-1d.lattice', description: '2018: branching-annihilating random walk in 1D, fully visible', values: { simulate: { samples: 100, heldoutSamples: 300 }, train: { ...TRAIN, steps: 300 }, predict: { taps: 21 } } },
   { name: 'enzyme-2018', model: 'enzyme-1d.lattice', description: '2018: enzyme kinetics S + E <-> X -> P + E in 1D, fully visible', values: { simulate: { samples: 100, heldoutSamples: 300 }, train: { ...TRAIN, steps: 300 }, predict: { taps: 21 } } },

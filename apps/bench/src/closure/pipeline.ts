@@ -121,6 +121,7 @@ export async function runPipeline(ctx: StageContext, options: PipelineOptions): 
         ran.push(stage);
         if (!record) return { config, ran, skipped, finished: false, records, seconds: (performance.now() - started) / 1000 };
         records.train = record;
+        if (options.until === stage) break;
         continue;
       } else if (stage === 'predict') records.predict = await runPredictStage(ctx);
       else records.report = await runReportStage(ctx);
