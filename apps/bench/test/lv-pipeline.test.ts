@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { createMachine } from '@srn/boltzmann';
-import { paperMachineSpec } from '@srn/closure';
+import { paperMachineSpec, paperTheta0 } from '@srn/closure';
 import { makeConfig, presetSettings, readConfig, settingsFromOptions, writeConfig } from '../src/closure/config.ts';
 import { machineSpecFor, trainerConfig } from '../src/closure/train-stage.ts';
 import { quietContext } from '../src/closure/context.ts';
@@ -367,10 +367,14 @@ describe('lv metrics', () => {
 
   it('maps the couplings onto the trainer: the paper machine, or all species pairs with the paper FE domain', () => {
     const config = (couplings: 'same' | 'cross' | 'lateral') => makeConfig('quick', 1, settingsFromOptions('quick', { couplings }));
+    // Every LV machine, θ(0) and offset is given explicitly (the trainer's defaults now fit them from the data): the
+    // paper machine for 'same', θ(0) hX = hY = ln(p / (1 - 2p)) at p = 1/16, offsets 1/16 (visible) and 0.33.
     const same = trainerConfig(config('same'));
-    expect(same).toMatchObject({ latticeSize: 20 });
-    expect(same.machine).toBeUndefined();
-    expect(same.domain).toBeUndefined();
+    expect(same.machine).toEqual(paperMachineSpec(20));
+    expect(same.domain).toEqual(['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2']);
+    expect(same.theta0).toEqual([...paperTheta0(createMachine(paperMachineSpec(20)))]);
+    expect((same.theta0 as number[])[0]).toBeCloseTo(Math.log(1 / 16 / (1 - 2 / 16)), 12);
+    expect(same.initialOffsets).toEqual([0.0625, 0.33, 0.33]);
     const cross = trainerConfig(config('cross'));
     expect(cross.latticeSize).toBeUndefined();
     expect(cross.domain).toEqual(['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2']);
