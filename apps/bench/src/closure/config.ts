@@ -430,9 +430,37 @@ export function readConfig(dir: string): LvConfig {
       if (settings[section][key] === undefined) settings[section][key] = value;
     }
   }
-  for (const row of SETTING_ROWS) {
+  checkSettingValues(SETTING_ROWS, settings, (row) => typeof defaults[row.section][row.key], path, rerun);
+  try {
+    checkSettings(config.settings);
+  } catch (error) {
+    throw new LvInputError(`${path} is inconsistent: ${(error as Error).message}`);
+  }
+  if (!hashesAsWritten.includes(config.hash)) {
+    throw new LvInputError(`${path} was edited by hand (its hash does not match its settings, seed and streams); ${rerun}`);
+  }
+  return config;
+}
+
+/**
+ * Checks every setting of a config.json against its row of a settings table (type, choices, range); throws an
+ * {@link LvInputError} naming the file, the setting and what to rerun.
+ *
+ * @example
+ * ```ts
+ * checkSettingValues(SETTING_ROWS, config.settings, () => 'number', 'out/lv/config.json', 'rerun ...');
+ * ```
+ */
+export function checkSettingValues<Row extends { section: string; key: string; option: OptionSpec }>(
+  rows: readonly Row[],
+  settings: Record<string, Record<string, unknown>>,
+  expectedType: (row: Row) => string,
+  path: string,
+  rerun: string,
+): void {
+  for (const row of rows) {
     const value = settings[row.section][row.key];
-    const expected = typeof defaults[row.section][row.key];
+    const expected = expectedType(row);
     const name = `settings.${row.section}.${row.key}`;
     if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value))) {
       throw new LvInputError(`${path} is corrupt: ${name} is ${capMessage(JSON.stringify(value) ?? String(value), 60)}, expected a ${expected}; ${rerun}`);
@@ -448,15 +476,6 @@ export function readConfig(dir: string): LvConfig {
       }
     }
   }
-  try {
-    checkSettings(config.settings);
-  } catch (error) {
-    throw new LvInputError(`${path} is inconsistent: ${(error as Error).message}`);
-  }
-  if (!hashesAsWritten.includes(config.hash)) {
-    throw new LvInputError(`${path} was edited by hand (its hash does not match its settings, seed and streams); ${rerun}`);
-  }
-  return config;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LatticeModelFile, ParsedLatticeModel } from '@srn/gillespie/lattice';
-import { capMessage, checkNumber, type OptionSpec, type ParsedOptions, UsageError } from '../args.ts';
+import { type OptionSpec, type ParsedOptions, UsageError } from '../args.ts';
 import { loadLatticeModel } from '../commands/lattice-run.ts';
-import { collectVersions, configPath, deriveStreams, type LvConfig, readConfig as readLvConfig, SETTING_ROWS, type LvSettings } from './config.ts';
+import { checkSettingValues, collectVersions, configPath, deriveStreams, type LvConfig, readConfig as readLvConfig, SETTING_ROWS, type LvSettings } from './config.ts';
 import { LvInputError } from './errors.ts';
 
 /** The learned model's form (`--form`): visible units only, or hidden layers. */
@@ -285,24 +285,7 @@ export function readExperimentConfig(dir: string): ExperimentConfig {
   if (!isObject(settings) || !(['simulate', 'train', 'predict'] as const).every((section) => isObject(settings[section]))) {
     throw new LvInputError(`${path} is corrupt (settings must have the sections simulate, train, predict); ${rerun}`);
   }
-  for (const row of CLOSURE_ROWS) {
-    const value = settings[row.section][row.key];
-    const name = `settings.${row.section}.${row.key}`;
-    const expected = row.option.type === 'integer' || row.option.type === 'number' ? 'number' : 'string';
-    if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value))) {
-      throw new LvInputError(`${path} is corrupt: ${name} is ${capMessage(JSON.stringify(value) ?? String(value), 60)}, expected a ${expected}; ${rerun}`);
-    }
-    if (row.option.type === 'choice' && !row.option.choices.includes(value as string)) {
-      throw new LvInputError(`${path} is corrupt: ${name} must be one of ${row.option.choices.join(', ')}; ${rerun}`);
-    }
-    if (row.option.type === 'integer' || row.option.type === 'number') {
-      try {
-        checkNumber(name, row.option, value as number);
-      } catch (error) {
-        throw new LvInputError(`${path} is corrupt: ${(error as Error).message}; ${rerun}`);
-      }
-    }
-  }
+  checkSettingValues(CLOSURE_ROWS, settings, (row) => (row.option.type === 'integer' || row.option.type === 'number' ? 'number' : 'string'), path, rerun);
   if (closureHash(config) !== config.hash) {
     throw new LvInputError(`${path} was edited by hand (its hash does not match its settings, model, seed and streams); ${rerun}`);
   }

@@ -117,21 +117,9 @@ export function machineSpecFor(config: LvConfig): MachineSpec {
 }
 
 /** The trainer configuration from the settings. */
-function lvTrainerConfig(config: LvConfig): DbdTrainerConfig {
-  const t = config.settings.train;
-  // The paper's machine for 'same'; the builders of machineSpecFor otherwise. θ(0) (hX = hY = ln(p / (1 − 2p)), p =
-  // 1/16: the L²/16 initial counts) and the centering offsets (visible 1/16, hidden 0.33, spec 5.3) are given
-  // explicitly, so that the LV presets do not depend on the trainer's defaults (which now fit them from the data).
-  const spec = t.couplings === 'same' ? paperMachineSpec(config.settings.simulate.size) : machineSpecFor(config);
-  const machine = createMachine(spec);
-  const model: Pick<DbdTrainerConfig, 'machine' | 'domain' | 'theta0' | 'initialOffsets'> = {
-    machine: spec,
-    domain: [...(t.couplings === 'lateral' ? LATERAL_DOMAIN : PAPER_DOMAIN)],
-    theta0: [...paperTheta0(machine)],
-    initialOffsets: machine.layers.map((layer) => (layer.index === 0 ? 0.0625 : 0.33)),
-  };
+/** The trainer options every experiment shares (the `train` settings of `lv`, also those of `closure`). */
+function trainingOptions(t: Omit<LvConfig['settings']['train'], 'couplings' | 'checkpointEvery'>): DbdTrainerConfig {
   return {
-    ...model,
     steps: t.steps,
     passes: t.passes,
     window: t.window,
@@ -148,6 +136,25 @@ function lvTrainerConfig(config: LvConfig): DbdTrainerConfig {
     substeps: t.substeps,
     lambda: t.lambda,
     psiDerivScale: t.psiDerivScale,
+  };
+}
+
+function lvTrainerConfig(config: LvConfig): DbdTrainerConfig {
+  const t = config.settings.train;
+  // The paper's machine for 'same'; the builders of machineSpecFor otherwise. θ(0) (hX = hY = ln(p / (1 − 2p)), p =
+  // 1/16: the L²/16 initial counts) and the centering offsets (visible 1/16, hidden 0.33, spec 5.3) are given
+  // explicitly, so that the LV presets do not depend on the trainer's defaults (which now fit them from the data).
+  const spec = t.couplings === 'same' ? paperMachineSpec(config.settings.simulate.size) : machineSpecFor(config);
+  const machine = createMachine(spec);
+  const model: Pick<DbdTrainerConfig, 'machine' | 'domain' | 'theta0' | 'initialOffsets'> = {
+    machine: spec,
+    domain: [...(t.couplings === 'lateral' ? LATERAL_DOMAIN : PAPER_DOMAIN)],
+    theta0: [...paperTheta0(machine)],
+    initialOffsets: machine.layers.map((layer) => (layer.index === 0 ? 0.0625 : 0.33)),
+  };
+  return {
+    ...model,
+    ...trainingOptions(t),
   };
 }
 
@@ -185,22 +192,7 @@ export function trainerConfig(config: ExperimentConfig): DbdTrainerConfig {
   return {
     machine: closureMachineSpec(config),
     domain: closureDomain(config),
-    steps: t.steps,
-    passes: t.passes,
-    window: t.window,
-    horizonStart: t.horizonStart,
-    moveEvery: t.moveEvery,
-    batchSize: t.batchSize,
-    asleepChains: t.asleepChains,
-    awakeSweeps: t.awakeSweeps,
-    asleepSweeps: t.asleepSweeps,
-    learningRate: t.learningRate,
-    ...(t.averageSteps > 0 ? { averageFrom: t.steps * t.passes - t.averageSteps } : {}),
-    optimizer: t.optimizer,
-    spacing: t.spacing,
-    substeps: t.substeps,
-    lambda: t.lambda,
-    psiDerivScale: t.psiDerivScale,
+    ...trainingOptions(t),
   };
 }
 
