@@ -107,6 +107,52 @@ export interface MachineSpec {
   readonly layers: readonly LayerSpec[];
   readonly connections?: readonly ConnectionSpec[];
   readonly parameterization?: Parameterization;
+  /** Triplet couplings of three consecutive sites of 1-D layers (homogeneous machines only). */
+  readonly triplets?: readonly TripletSpec[];
+}
+
+/**
+ * Triplet couplings of a 1-D layer (the K of Ernst et al. 2018): one weight per coupled ordered state triple
+ * (a, b, c) of three consecutive sites (i, i + 1, i + 2) (periodic), adding K_abc · Σ_i s_{i,a} s_{i+1,b} s_{i+2,c}
+ * to −E. `states`: `'same'` (a = b = c, default), `'all'` (every ordered triple), or a list of triples by state name
+ * or 1-based index. The layer must be 1-D with at least 3 units, and the machine homogeneous. A layer with triplets
+ * is sampled unit by unit in place (systematic-scan Gibbs) like a layer with lateral connections. Triplet weights
+ * are not centered (their centered and raw values are equal, and their statistics are used raw).
+ *
+ * @example
+ * ```ts
+ * const k: TripletSpec = { layer: 'visible', states: 'same', weightPrefix: 'k' }; // weight kAAA for species A
+ * ```
+ */
+export interface TripletSpec {
+  /** The layer (name or index). */
+  readonly layer: string | number;
+  readonly states?: 'same' | 'all' | readonly (readonly [string | number, string | number, string | number])[];
+  /** Prefix of the short weight names (default `'k'`): the weight of (A, B, C) is `kABC`. */
+  readonly weightPrefix?: string;
+}
+
+/**
+ * Resolved triplet couplings of a {@link Machine}.
+ *
+ * @example
+ * ```ts
+ * const m = createMachine({ layers: [{ name: 'v', shape: [6], states: ['A'] }], triplets: [{ layer: 0 }] });
+ * m.triplets[0].tripleCount; // 1 (A, A, A)
+ * ```
+ */
+export interface Triplet {
+  readonly index: number;
+  /** Layer index (a 1-D layer). */
+  readonly layer: number;
+  /** Number of coupled triples. */
+  readonly tripleCount: number;
+  /** Coupled triples as 1-based states: triple t is (`triples[3t]`, `triples[3t+1]`, `triples[3t+2]`). */
+  readonly triples: Int32Array;
+  /** `tripleIndex[(a·(K + 1) + b)·(K + 1) + c]` is the triple index of (a, b, c) or −1. */
+  readonly tripleIndex: Int32Array;
+  /** Start of the triplet weights in the parameter vector (triple t at `weightStart + t`). */
+  readonly weightStart: number;
 }
 
 /**
@@ -201,10 +247,10 @@ export interface ParameterBlock {
   readonly name: string;
   /** Always-unique name: `bias:<layer>.<state>` or `weight:<lower>.<state>:<upper>.<state>`. */
   readonly qualifiedName: string;
-  readonly kind: 'bias' | 'weight';
-  /** Layer index (bias) or connection index (weight). */
+  readonly kind: 'bias' | 'weight' | 'triplet';
+  /** Layer index (bias), connection index (weight) or triplet index (triplet: `machine.triplets[owner]`). */
   readonly owner: number;
-  /** 1-based state (bias), or pair index (weight). */
+  /** 1-based state (bias), pair index (weight) or triple index (triplet). */
   readonly state: number;
   readonly offset: number;
   readonly stride: number;
@@ -255,6 +301,8 @@ export interface Machine {
   readonly centerCount: number;
   /** Connections touching each layer: `[connection index, side]` where side 0 means the layer is the lower end. */
   readonly incidence: readonly (readonly (readonly [number, 0 | 1])[])[];
+  /** Triplet couplings (empty for most machines). */
+  readonly triplets: readonly Triplet[];
 }
 
 function describe(value: unknown): string {
@@ -616,6 +664,73 @@ export function createMachine(spec: MachineSpec): Machine {
     incidence[up].push([ci, 1]);
   });
 
+  // Triplets.
+  const tripletSpecs = spec.triplets ?? [];
+  if (!Array.isArray(tripletSpecs)) throw new TypeError(`spec.triplets must be an array; got ${describe(tripletSpecs)}`);
+  if (tripletSpecs.length > 0 && perUnit) {
+    throw new RangeError(`spec.triplets need a homogeneous machine; got spec.parameterization ${describe(parameterization)}`);
+  }
+  const triplets: Triplet[] = [];
+  const seenTriples = layers.map(() => new Set<number>());
+  tripletSpecs.forEach((ts, ti) => {
+    const name = `spec.triplets[${ti}]`;
+    if (ts === null || typeof ts !== 'object') throw new TypeError(`${name} must be an object; got ${describe(ts)}`);
+    const l = resolveLayer(ts.layer, spec.layers, `${name}.layer`);
+    const L = layers[l];
+    if (L.shape.length !== 1 || L.size < 3) {
+      throw new RangeError(`${name}.layer must be a 1-D layer of at least 3 units; got shape ${describe(L.shape)}`);
+    }
+    const prefix = ts.weightPrefix ?? 'k';
+    if (typeof prefix !== 'string' || prefix.length === 0) {
+      throw new TypeError(`${name}.weightPrefix must be a non-empty string; got ${describe(ts.weightPrefix)}`);
+    }
+    const k = L.stateCount;
+    const k1 = k + 1;
+    const list: [number, number, number][] = [];
+    const which = ts.states ?? 'same';
+    if (which === 'same') for (let a = 1; a <= k; a++) list.push([a, a, a]);
+    else if (which === 'all') {
+      for (let a = 1; a <= k; a++) for (let b = 1; b <= k; b++) for (let c = 1; c <= k; c++) list.push([a, b, c]);
+    } else if (Array.isArray(which) && which.length > 0) {
+      which.forEach((t, i) => {
+        if (!Array.isArray(t) || t.length !== 3) throw new TypeError(`${name}.states[${i}] must be a triple of states; got ${describe(t)}`);
+        list.push([
+          resolveState(t[0], L.states, `${name}.states[${i}][0]`),
+          resolveState(t[1], L.states, `${name}.states[${i}][1]`),
+          resolveState(t[2], L.states, `${name}.states[${i}][2]`),
+        ]);
+      });
+    } else {
+      throw new TypeError(`${name}.states must be 'same', 'all' or a non-empty array of triples; got ${describe(which)}`);
+    }
+    const tripleIndex = new Int32Array(k1 * k1 * k1).fill(-1);
+    const triples = new Int32Array(list.length * 3);
+    const weightStart = paramCursor;
+    list.forEach(([a, b, c], t) => {
+      const key = (a * k1 + b) * k1 + c;
+      if (tripleIndex[key] >= 0 || seenTriples[l].has(key)) {
+        throw new RangeError(`${name}.states couples the triple (${a}, ${b}, ${c}) of layer ${l} twice`);
+      }
+      seenTriples[l].add(key);
+      tripleIndex[key] = t;
+      triples.set([a, b, c], 3 * t);
+      blocks.push({
+        name: `${prefix}${L.states[a - 1]}${L.states[b - 1]}${L.states[c - 1]}`,
+        qualifiedName: `triplet:${L.name}.${L.states[a - 1]}:${L.states[b - 1]}:${L.states[c - 1]}#${ti}`,
+        kind: 'triplet',
+        owner: ti,
+        state: t,
+        offset: weightStart + t,
+        stride: 0,
+        count: 1,
+      });
+    });
+    paramCursor += list.length;
+    triplets.push(
+      Object.freeze({ index: ti, layer: l, tripleCount: list.length, triples, tripleIndex, weightStart }),
+    );
+  });
+
   // Names: a short name is used only when unique; otherwise the qualified name stands in.
   const counts = new Map<string, number>();
   for (const b of blocks) counts.set(b.name, (counts.get(b.name) ?? 0) + 1);
@@ -659,6 +774,7 @@ export function createMachine(spec: MachineSpec): Machine {
     probabilityCount: probabilityOffset,
     centerCount: centerOffset,
     incidence: Object.freeze(incidence.map((x) => Object.freeze(x.map((y) => Object.freeze(y))))),
+    triplets: Object.freeze(triplets),
   });
   machines.add(machine);
   return machine;

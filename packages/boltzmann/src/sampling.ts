@@ -56,6 +56,7 @@ function getPlan(machine: Machine): Plan {
       srcK: new Int32Array(inc.length),
       mat: [],
       matStride: new Int32Array(inc.length),
+      triplet: machine.triplets.some((t) => t.layer === l) ? new Float64Array((T.stateCount + 1) ** 3) : null,
     };
     inc.forEach(([ci, side], b) => {
       const C = machine.connections[ci];
@@ -77,8 +78,19 @@ function getPlan(machine: Machine): Plan {
   return plan;
 }
 
-/** Copies the weights of `params` into the coupling matrices of the plan (both directions of every connection). */
+/**
+ * Copies the weights of `params` into the coupling matrices of the plan (both directions of every connection) and
+ * the triplet weights into each layer's triplet table.
+ */
 function compileCouplings(machine: Machine, plan: Plan, params: Float64Array): void {
+  for (const set of plan.blocks) set.triplet?.fill(0);
+  for (const t of machine.triplets) {
+    const table = plan.blocks[t.layer].triplet as Float64Array;
+    const k1 = machine.layers[t.layer].stateCount + 1;
+    for (let p = 0; p < t.tripleCount; p++) {
+      table[(t.triples[3 * p] * k1 + t.triples[3 * p + 1]) * k1 + t.triples[3 * p + 2]] += params[t.weightStart + p];
+    }
+  }
   machine.layers.forEach((T, l) => {
     const set = plan.blocks[l];
     machine.incidence[l].forEach(([ci, side], b) => {

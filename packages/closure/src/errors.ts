@@ -48,3 +48,27 @@ export class DbdDivergenceError extends Error {
     this.time = time;
   }
 }
+
+/**
+ * A model form that the machines cannot express (e.g. a closed boundary: `@srn/boltzmann` lattices are periodic).
+ * `option` names the offending field of the form or geometry.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   buildMachineSpec({ kind: 'visible' }, { shape: [10], species: ['A'], boundary: 'closed' });
+ * } catch (e) {
+ *   if (e instanceof ModelFormError) console.error(e.option); // 'geometry.boundary'
+ * }
+ * ```
+ */
+export class ModelFormError extends RangeError {
+  /** The offending field, e.g. `'geometry.boundary'`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(message);
+    this.name = 'ModelFormError';
+    this.option = option;
+  }
+}

@@ -9,7 +9,22 @@
 
 export { CONTAINER_VERSION, crc32 } from './container.ts';
 export type { DataFingerprint, TrainingData } from './data.ts';
-export { CheckpointError, DbdDivergenceError } from './errors.ts';
+export { CheckpointError, DbdDivergenceError, ModelFormError } from './errors.ts';
+export {
+  buildMachineSpec,
+  crossMachineSpec,
+  defaultFeDomain,
+  type FeDomainOptions,
+  fitTheta0,
+  type HiddenForm,
+  initialOffsetsFromData,
+  type LatticeGeometry,
+  lateralMachineSpec,
+  type ModelForm,
+  type PairCouplings,
+  type Theta0FitOptions,
+  type VisibleForm,
+} from './forms.ts';
 export { type IntegrateOptions, integrateParameters, type ParameterTrajectory } from './integrate.ts';
 export {
   createDbd,

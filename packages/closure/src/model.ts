@@ -10,9 +10,10 @@ import { createMachine, type Machine, type MachineSpec } from '@srn/boltzmann';
 import { createFunction, type FeFunction, fromBinary, toBinary } from '@srn/fem-basis';
 import { bytesF64, decodeContainer, encodeContainer, f64Bytes, type Section } from './container.ts';
 import { CheckpointError, DbdDivergenceError } from './errors.ts';
+import { buildMachineSpec, defaultFeDomain } from './forms.ts';
 import { checkEnum, checkInt, checkNum, checkObject, checkPositive, show } from './validate.ts';
 
-/** p = 1/16 initial density of each species in the paper (100 of 1600 sites). */
+/** p = 1/16 initial density of each species in the paper (100 of 1600 sites); used by the paper preset only. */
 const PAPER_DENSITY = 1 / 16;
 
 /**
@@ -29,7 +30,8 @@ export type PsiDerivScale = 'fractional' | 'physical';
 /**
  * The machine spec of the paper (spec 4): `layers` periodic L × L layers of 3-state units (visible {X, Y}, hidden
  * layer l {X<l>, Y<l>}), 2 × 2 receptive fields, same-species couplings, homogeneous parameters named hX, hY, bX1,
- * bY1, bX2, bY2, wXX1, wYY1, wX1X2, wY1Y2. The same structure as `paperMachine` of `@srn/boltzmann`, as plain JSON.
+ * bY1, bX2, bY2, wXX1, wYY1, wX1X2, wY1Y2. The same structure as `paperMachine` of `@srn/boltzmann`, as plain JSON;
+ * a preset of `buildMachineSpec` (`{ kind: 'hidden', layers: layers − 1, field: '2x2' }` on an L × L lattice).
  *
  * @example
  * ```ts
@@ -43,15 +45,7 @@ export function paperMachineSpec(size = 40, layers = 3, species: readonly string
   if (!Array.isArray(species) || species.length < 1 || !species.every((s) => typeof s === 'string' && s.length > 0)) {
     throw new TypeError(`species must be a non-empty array of species names; got ${show(species)}`);
   }
-  return {
-    layers: Array.from({ length: layers }, (_, l) => ({
-      name: l === 0 ? 'visible' : `hidden${l}`,
-      shape: [size, size],
-      states: l === 0 ? [...species] : species.map((s) => `${s}${l}`),
-    })),
-    connections: Array.from({ length: layers - 1 }, (_, l) => ({ lower: l, upper: l + 1, field: '2x2' as const })),
-    parameterization: 'homogeneous',
-  };
+  return buildMachineSpec({ kind: 'hidden', layers: layers - 1, field: '2x2' }, { shape: [size, size], species });
 }
 
 /**
@@ -72,8 +66,9 @@ export function paperTheta0(machine: Machine): Float64Array {
 }
 
 /**
- * The default FE domain of a machine: the visible biases and every weight (spec 6.1; for the paper machine hX, hY,
- * wXX1, wYY1, wX1X2, wY1Y2). Hidden biases get their own F but are not inputs.
+ * The default FE domain of a machine: `defaultFeDomain` of the model forms (at most six inputs: visible biases, then
+ * same-species couplings, then the others; see there). For the paper machine hX, hY, wXX1, wYY1, wX1X2, wY1Y2
+ * (spec 6.1). Hidden biases get their own F but are not inputs.
  *
  * @example
  * ```ts
@@ -81,7 +76,7 @@ export function paperTheta0(machine: Machine): Float64Array {
  * ```
  */
 export function defaultDomain(machine: Machine): string[] {
-  return machine.parameters.blocks.filter((b) => b.kind === 'weight' || b.owner === 0).map((b) => b.name);
+  return defaultFeDomain(machine);
 }
 
 /**
@@ -90,7 +85,7 @@ export function defaultDomain(machine: Machine): string[] {
  *
  * @example
  * ```ts
- * const model = createDbd({ machine: paperMachineSpec(40) });
+ * const model = createDbd({ machine: paperMachineSpec(40), theta0: { hX: -2.639, hY: -2.639 } });
  * model.names;  // ['hX', 'hY', 'bX1', ...]
  * model.domain; // ['hX', 'hY', 'wXX1', 'wYY1', 'wX1X2', 'wY1Y2']
  * ```
@@ -135,9 +130,15 @@ export interface LearnedDbd {
  * ```
  */
 export interface DbdOptions {
-  /** Machine spec (default {@link paperMachineSpec}(40)); must be homogeneous. */
-  readonly machine?: MachineSpec;
-  /** θ(0) by name (missing names are 0) or as a full vector; default {@link paperTheta0}. */
+  /**
+   * Machine spec (required; e.g. {@link paperMachineSpec} or `buildMachineSpec(form, geometry)`); must be
+   * homogeneous.
+   */
+  readonly machine: MachineSpec;
+  /**
+   * θ(0) by name (missing names are 0) or as a full vector; default all 0 (independent sites, each state with
+   * probability 1/(K + 1)). Use {@link paperTheta0} for the paper's, `fitTheta0` to fit it from t = 0 data.
+   */
   readonly theta0?: Readonly<Record<string, number>> | ArrayLike<number>;
   /** FE input parameters (default {@link defaultDomain}). */
   readonly domain?: readonly string[];
@@ -168,7 +169,8 @@ export function buildMachine(spec: MachineSpec, name: string): Machine {
 }
 
 /**
- * Resolves θ(0) given by name or as a vector.
+ * Resolves θ(0) given by name or as a vector. `undefined` still gives {@link paperTheta0} for the trainer's
+ * configuration (which fits θ(0) from the data once contract 1 of issue #15 lands); `createDbd` no longer uses it.
  *
  * @example
  * ```ts
@@ -241,7 +243,8 @@ export function resolveSpacing(spacing: unknown, d: number, name: string): Float
 }
 
 /**
- * Creates an untrained DBD (every F ≡ 0, so θ(t) ≡ θ(0)) from options with the paper's defaults.
+ * Creates an untrained DBD (every F ≡ 0, so θ(t) ≡ θ(0)). The machine is required (a TypeError names
+ * `options.machine` otherwise); θ(0) defaults to 0, the domain to `defaultFeDomain`, the spacing to 0.1.
  *
  * @example
  * ```ts
@@ -249,11 +252,16 @@ export function resolveSpacing(spacing: unknown, d: number, name: string): Float
  * integrateParameters(model, Float64Array.of(0, 1, 2)).theta; // θ(0) three times
  * ```
  */
-export function createDbd(options: DbdOptions = {}): LearnedDbd {
+export function createDbd(options: DbdOptions): LearnedDbd {
   const o = checkObject(options, 'options');
-  const spec = o.machine ?? paperMachineSpec(40);
+  const spec = o.machine;
+  if (spec === undefined) {
+    throw new TypeError(
+      'options.machine is required: give a MachineSpec, e.g. paperMachineSpec(L) or buildMachineSpec(form, geometry); got undefined',
+    );
+  }
   const machine = buildMachine(spec, 'options.machine');
-  const theta0 = resolveTheta0(machine, o.theta0, 'options.theta0');
+  const theta0 = o.theta0 === undefined ? new Float64Array(machine.parameters.count) : resolveTheta0(machine, o.theta0, 'options.theta0');
   const dom = resolveDomain(machine, o.domain, 'options.domain');
   const d = dom.names.length;
   const spacing = resolveSpacing(o.spacing, d, 'options.spacing');

@@ -87,7 +87,7 @@ export interface PredictOptions {
   /**
    * true (default, spec 7.1): the final update is a parallel update of all layers returning probabilities and the
    * moments and covariances are computed from them. false: one more binary sweep and binary-state estimates (the
-   * honest estimator of covariances). Machines with lateral couplings in the visible layer default to false and
+   * honest estimator of covariances). Machines with lateral or triplet couplings in the visible layer default to false and
    * reject true (coupled units are not conditionally independent, so products of their probabilities are biased).
    */
   readonly finalProbabilities?: boolean;
@@ -243,11 +243,12 @@ export function predictMoments(model: LearnedDbd, thetaTrajectory: ParameterTraj
   const chains = o.chains === undefined ? 100 : checkInt(o.chains, 'options.chains', 2);
   const sweeps = o.sweeps === undefined ? 9 : checkInt(o.sweeps, 'options.sweeps', 0);
   // Products of conditional probabilities estimate pair moments without bias only when the visible units are
-  // conditionally independent given layer 1, i.e. when the visible layer has no lateral couplings.
-  const lateralVisible = model.machine.connections.some((c) => c.lower === 0 && c.upper === 0);
+  // conditionally independent given layer 1, i.e. when the visible layer has no lateral or triplet couplings.
+  const lateralVisible =
+    model.machine.connections.some((c) => c.lower === 0 && c.upper === 0) || model.machine.triplets.some((t) => t.layer === 0);
   if (lateralVisible && o.finalProbabilities === true) {
     throw new RangeError(
-      'options.finalProbabilities must be false for a machine with lateral visible couplings (products of conditional probabilities of coupled units are biased); got true',
+      'options.finalProbabilities must be false for a machine with lateral visible couplings or visible triplets (products of conditional probabilities of coupled units are biased); got true',
     );
   }
   const finalProbabilities = o.finalProbabilities === undefined ? !lateralVisible : o.finalProbabilities !== false;

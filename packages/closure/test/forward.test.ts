@@ -9,7 +9,7 @@ const k = 0.05;
 const hStar = -1.0;
 
 function linearModel() {
-  const model = createDbd({ machine: paperMachineSpec(4) });
+  const model = createDbd({ machine: paperMachineSpec(4), theta0: paperTheta0(createMachine(paperMachineSpec(4))) });
   const iX = model.domain.indexOf('hX');
   const f = model.functions[model.names.indexOf('hX')];
   const d = model.domain.length;
@@ -87,14 +87,14 @@ describe('integrateParameters', () => {
   it('evaluateRhs returns F(x(θ)) and the untrained model stays at θ(0)', () => {
     const out = evaluateRhs(model, model.theta0, new Float64Array(P));
     expect(out[iX]).toBeCloseTo(-k * (h0 - hStar), 12);
-    const flat = createDbd({ machine: paperMachineSpec(4) });
+    const flat = createDbd({ machine: paperMachineSpec(4), theta0: paperTheta0(createMachine(paperMachineSpec(4))) });
     const r = integrateParameters(flat, Float64Array.of(0, 1, 2), { method: 'rk4' });
     expect(Array.from(r.theta.slice(2 * P))).toEqual(Array.from(paperTheta0(createMachine(paperMachineSpec(4)))));
     expect(r.theta[0]).toBeCloseTo(Math.log(1 / 14), 12);
   });
 
   it('reports divergence and validates its arguments', () => {
-    const wild = createDbd({ machine: paperMachineSpec(4) });
+    const wild = createDbd({ machine: paperMachineSpec(4), theta0: paperTheta0(createMachine(paperMachineSpec(4))) });
     const f = wild.functions[0];
     const d = wild.domain.length;
     f.setFromDerivatives(new Array(d).fill(-2), new Array(d).fill(2), (_x, out) => {

@@ -180,6 +180,9 @@ describe('validation', () => {
     expect(() => createDbdTrainer({ batchSize: 1 }, { trajectories: [{ ...a, times: uneven }] }, createRng(1))).toThrow(/equally spaced/);
     expect(() => createDbdTrainer({}, data, {} as never)).toThrow(/rng must be an Rng/);
     expect(() => serializeLearnedDbd({} as never)).toThrow(TypeError);
-    expect(() => createDbd({ spacing: -1 })).toThrow(/options.spacing must be a finite number > 0; got -1/);
+    expect(() => createDbd({ machine: paperMachineSpec(4), spacing: -1 })).toThrow(/options.spacing must be a finite number > 0; got -1/);
+    // no library default machine (issue #15: no Lotka-Volterra constant in a default)
+    expect(() => createDbd({} as never)).toThrow(/options.machine is required/);
+    expect(() => (createDbd as (o?: unknown) => unknown)()).toThrow(TypeError);
   });
 });

@@ -36,6 +36,83 @@ export interface BlockSet {
   mat: Float64Array[];
   /** Matrix stride per edge: 0 when homogeneous. */
   matStride: Int32Array;
+  /**
+   * Triplet couplings of the target layer (1-D, homogeneous), or null: `triplet[(a·(K + 1) + b)·(K + 1) + c]` is the
+   * summed weight of the state triple (a, b, c) at three consecutive sites (0 where any state is empty).
+   */
+  triplet: Float64Array | null;
+}
+
+/**
+ * Adds the triplet activations of unit u (of a periodic 1-D layer of n ≥ 3 units whose states start at `base`) to
+ * `act[0..k)`: for state t, T[s(u−2), s(u−1), t] + T[s(u−1), t, s(u+1)] + T[t, s(u+1), s(u+2)].
+ *
+ * @example
+ * ```ts
+ * addTripletActivations(states, tBase, u, n, k, blocks.triplet, act);
+ * ```
+ */
+export function addTripletActivations(
+  states: Uint8Array,
+  base: number,
+  u: number,
+  n: number,
+  k: number,
+  tri: Float64Array,
+  act: Float64Array,
+): void {
+  const k1 = k + 1;
+  const um1 = u === 0 ? n - 1 : u - 1;
+  const um2 = um1 === 0 ? n - 1 : um1 - 1;
+  const up1 = u === n - 1 ? 0 : u + 1;
+  const up2 = up1 === n - 1 ? 0 : up1 + 1;
+  const x = states[base + um2];
+  const y = states[base + um1];
+  const z = states[base + up1];
+  const w = states[base + up2];
+  const left = (x * k1 + y) * k1;
+  const mid = y * k1 * k1 + z;
+  const right = z * k1 + w;
+  for (let t = 1; t <= k; t++) act[t - 1] += tri[left + t] + tri[mid + t * k1] + tri[t * k1 * k1 + right];
+}
+
+/**
+ * Mean-field triplet activations of unit u from the layer's probabilities (`pb` = start of the layer in the chain's
+ * row; unit v, state a at `pb + v·k + a − 1`): the triplet terms with the neighbours' one-hot values replaced by their
+ * probabilities (products of independent means).
+ *
+ * @example
+ * ```ts
+ * addTripletMeanField(probs, pb, u, n, k, blocks.triplet, act);
+ * ```
+ */
+export function addTripletMeanField(
+  probs: Float64Array,
+  pb: number,
+  u: number,
+  n: number,
+  k: number,
+  tri: Float64Array,
+  act: Float64Array,
+): void {
+  const k1 = k + 1;
+  const um1 = u === 0 ? n - 1 : u - 1;
+  const um2 = um1 === 0 ? n - 1 : um1 - 1;
+  const up1 = u === n - 1 ? 0 : u + 1;
+  const up2 = up1 === n - 1 ? 0 : up1 + 1;
+  for (let a = 1; a <= k; a++) {
+    const pa2 = probs[pb + um2 * k + a - 1];
+    const pa1 = probs[pb + um1 * k + a - 1];
+    const pz1 = probs[pb + up1 * k + a - 1];
+    for (let b = 1; b <= k; b++) {
+      const left = pa2 * probs[pb + um1 * k + b - 1]; // (u−2 = a, u−1 = b)
+      const mid = pa1 * probs[pb + up1 * k + b - 1]; // (u−1 = a, u+1 = b)
+      const right = pz1 * probs[pb + up2 * k + b - 1]; // (u+1 = a, u+2 = b)
+      for (let t = 1; t <= k; t++) {
+        act[t - 1] += left * tri[(a * k1 + b) * k1 + t] + mid * tri[(a * k1 + t) * k1 + b] + right * tri[(t * k1 + a) * k1 + b];
+      }
+    }
+  }
 }
 
 /** Kernel mode bits for {@link updateLayerFromStates}. */
@@ -100,7 +177,8 @@ export function updateLayerFromStates(
   const sample = (mode & MODE_SAMPLE) !== 0;
   const writeProbs = (mode & MODE_PROBABILITIES) !== 0 && probs !== null;
   const nb = blocks.count;
-  if (k === 2 && biasStride === 0 && !writeProbs && sample) {
+  const tri = blocks.triplet;
+  if (k === 2 && biasStride === 0 && !writeProbs && sample && tri === null) {
     let homogeneous = true;
     for (let b = 0; b < nb; b++) if (blocks.matStride[b] !== 0) homogeneous = false;
     if (homogeneous) {
@@ -140,6 +218,7 @@ export function updateLayerFromStates(
           }
         }
       }
+      if (tri !== null) addTripletActivations(states, tBase, u, n, k, tri, act);
       // Stable softmax including the empty state (logit 0).
       let m = 0;
       for (let t = 0; t < k; t++) if (act[t] > m) m = act[t];
@@ -248,6 +327,7 @@ export function updateLayerMeanField(
   damping: number,
 ): void {
   const nb = blocks.count;
+  const tri = blocks.triplet;
   for (let c = c0; c < c1; c++) {
     const pBase = c * probStride;
     for (let u = 0; u < n; u++) {
@@ -274,6 +354,7 @@ export function updateLayerMeanField(
           }
         }
       }
+      if (tri !== null) addTripletMeanField(probs, pBase + probOffset, u, n, k, tri, act);
       softmaxWithEmpty(act, k);
       const pb = pBase + probOffset + u * k;
       if (damping === 0) {

@@ -1,7 +1,8 @@
 /**
  * Allocation-free sufficient-statistics kernels. No validation. The statistics vector has the layout of the
  * parameter vector: T_θ = −∂E/∂θ, i.e. Σ_i s_{i,α} for a homogeneous bias, s_{i,α} for a per-unit bias,
- * Σ_{(i,j)∈E} s_{i,α} s_{j,β} for a homogeneous weight and s_{i,α} s_{j,β} for the weight of edge (i, j).
+ * Σ_{(i,j)∈E} s_{i,α} s_{j,β} for a homogeneous weight and s_{i,α} s_{j,β} for the weight of edge (i, j), and
+ * Σ_i s_{i,a} s_{i+1,b} s_{i+2,c} for a triplet weight (never centered).
  *
  * @packageDocumentation
  */
@@ -57,6 +58,26 @@ export function statisticsFromStates(
       if (p >= 0) out[wb + e * es + p] += 1;
     }
   }
+  const trips = machine.triplets;
+  for (let t = 0; t < trips.length; t++) {
+    const Tr = trips[t];
+    const L = layers[Tr.layer];
+    const sb = base + L.unitOffset;
+    const n = L.size;
+    const k1 = L.stateCount + 1;
+    const ti = Tr.tripleIndex;
+    const wb = outOffset + Tr.weightStart;
+    for (let i = 0; i < n; i++) {
+      const a = states[sb + i];
+      if (a === 0) continue;
+      const b = states[sb + (i + 1 < n ? i + 1 : i + 1 - n)];
+      if (b === 0) continue;
+      const c = states[sb + (i + 2 < n ? i + 2 : i + 2 - n)];
+      if (c === 0) continue;
+      const p = ti[(a * k1 + b) * k1 + c];
+      if (p >= 0) out[wb + p] += 1;
+    }
+  }
 }
 
 /**
@@ -107,6 +128,22 @@ export function statisticsFromProbabilities(
       const jb = ub + eu[e] * ku - 1;
       const ob = wb + e * es;
       for (let p = 0; p < np; p++) out[ob + p] += probs[ib + pairs[2 * p]] * probs[jb + pairs[2 * p + 1]];
+    }
+  }
+  const trips = machine.triplets;
+  for (let t = 0; t < trips.length; t++) {
+    const Tr = trips[t];
+    const L = layers[Tr.layer];
+    const k = L.stateCount;
+    const n = L.size;
+    const pb = base + L.probabilityOffset - 1;
+    const tr = Tr.triples;
+    const wb = outOffset + Tr.weightStart;
+    for (let i = 0; i < n; i++) {
+      const ib = pb + i * k;
+      const jb = pb + (i + 1 < n ? i + 1 : i + 1 - n) * k;
+      const lb = pb + (i + 2 < n ? i + 2 : i + 2 - n) * k;
+      for (let p = 0; p < Tr.tripleCount; p++) out[wb + p] += probs[ib + tr[3 * p]] * probs[jb + tr[3 * p + 1]] * probs[lb + tr[3 * p + 2]];
     }
   }
 }

@@ -209,10 +209,88 @@ export function fitBoltzmannLattice(
     }
     featStart[p * B + B] = feats.length;
   }
-  const featIdx = Int32Array.from(feats);
-  const count = Float64Array.from(counts);
-  const sites = size * lattices.length;
+  const fit = maximisePseudoLikelihood(
+    { states: S, parameters: P, featStart, featIdx: Int32Array.from(feats), counts: Float64Array.from(counts) },
+    iterations,
+    tolerance,
+  );
+  const theta = fit.theta;
+  const params: BoltzmannParameters = { h: {}, J: {}, K: {} };
+  for (let i = 0; i < P; i++) {
+    if (i < S) params.h[names[i]!] = theta[i]!;
+    else if (names[i]!.split('-').length === 2) params.J[names[i]!] = theta[i]!;
+    else params.K[names[i]!] = theta[i]!;
+  }
+  return { params, loss: fit.loss, gradient: fit.gradient, iterations: fit.iterations, converged: fit.converged, patterns };
+}
 
+/**
+ * A pseudo-likelihood problem compressed into patterns (see the module notes): pattern p holds `counts[p·B + a]`
+ * sites in state a (B = states + 1, 0 = empty) that share one neighbourhood; the energy gain of state a ≥ 1 in
+ * pattern p is Σ θ[featIdx[f]] over f in [featStart[p·B + a], featStart[p·B + a + 1]) (an index may repeat).
+ *
+ * @example
+ * ```ts
+ * // one pattern, one species, feature = the bias only: the fit is h = ln(n_A / n_0)
+ * const problem: PseudoLikelihoodProblem = {
+ *   states: 1, parameters: 1, featStart: Int32Array.of(0, 0, 1), featIdx: Int32Array.of(0), counts: Float64Array.of(30, 10),
+ * };
+ * ```
+ */
+export interface PseudoLikelihoodProblem {
+  /** Non-empty states S per site. */
+  readonly states: number;
+  /** Parameters P (length of θ). */
+  readonly parameters: number;
+  /** Feature ranges per (pattern, state): length patterns·(S + 1) + 1. */
+  readonly featStart: Int32Array;
+  /** Parameter index of every feature. */
+  readonly featIdx: Int32Array;
+  /** Sites per (pattern, state): length patterns·(S + 1). */
+  readonly counts: Float64Array;
+}
+
+/**
+ * The result of {@link maximisePseudoLikelihood}.
+ *
+ * @example
+ * ```ts
+ * const { theta, converged } = maximisePseudoLikelihood(problem, 2000, 1e-7);
+ * ```
+ */
+export interface PseudoLikelihoodFit {
+  /** The maximiser θ. */
+  readonly theta: Float64Array;
+  /** Mean negative log pseudo-likelihood per site at θ. */
+  readonly loss: number;
+  /** Largest gradient component at θ. */
+  readonly gradient: number;
+  /** Adam iterations over all stages. */
+  readonly iterations: number;
+  /** Whether the last stage reached the tolerance. */
+  readonly converged: boolean;
+}
+
+/**
+ * Maximises a compressed pseudo-likelihood (the engine of {@link fitBoltzmannLattice}, shared with `fitTheta0` of
+ * the model forms): the mean negative log pseudo-likelihood per site is minimised from θ = 0 with full-batch Adam of
+ * `@srn/boltzmann` in three stages of learning rate 0.05, 0.005, 0.0005, each at most `iterations` steps and ended
+ * once every gradient component is below `tolerance`. Unvalidated (callers build the problem).
+ *
+ * @example
+ * ```ts
+ * const problem = {
+ *   states: 1, parameters: 1, featStart: Int32Array.of(0, 0, 1), featIdx: Int32Array.of(0), counts: Float64Array.of(30, 10),
+ * };
+ * maximisePseudoLikelihood(problem, 2000, 1e-9).theta[0]; // ≈ ln(10 / 30)
+ * ```
+ */
+export function maximisePseudoLikelihood(problem: PseudoLikelihoodProblem, iterations: number, tolerance: number): PseudoLikelihoodFit {
+  const { states: S, parameters: P, featStart, featIdx, counts: count } = problem;
+  const B = S + 1;
+  const patterns = (featStart.length - 1) / B;
+  let sites = 0;
+  for (let i = 0; i < count.length; i++) sites += count[i]!;
   const theta = new Float64Array(P);
   const grad = new Float64Array(P);
   const act = new Float64Array(S);
@@ -223,6 +301,7 @@ export function fitBoltzmannLattice(
       const base = p * B;
       let total = 0;
       for (let a = 0; a < B; a++) total += count[base + a]!;
+      if (total === 0) continue;
       for (let a = 1; a <= S; a++) {
         let e = 0;
         for (let f = featStart[base + a]!; f < featStart[base + a + 1]!; f++) e += theta[featIdx[f]!]!;
@@ -262,11 +341,5 @@ export function fitBoltzmannLattice(
     }
   }
   const loss = evaluate();
-  const params: BoltzmannParameters = { h: {}, J: {}, K: {} };
-  for (let i = 0; i < P; i++) {
-    if (i < S) params.h[names[i]!] = theta[i]!;
-    else if (names[i]!.split('-').length === 2) params.J[names[i]!] = theta[i]!;
-    else params.K[names[i]!] = theta[i]!;
-  }
-  return { params, loss, gradient: maxAbs(), iterations: taken, converged, patterns };
+  return { theta, loss, gradient: maxAbs(), iterations: taken, converged };
 }

@@ -81,7 +81,7 @@ export interface TablePlan {
 const plans = new WeakMap<Machine, TablePlan | null>();
 
 /**
- * The table plan of a machine, or null if the machine is not homogeneous or a layer's table would exceed 65536
+ * The table plan of a machine, or null if the machine is not homogeneous, has triplet couplings, or a layer's table would exceed 65536
  * entries (e.g. dense connections). Cached per machine.
  *
  * @example
@@ -112,7 +112,8 @@ export function tablePlanCsr(machine: Machine): TablePlan | null {
 
 function buildPlan(machine: Machine, flatten: boolean): TablePlan | null {
   let plan: TablePlan | null = null;
-  if (machine.parameterization === 'homogeneous') {
+  // Triplet couplings (1-D, three consecutive sites) are not tabulated: such machines use `gibbs` of @srn/boltzmann.
+  if (machine.parameterization === 'homogeneous' && machine.triplets.length === 0) {
     const layers: LayerPlan[] = [];
     let ok = true;
     for (const T of machine.layers) {
