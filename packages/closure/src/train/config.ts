@@ -12,8 +12,8 @@ import { checkEnum, checkInt, checkNum, checkObject, checkPositive, show } from 
 
 /**
  * Static learning of θ(0) from the snapshots at t = 0 (all trajectories of a condition, every condition separately)
- * with `fitStatic` of `@srn/boltzmann` (persistent CD, centered gradients, Adam), used when θ(0) is not known
- * analytically (the default when neither `theta0` nor `theta0PerCondition` is given).
+ * with `fitStatic` of `@srn/boltzmann` (persistent CD, centered gradients, Adam), starting from the configured θ(0).
+ * Without this option and without a θ(0), θ(0) is fitted by `fitTheta0` of the model forms instead.
  *
  * @example
  * ```ts
@@ -25,7 +25,9 @@ export interface Theta0FitConfig {
   readonly iterations?: number;
   /** Snapshots per iteration (default min(10, the smallest condition's trajectory count)). */
   readonly batchSize?: number;
+  /** Adam learning rate (default 0.02). */
   readonly learningRate?: number;
+  /** Gibbs sweeps per phase (default 10). */
   readonly sweeps?: number;
   /** Parameter names to learn (default all). */
   readonly trainable?: readonly string[];
@@ -94,21 +96,21 @@ export interface DbdTrainerConfig {
   readonly lambda?: number;
   /**
    * Initial offsets per layer (spec 5.3; the Lotka-Volterra paper's are visible 0.0625, hidden 0.33). Default: from
-   * the data, per condition: the visible offsets of every state are its density in the condition's t = 0 snapshots,
-   * hidden offsets 1/(states + 1) (every state of a unit equally likely).
+   * the data, per condition: `initialOffsetsFromData` of the condition's t = 0 lattices (the visible layer's mean
+   * occupancy per site and species; hidden layers 1/(states + 1)).
    */
   readonly initialOffsets?: readonly number[];
   /**
-   * θ(0) by name or as a vector (for every condition when the data have several). Default: fitted from the data's
-   * t = 0 snapshots of every condition (`theta0Fit` with its defaults), starting from the independent-site biases
-   * h_a = ln(p_a / p_empty) of the t = 0 densities. The Lotka-Volterra paper's θ(0) is {@link paperTheta0}.
+   * θ(0) by name or as a vector (for every condition when the data have several). Default: fitted per condition to
+   * its t = 0 lattices by `fitTheta0` of the model forms (or by `theta0Fit` when that is given). The Lotka-Volterra
+   * paper's θ(0) is {@link paperTheta0}.
    */
   readonly theta0?: Readonly<Record<string, number>> | readonly number[];
   /** θ(0) of every initial condition (index = condition of `data.conditions`); exclusive with `theta0`. */
   readonly theta0PerCondition?: readonly (Readonly<Record<string, number>> | readonly number[])[];
   /**
-   * Learn θ(0) statically from the t = 0 snapshots of every condition, starting from `theta0` /
-   * `theta0PerCondition` (or from the independent-site biases when neither is given; then this is the default).
+   * Learn θ(0) of every condition statically from its t = 0 snapshots with `fitStatic`, starting from `theta0` /
+   * `theta0PerCondition`, or from independent sites at the t = 0 densities when neither is given.
    */
   readonly theta0Fit?: Theta0FitConfig;
   /** FE input parameters (default: visible biases and all weights). */
@@ -156,9 +158,12 @@ export interface ResolvedDbdConfig {
   readonly dt: number;
   readonly psiDerivScale: PsiDerivScale;
   readonly lambda: number;
-  /** One per layer, or null: from the data's t = 0 densities, per condition. */
+  /** One per layer, or null: `initialOffsetsFromData` of every condition's t = 0 lattices. */
   readonly initialOffsets: number[] | null;
-  /** θ(0) (or the start of its fit); null: the independent-site biases of the data's t = 0 densities, per condition. */
+  /**
+   * θ(0) (or the start of its fit); null: fitted per condition (`fitTheta0`, or `theta0Fit` from independent sites
+   * when that is given).
+   */
   readonly theta0: number[] | null;
   /** θ(0) (or fit start) of every condition; present only when given. */
   readonly theta0PerCondition?: number[][];
@@ -236,7 +241,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
     theta0PerCondition = per.map((t, k) => Array.from(resolveTheta0(machine, t, `config.theta0PerCondition[${k}]`)));
   }
   let theta0Fit: ResolvedDbdConfig['theta0Fit'] = null;
-  if (c.theta0Fit !== undefined || (c.theta0 === undefined && c.theta0PerCondition === undefined)) {
+  if (c.theta0Fit !== undefined) {
     const f = checkObject(c.theta0Fit, 'config.theta0Fit') as Theta0FitConfig;
     if (f.trainable !== undefined && (!Array.isArray(f.trainable) || !f.trainable.every((n) => machine.parameters.names.includes(n)))) {
       throw new RangeError(`config.theta0Fit.trainable must list parameter names; got ${show(f.trainable)}`);
