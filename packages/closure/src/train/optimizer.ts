@@ -37,7 +37,14 @@ export interface FeOptimizer {
   finish(): void;
 }
 
-/** Saved state of an {@link FeOptimizer} (Adam: step count and moments). */
+/**
+ * Saved state of an {@link FeOptimizer} (Adam: step count and moments).
+ *
+ * @example
+ * ```ts
+ * const state: FeOptimizerState = { count: opt.count, m: [...opt.m!], v: [...opt.v!] };
+ * ```
+ */
 export interface FeOptimizerState {
   readonly count: number;
   readonly m: FeFunction[] | null;
