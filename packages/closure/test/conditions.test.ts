@@ -139,6 +139,12 @@ describe('many initial conditions', () => {
     // Each condition integrates from its own θ(0).
     const p1 = r.parameterTrajectory(4, 1);
     expect(Array.from(p1.theta.subarray(0, b.length))).toEqual(Array.from(b));
+    const times = Float64Array.from({ length: 5 }, (_, i) => i);
+    expect(Array.from(integrateParameters(model, times, { condition: 1 }).theta)).toEqual(
+      Array.from(integrateParameters(model, times, { theta0: b }).theta),
+    );
+    expect(() => integrateParameters(model, times, { condition: 2 })).toThrow(/options.condition must be an integer in \[0, 1\]/);
+    expect(() => integrateParameters(model, times, { condition: 1, theta0: b })).toThrow(/exclusive/);
     // Different data conditions do not restore.
     expect(() => restoreDbdTrainer(t.checkpoint(), { ...twoData, conditions: [0, 0, 0, 1, 1, 1, 1] })).toThrow(CheckpointError);
   });
