@@ -18,6 +18,6 @@ const sampler = createBoltzmannSampler(createLatticeGeometry(shape), ['X', 'Y'],
 });
 const lattices = Array.from({ length: 12 }, (_, m) => sampler.sample(150, createRng(1, m)));
 const machine = createMachine(buildMachineSpec({ kind: 'visible', nnn: true }, { shape, species: ['X', 'Y'] }));
-let theta = new Float64Array(0);
+let theta: Float64Array = new Float64Array(0);
 for (let f = 0; f < fits; f++) theta = fitTheta0(machine, lattices);
 console.log(machine.parameters.names.map((n, p) => `${n} ${theta[p]!.toFixed(3)}`).join(', '));
