@@ -135,6 +135,13 @@ function checkGeometry(geometry: LatticeGeometry, name: string): { shape: number
   return { shape: [...shape], species: [...species] };
 }
 
+/** Throws a {@link ModelFormError} naming the first axis shorter than `min` sites. */
+function checkExtent(shape: readonly number[], min: number, what: string): void {
+  shape.forEach((n, k) => {
+    if (n < min) throw new ModelFormError(`geometry.shape[${k}]`, `geometry.shape[${k}] must be >= ${min} for ${what}; got ${n}`);
+  });
+}
+
 /** Unit vectors of every axis, last axis first ([[0, 1], [1, 0]] in 2-D). */
 function nearestOffsets(dims: number): number[][] {
   const out: number[][] = [];
@@ -195,15 +202,8 @@ export function buildMachineSpec(form: ModelForm, geometry: LatticeGeometry): Ma
     if (typeof nnn !== 'boolean') throw new TypeError(`form.nnn must be a boolean; got ${show(nnn)}`);
     if (typeof triplets !== 'boolean') throw new TypeError(`form.triplets must be a boolean; got ${show(triplets)}`);
     // Offsets ±1 (±2 with nnn) along an axis must reach distinct sites, or pairs would be counted twice or coincide.
-    const minExtent = nnn ? 5 : nn !== false ? 3 : 1;
-    shape.forEach((n, k) => {
-      if (n < minExtent) {
-        throw new ModelFormError(
-          `geometry.shape[${k}]`,
-          `geometry.shape[${k}] must be >= ${minExtent} for ${nnn ? 'couplings at distance 2 (form.nnn)' : 'nearest-neighbour couplings'}; got ${n}`,
-        );
-      }
-    });
+    if (nnn) checkExtent(shape, 5, 'couplings at distance 2 (form.nnn)');
+    else if (nn !== false) checkExtent(shape, 3, 'nearest-neighbour couplings');
     const connections: ConnectionSpec[] = [];
     if (nn !== false) {
       connections.push({ lower: 0, upper: 0, field: nearestOffsets(dims), couplings: pairCouplings(nn, species, 'form.couplings'), weightPrefix: 'n' });
@@ -240,7 +240,10 @@ export function buildMachineSpec(form: ModelForm, geometry: LatticeGeometry): Ma
   for (let l = 0; l < depth; l++) {
     connections.push(couplings === 'same' ? { lower: l, upper: l + 1, field } : { lower: l, upper: l + 1, field, couplings });
   }
-  if (lateral) connections.push({ lower: 0, upper: 0, field: nearestOffsets(dims), couplings: 'all', weightPrefix: 'n' });
+  if (lateral) {
+    checkExtent(shape, 3, 'nearest-neighbour couplings (form.lateral)');
+    connections.push({ lower: 0, upper: 0, field: nearestOffsets(dims), couplings: 'all', weightPrefix: 'n' });
+  }
   return { layers, connections, parameterization: 'homogeneous' };
 }
 

@@ -135,6 +135,7 @@ describe('buildMachineSpec: forms in 1-3 dimensions', () => {
     // ±2 along an axis of 3 sites is ∓1: distance-2 couplings need 5 sites per axis, NN couplings 3
     expect(() => buildMachineSpec({ kind: 'visible', nnn: true }, { shape: [5, 4], species: ['A'] })).toThrow(/geometry.shape\[1\] must be >= 5/);
     expect(() => buildMachineSpec({ kind: 'visible' }, { shape: [2], species: ['A'] })).toThrow(ModelFormError);
+    expect(() => buildMachineSpec({ kind: 'hidden', layers: 1, lateral: true }, { shape: [4, 2], species: ['A'] })).toThrow(/geometry.shape\[1\] must be >= 3/);
     expect(() => buildMachineSpec(null as never, g)).toThrow(/form must be/);
     expect(() => buildMachineSpec({ kind: 'visible', couplings: 'cross' }, g)).toThrow(/form.couplings 'cross' needs at least two species/);
     expect(() => buildMachineSpec({ kind: 'visible', nnnCouplings: 'all' }, g)).toThrow(/form.nnnCouplings needs form.nnn/);
