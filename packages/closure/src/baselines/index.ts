@@ -62,3 +62,4 @@ export {
   scorePrediction,
   scorePredictions,
 } from './score.ts';
+export { fitMaxEntLattice, type MaxEntFit, type MaxEntOptions, maxEntDiagnostic } from './maxent.ts';
