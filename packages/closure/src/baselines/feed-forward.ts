@@ -226,22 +226,7 @@ export function trainFeedForwardClosure(samples: ClosureSamples, options: FeedFo
   acts[0]!.set(X);
   const grad = new Float64Array(P);
   const forwardBatch = (): number => {
-    for (let l = 0; l < L; l++) {
-      const nIn = layers[l]!;
-      const nOut = layers[l + 1]!;
-      const W = offsets[l]!;
-      const bias = W + nIn * nOut;
-      const input = acts[l]!;
-      const output = acts[l + 1]!;
-      const last = l === L - 1;
-      for (let m = 0; m < M; m++) {
-        for (let o = 0; o < nOut; o++) {
-          let s = weights[bias + o]!;
-          for (let i = 0; i < nIn; i++) s += weights[W + o * nIn + i]! * input[m * nIn + i]!;
-          output[m * nOut + o] = last ? s : Math.tanh(s);
-        }
-      }
-    }
+    forward(weights, layers, offsets, acts, M, Number.POSITIVE_INFINITY);
     const out = acts[L]!;
     const d = deltas[L]!;
     let loss = 0;
@@ -296,19 +281,7 @@ export function trainFeedForwardClosure(samples: ClosureSamples, options: FeedFo
     features(B, rho, 0, pairs, 0, row);
     const input0 = a1[0]!;
     for (let f = 0; f < F; f++) input0[f] = (row[f]! - inputMean[f]!) * inputScale[f]!;
-    for (let l = 0; l < L; l++) {
-      const nIn = layers[l]!;
-      const nOut = layers[l + 1]!;
-      const W = offsets[l]!;
-      const bias = W + nIn * nOut;
-      const input = a1[l]!;
-      const output = a1[l + 1]!;
-      for (let o = 0; o < nOut; o++) {
-        let s = weights[bias + o]!;
-        for (let i = 0; i < nIn; i++) s += weights[W + o * nIn + i]! * input[i]!;
-        output[o] = l === L - 1 ? Math.max(-clamp, Math.min(clamp, s)) : Math.tanh(s);
-      }
-    }
+    forward(weights, layers, offsets, a1, 1, clamp);
     const y = a1[L]!;
     for (let x = 0; x < B * B * B; x++) out[x] = y[outIndex[x]!]!;
   };
@@ -319,6 +292,30 @@ export function trainFeedForwardClosure(samples: ClosureSamples, options: FeedFo
     sinkhornTriplets(B, pairs, out);
   };
   return { B, layers, weights, inputMean, inputScale, loss, closure, corrections };
+}
+
+/**
+ * Forward pass of M samples (allocation-free): `acts[0]` holds the inputs (M × layers[0]); hidden layers are tanh,
+ * the output linear, clamped to ±clamp.
+ */
+function forward(weights: Float64Array, layers: readonly number[], offsets: readonly number[], acts: Float64Array[], M: number, clamp: number): void {
+  const L = layers.length - 1;
+  for (let l = 0; l < L; l++) {
+    const nIn = layers[l]!;
+    const nOut = layers[l + 1]!;
+    const W = offsets[l]!;
+    const bias = W + nIn * nOut;
+    const input = acts[l]!;
+    const output = acts[l + 1]!;
+    const last = l === L - 1;
+    for (let m = 0; m < M; m++) {
+      for (let o = 0; o < nOut; o++) {
+        let s = weights[bias + o]!;
+        for (let i = 0; i < nIn; i++) s += weights[W + o * nIn + i]! * input[m * nIn + i]!;
+        output[m * nOut + o] = last ? Math.max(-clamp, Math.min(clamp, s)) : Math.tanh(s);
+      }
+    }
+  }
 }
 
 function kirkwoodAt(B: number, rho: Float64Array, ro: number, pairs: Float64Array, po: number, out: Float64Array): void {
