@@ -20,6 +20,7 @@ describe('maximum-entropy (Bethe) diagnostic', () => {
       const z = (fit.model[k]! - fit.data[k]!) / Math.hypot(fit.modelSe[k]!, fit.dataSe[k]!);
       expect(Math.abs(z), fit.moments[k]).toBeLessThan(4);
     }
+    expect(fit.largestZ).toBeLessThan(4);
   });
 
   it('on lattices of a known visible model its NNN read-off matches that model\'s NNN (z-scores), which independent sites miss', () => {

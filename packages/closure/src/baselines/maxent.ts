@@ -8,10 +8,15 @@
  *
  * Fit: the sufficient statistics are the counts n_A and the NN pair counts NN_AB (A ≤ B); the log-likelihood's
  * gradient is their data mean minus their model mean, its negative Hessian their covariance under the model. Start
- * from the pseudo-likelihood fit ({@link fitBoltzmannLattice}), then damped Newton steps
- * θ ← θ + (C + λ·diag C)⁻¹(m_data − m_model) with m_model and C estimated from independent Gibbs samples
- * (`createBoltzmannSampler` of `@srn/gillespie/lattice`, `sweeps` sweeps from a random start each). The returned
- * moments come from a fresh set of samples, independent of those that steered the fit.
+ * from the pseudo-likelihood fit ({@link fitBoltzmannLattice}) or, if its moments are further off, from independent
+ * sites at the data's densities; then damped Newton steps
+ * θ ← θ + α·(C + λ·diag C)⁻¹(m_data − m_model) with m_model and C estimated from independent Gibbs samples
+ * (`createBoltzmannSampler` of `@srn/gillespie/lattice`, `sweeps` sweeps from a random start each); α ≤ 1 caps a
+ * parameter's change at 0.5 and is halved (up to 5 times) until the mismatch Σ_i (m_data − m_model)_i²/v_i falls (v_i
+ * the data's per-lattice variance, at least max(1, m_data,i)),
+ * else the fit stops where it is. Strongly clustered data (large J) put the model near a phase coexistence, where
+ * Gibbs samples from a random start mix slowly: `largestZ` then stays large and says so. The returned moments come
+ * from a fresh set of samples, independent of those that steered the fit.
  */
 import type { Rng } from '@srn/gillespie';
 import {
@@ -24,6 +29,10 @@ import {
   measureObservablesUnchecked,
 } from '@srn/gillespie/lattice';
 import { fitBoltzmannLattice } from './theta0.ts';
+
+/** Largest Newton step per parameter, and halvings tried before a step is given up. */
+const MAX_STEP = 0.5;
+const HALVINGS = 5;
 
 /**
  * Options of {@link fitMaxEntLattice}.
@@ -61,6 +70,14 @@ export interface MaxEntFit {
   params: BoltzmannParameters;
   /** The pseudo-likelihood start. */
   start: BoltzmannParameters;
+  /** Newton steps accepted (each one lowered the moment mismatch). */
+  steps: number;
+  /**
+   * The largest |z| of the fitted moments, (model − data)/√(SE_model² + SE_data²), on the fresh samples: a fit is
+   * at the maximum-entropy model within sampling tolerance when this is a few units (infinite when the data's moment
+   * has no spread, e.g. fixed initial counts, and the model differs).
+   */
+  largestZ: number;
   /** Names of the fitted moments (counts, then NN pair counts). */
   moments: readonly string[];
   /** Their data means and standard errors (over the given lattices). */
@@ -183,6 +200,7 @@ export function fitMaxEntLattice(
   const modelSe = new Float64Array(n);
   const C = new Float64Array(n * n);
   const step = new Float64Array(n);
+  const trial = new Float64Array(n);
   let stream = 0;
   const sampleModel = (onSample: (occ: Uint8Array, m: number) => void): void => {
     const sampler = createBoltzmannSampler(geometry, species, paramsOf());
@@ -191,7 +209,12 @@ export function fitMaxEntLattice(
       onSample(occupancy, m);
     }
   };
-  for (let it = 0; it < iterations; it++) {
+  // fixed scales of the mismatch: the data's per-lattice variance of each moment, at least max(1, mean) (a Poisson
+  // count's; fixed initial counts have none). Not the model's variance: a condensed, bimodal model has a huge one and
+  // would look close.
+  const scale = Float64Array.from(data, (d, i) => Math.max(dataSe[i]! ** 2 * lattice, Math.max(1, d)));
+  // the model's moments and covariance at θ; the mismatch Σ_i (m_data − m_model)²/scale_i
+  const evaluate = (): number => {
     sampleModel((occ, m) => measureObservablesUnchecked(statistics, occ, rows, m * n));
     meanAndSe(rows, samples, n, model, modelSe);
     C.fill(0);
@@ -201,14 +224,58 @@ export function fitMaxEntLattice(
         for (let j = 0; j < n; j++) C[i * n + j] += (di * (rows[m * n + j]! - model[j]!)) / (samples - 1);
       }
     }
+    let mismatch = 0;
     for (let i = 0; i < n; i++) {
       // a moment that never varies (e.g. a species absent from the data) gets a unit curvature
       if (!(C[i * n + i]! > 0)) C[i * n + i] = 1;
+      mismatch += (data[i]! - model[i]!) ** 2 / scale[i]!;
+    }
+    return mismatch;
+  };
+  // damped Newton with backtracking: a step (at most `MAX_STEP` per parameter) is kept only if the mismatch falls;
+  // else it is halved, up to `HALVINGS` times, and the fit stops when no trial improves (near a phase coexistence the
+  // Gibbs estimates are poor and a full Newton step can condense the model)
+  let mismatch = iterations > 0 ? evaluate() : Number.NaN;
+  if (iterations > 0) {
+    // the independent-site model at the data's densities (J = 0) as a second start: the pseudo-likelihood fit of
+    // strongly clustered non-equilibrium data can sit in a condensed phase the Newton steps cannot leave
+    trial.set(theta);
+    let occupied = 0;
+    for (let a = 0; a < S; a++) occupied += data[a]!;
+    const empty = Math.max(geometry.size - occupied, 0.5);
+    for (let i = 0; i < n; i++) theta[i] = i < S ? Math.log(Math.max(data[i]!, 0.5) / empty) : 0;
+    const independent = evaluate();
+    if (independent < mismatch) mismatch = independent;
+    else {
+      theta.set(trial);
+      mismatch = evaluate();
+    }
+  }
+  let accepted = 0;
+  for (let it = 0; it < iterations; it++) {
+    for (let i = 0; i < n; i++) {
       C[i * n + i] = C[i * n + i]! * (1 + damping);
       step[i] = data[i]! - model[i]!;
     }
     if (!solve(C, step, n)) break;
-    for (let i = 0; i < n; i++) theta[i] = theta[i]! + Math.max(-1, Math.min(1, step[i]!));
+    let largest = 0;
+    for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(step[i]!));
+    let alpha = largest > MAX_STEP ? MAX_STEP / largest : 1;
+    trial.set(theta);
+    let improved = false;
+    for (let h = 0; h <= HALVINGS && !improved; h++, alpha /= 2) {
+      for (let i = 0; i < n; i++) theta[i] = trial[i]! + alpha * step[i]!;
+      const next = evaluate();
+      if (next < mismatch) {
+        mismatch = next;
+        improved = true;
+      }
+    }
+    if (!improved) {
+      theta.set(trial);
+      break;
+    }
+    accepted++;
   }
   // fresh samples for the reported moments and the read-off
   const width = readOff.names.length;
@@ -227,7 +294,24 @@ export function fitMaxEntLattice(
     predicted[name] = pm[k]!;
     predictedSe[name] = ps[k]!;
   });
-  return { params: paramsOf(), start, moments: statistics.names.slice(), data, dataSe, model, modelSe, predicted, predictedSe };
+  let finalMismatch = 0;
+  for (let i = 0; i < n; i++) {
+    const se = Math.hypot(modelSe[i]!, dataSe[i]!);
+    finalMismatch = Math.max(finalMismatch, se > 0 ? Math.abs(model[i]! - data[i]!) / se : model[i] === data[i] ? 0 : Number.POSITIVE_INFINITY);
+  }
+  return {
+    params: paramsOf(),
+    start,
+    steps: accepted,
+    largestZ: finalMismatch,
+    moments: statistics.names.slice(),
+    data,
+    dataSe,
+    model,
+    modelSe,
+    predicted,
+    predictedSe,
+  };
 }
 
 /**
