@@ -66,26 +66,38 @@ export function accumulateLatticeStatisticsUnchecked(geometry: LatticeGeometry, 
   const p0 = B;
   const t0 = B + B * B;
   const nb = t0 + B * B * B;
+  const states = NEIGHBOUR_STATES;
+  let bonds = 0;
+  let triplets = 0;
   for (let i = 0; i < size; i++) {
     const a = occupancy[i]!;
     acc[a]! += 1;
     const base = i * degree;
+    // the neighbours' states once per site (−1 across a closed boundary)
     for (let d = 0; d < degree; d++) {
       const j = neighbors[base + d]!;
-      if (j < 0) continue;
-      const c = occupancy[j]!;
+      states[d] = j < 0 ? -1 : occupancy[j]!;
+    }
+    for (let d = 0; d < degree; d++) {
+      const c = states[d]!;
+      if (c < 0) continue;
       acc[p0 + a * B + c]! += 1;
-      acc[nb]! += 1;
+      bonds++;
+      const row = t0 + (c * B + a) * B;
       for (let e = 0; e < degree; e++) {
-        if (e === d) continue;
-        const k = neighbors[base + e]!;
-        if (k < 0) continue;
-        acc[t0 + (c * B + a) * B + occupancy[k]!]! += 1;
-        acc[nb + 1]! += 1;
+        const b = states[e]!;
+        if (e === d || b < 0) continue;
+        acc[row + b]! += 1;
+        triplets++;
       }
     }
   }
+  acc[nb]! += bonds;
+  acc[nb + 1]! += triplets;
 }
+
+/** Scratch of {@link accumulateLatticeStatisticsUnchecked}: the states of one site's neighbours (degree ≤ 6). */
+const NEIGHBOUR_STATES = new Int32Array(6);
 
 function checkGeometry(geometry: LatticeGeometry): void {
   if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {
