@@ -41,6 +41,9 @@
  *   dP_ab/dt = Σ_{c≠a}[P_cb·W_{c→a} − P_ab·W_{a→c}] + Σ_{c≠b}[P_ac·W_{c→b} − P_ab·W_{b→c}]
  *              + Σ_{(c,d)→(a,b)} P_cd·R − Σ_{(a,b)→(c,d)} P_ab·R,
  *   W_{c→c′} = (site rate) + (z − 1)·Σ_e q_{e|c}·R_{(c,e)→(c′,·)}.
+ * `options.tripletClosure` replaces the Kirkwood closure by any function (ρ, P) → ρ_{dce} (e.g. the learned
+ * feed-forward closure of `feed-forward.ts`); the other neighbours' bond transitions then enter as
+ * (z − 1)·R·ρ_{d,c,e} for partner state d, centre c and other state e.
  * The singlets follow exactly (no closure) as dρ/dt = site flows + (z/2)·Σ P_ab·R over the bond transitions; the
  * row sums of dP equal them, so Σ_b P_ab = ρ_a is conserved. It is the Bethe-type pair approximation (exact on a
  * tree; on the square and cubic lattices it ignores loops). Pairs at a distance n > 1 and runs of k sites are closed
@@ -469,6 +472,7 @@ export function generatePairApproximation(
   const c = compileTransitions(input, 'pair');
   if (!c.ok) return { applies: false, kind: 'pair', reason: c.reason };
   const t = c.t;
+  if (closure !== undefined) t.notes.push('triplet closure: supplied by options.tripletClosure (not Kirkwood)');
   const { S, z, site, bonds } = t;
   const B = S + 1;
   // state order of codes: species 1..S, then 0
@@ -593,7 +597,7 @@ export function generatePairApproximation(
  * (B = S + 1): the probability that a site i is in state a, one of its neighbours j in state c and another neighbour
  * k ≠ j in state b (averaged over the ordered pairs of distinct neighbours of i). It must be symmetric under
  * c ↔ b and sum over b to `pairs[c·B + a]` for the pair equations to conserve probability. Called inside the ODE
- * right-hand side: it must not allocate.
+ * right-hand side: it must not allocate, and must not modify `rho` or `pairs` (the right-hand side's own buffers).
  *
  * @example
  * ```ts
