@@ -68,6 +68,7 @@ describe('maximum-entropy (Bethe) diagnostic', () => {
     expect(() => fitMaxEntLattice(geometry, species, data, { rng: createRng(1), samples: 1 })).toThrow(/options\.samples/);
     expect(() => fitMaxEntLattice(geometry, species, [new Uint8Array(3)], { rng: createRng(1) })).toThrow(/lattices\[0\]/);
     expect(() => maxEntDiagnostic(geometry, species, runs, Float64Array.of(0), { rng: createRng(1) })).toThrow(/trajectories\[0\]/);
+    expect(() => maxEntDiagnostic(null as never, species, runs, Float64Array.of(0, 1), { rng: createRng(1) })).toThrow(/geometry/);
   });
 });
 

@@ -37,6 +37,7 @@ describe('scorePrediction', () => {
     expect(() => scorePrediction([1, Number.NaN], [1, 1])).toThrow(/sim\[1\]/);
     expect(() => scorePrediction([1, 2], [1, 2], [0])).toThrow(/times/);
     expect(() => scorePredictions({ X: [1] }, {}, undefined, ['Y'])).toThrow(/'Y'/);
+    expect(() => scorePredictions({ X: [1, 2] }, { X: [1] })).toThrow(/moment 'X': sim and pred/);
     expect(() => ensembleMean([{ X: [1, 2] }, { X: [1] }])).toThrow(/runs\[1\]\.X/);
   });
 });

@@ -344,7 +344,10 @@ export function maxEntDiagnostic(
   const every = options.every ?? 1;
   if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`options.every must be a positive integer; got ${String(options.every)}`);
   if (!Array.isArray(trajectories) || trajectories.length === 0) throw new RangeError('trajectories must be a non-empty array');
-  const N = geometry?.size;
+  if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {
+    throw new TypeError(`geometry must come from createLatticeGeometry; got ${String(geometry)}`);
+  }
+  const N = geometry.size;
   trajectories.forEach((occ, r) => {
     if (!(occ instanceof Uint8Array) || occ.length !== times.length * N) {
       throw new TypeError(`trajectories[${r}] must be a Uint8Array of ${times.length} × ${N} codes`);

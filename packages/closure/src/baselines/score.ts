@@ -171,7 +171,14 @@ export function scorePredictions(
   for (const m of moments) {
     if (!(m in sim)) throw new RangeError(`moments: '${m}' is not a column of sim (${Object.keys(sim).join(', ')})`);
     const p = pred[m];
-    out[m] = p === undefined ? null : scorePrediction(sim[m]!, p, times);
+    try {
+      out[m] = p === undefined ? null : scorePrediction(sim[m]!, p, times);
+    } catch (error) {
+      // name the moment: the inner message names sim / pred / times only
+      if (error instanceof RangeError) throw new RangeError(`moment '${m}': ${error.message}`);
+      if (error instanceof TypeError) throw new TypeError(`moment '${m}': ${error.message}`);
+      throw error;
+    }
   }
   return out;
 }
