@@ -288,7 +288,8 @@ export function trainFeedForwardClosure(samples: ClosureSamples, options: FeedFo
   const closure: TripletClosure = (rho, pairs, out) => {
     corrections(rho, pairs, g);
     kirkwoodAt(B, rho, 0, pairs, 0, out);
-    for (let x = 0; x < B * B * B; x++) out[x] = out[x]! * Math.exp(g[x]!);
+    // clamp at 0: off the simplex Kirkwood can go negative, and the scaling needs non-negative entries
+    for (let x = 0; x < B * B * B; x++) out[x] = Math.max(0, out[x]! * Math.exp(g[x]!));
     sinkhornTriplets(B, pairs, out);
   };
   return { B, layers, weights, inputMean, inputScale, loss, closure, corrections };
@@ -349,8 +350,9 @@ export function sinkhornTriplets(B: number, pairs: Float64Array, T: Float64Array
         for (let b = 0; b < B; b++) s += T[(c * B + a) * B + b]!;
         const target = pairs[c * B + a]!;
         worst = Math.max(worst, Math.abs(s - target));
-        // the scale of row c; applied to row and column c (keeps M symmetric)
-        const d = s > 0 ? Math.sqrt(target / s) : 0;
+        // the scale of row c; applied to row and column c (keeps M symmetric). A state the ODE solver tries off the
+        // simplex (a slightly negative pair probability) gets an empty row rather than NaN.
+        const d = s > 0 && target > 0 ? Math.sqrt(target / s) : 0;
         for (let b = 0; b < B; b++) {
           if (b === c) T[(c * B + a) * B + c] = T[(c * B + a) * B + c]! * d * d;
           else {
