@@ -41,6 +41,9 @@
  *   dP_ab/dt = Σ_{c≠a}[P_cb·W_{c→a} − P_ab·W_{a→c}] + Σ_{c≠b}[P_ac·W_{c→b} − P_ab·W_{b→c}]
  *              + Σ_{(c,d)→(a,b)} P_cd·R − Σ_{(a,b)→(c,d)} P_ab·R,
  *   W_{c→c′} = (site rate) + (z − 1)·Σ_e q_{e|c}·R_{(c,e)→(c′,·)}.
+ * `options.tripletClosure` replaces the Kirkwood closure by any function (ρ, P) → ρ_{dce} (e.g. the learned
+ * feed-forward closure of `feed-forward.ts`); the other neighbours' bond transitions then enter as
+ * (z − 1)·R·ρ_{d,c,e} for partner state d, centre c and other state e.
  * The singlets follow exactly (no closure) as dρ/dt = site flows + (z/2)·Σ P_ab·R over the bond transitions; the
  * row sums of dP equal them, so Σ_b P_ab = ρ_a is conserved. It is the Bethe-type pair approximation (exact on a
  * tree; on the square and cubic lattices it ignores loops). Pairs at a distance n > 1 and runs of k sites are closed
@@ -457,10 +460,19 @@ function assemble(
  * if (pa.applies) pa.predict(times).columns.NN_AA;
  * ```
  */
-export function generatePairApproximation(input: GeneratedBaselineInput): GeneratedBaseline | BaselineNotApplicable {
+export function generatePairApproximation(
+  input: GeneratedBaselineInput,
+  options: PairApproximationHooks = {},
+): GeneratedBaseline | BaselineNotApplicable {
+  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object; got ${String(options)}`);
+  const closure = options.tripletClosure;
+  if (closure !== undefined && typeof closure !== 'function') {
+    throw new TypeError(`options.tripletClosure must be a function (rho, pairs, out) => void; got ${String(closure)}`);
+  }
   const c = compileTransitions(input, 'pair');
   if (!c.ok) return { applies: false, kind: 'pair', reason: c.reason };
   const t = c.t;
+  if (closure !== undefined) t.notes.push('triplet closure: supplied by options.tripletClosure (not Kirkwood)');
   const { S, z, site, bonds } = t;
   const B = S + 1;
   // state order of codes: species 1..S, then 0
@@ -478,6 +490,7 @@ export function generatePairApproximation(input: GeneratedBaselineInput): Genera
   const dP = new Float64Array(B * B);
   const dr = new Float64Array(B);
   const R = new Float64Array(bonds.length);
+  const T = new Float64Array(B * B * B);
   const half = z / 2;
   const other = z - 1;
   const rhs: OdeRhs = (_t, s, d) => {
@@ -505,8 +518,6 @@ export function generatePairApproximation(input: GeneratedBaselineInput): Genera
       const bt = bonds[e]!;
       const rate = bt.birthParent > 0 ? paperBirthRate(bt.rate, r[bt.birthParent]! > 0 ? P[bt.birthParent * B]! / r[bt.birthParent]! : 0, z) : bt.rate;
       R[e] = rate;
-      // the other neighbours k of a site in state a: bond (a, b) with b closed as q_{b|a}
-      if (bt.a2 !== bt.a && r[bt.a]! > 0) W[bt.a * B + bt.a2] += (other * rate * P[bt.a * B + bt.b]!) / r[bt.a]!;
       const flow = half * P[bt.a * B + bt.b]! * rate;
       dr[bt.a] -= flow;
       dr[bt.b] -= flow;
@@ -529,11 +540,29 @@ export function generatePairApproximation(input: GeneratedBaselineInput): Genera
         dP[a * B + b] = acc;
       }
     }
+    // the other z − 1 neighbours k of site i (state x) with i's partner j in state p: the triplet (p, x, y) of
+    // (j, i, k) from the closure (Kirkwood: P_px·P_xy/ρ_x) fires the bond transition (x, y) → (x2, ·) of (i, k)
+    if (closure === undefined) kirkwoodTriplets(r, P, T, B);
+    else closure(r, P, T);
     for (let e = 0; e < bonds.length; e++) {
       const bt = bonds[e]!;
       const flow = P[bt.a * B + bt.b]! * R[e]!;
       dP[bt.a * B + bt.b] -= flow;
       dP[bt.a2 * B + bt.b2] += flow;
+      if (bt.a2 === bt.a) continue;
+      const x = bt.a;
+      const y = bt.b;
+      const x2 = bt.a2;
+      const rate = other * R[e]!;
+      for (let p = 0; p < B; p++) {
+        const f = rate * T[(p * B + x) * B + y]!;
+        if (f === 0) continue;
+        // site i is the first index of P_{i j} and the second of P_{j i}
+        dP[x * B + p] -= f;
+        dP[x2 * B + p] += f;
+        dP[p * B + x] -= f;
+        dP[p * B + x2] += f;
+      }
     }
     for (let i = 0; i < B; i++) d[i] = dr[order[i]!]!;
     for (let p = 0; p < pairIndex.length; p++) {
@@ -560,6 +589,65 @@ export function generatePairApproximation(input: GeneratedBaselineInput): Genera
     }
     return { r: rr, P: PP, chain: true };
   });
+}
+
+/**
+ * A triplet closure for the pair approximation: from the singlets `rho` (length S + 1, index = site code, 0 empty)
+ * and the ordered NN pair probabilities `pairs` ((S + 1)², row-major, symmetric) it writes `out[(c·B + a)·B + b]`
+ * (B = S + 1): the probability that a site i is in state a, one of its neighbours j in state c and another neighbour
+ * k ≠ j in state b (averaged over the ordered pairs of distinct neighbours of i). It must be symmetric under
+ * c ↔ b and sum over b to `pairs[c·B + a]` for the pair equations to conserve probability. Called inside the ODE
+ * right-hand side: it must not allocate, and must not modify `rho` or `pairs` (the right-hand side's own buffers).
+ *
+ * @example
+ * ```ts
+ * // the Kirkwood closure (the default)
+ * const kirkwood: TripletClosure = (rho, pairs, out) => {
+ *   const B = rho.length;
+ *   for (let c = 0; c < B; c++) for (let a = 0; a < B; a++) for (let b = 0; b < B; b++)
+ *     out[(c * B + a) * B + b] = rho[a]! > 0 ? (pairs[c * B + a]! * pairs[a * B + b]!) / rho[a]! : 0;
+ * };
+ * ```
+ */
+export type TripletClosure = (rho: Float64Array, pairs: Float64Array, out: Float64Array) => void;
+
+/**
+ * Options of {@link generatePairApproximation}.
+ *
+ * @example
+ * ```ts
+ * const hooks: PairApproximationHooks = { tripletClosure: kirkwoodTriplets };
+ * ```
+ */
+export interface PairApproximationHooks {
+  /** The 3-site statistics the pair equations need (default the Kirkwood closure {@link kirkwoodTriplets}). */
+  tripletClosure?: TripletClosure;
+}
+
+/**
+ * The Kirkwood-type triplet closure ρ_{cab} = P_ca·P_ab/ρ_a on the layout of {@link TripletClosure} (0 where ρ_a = 0).
+ * Allocation-free.
+ *
+ * @param rho singlets (length B)
+ * @param pairs NN pair probabilities (B², row-major)
+ * @param out the triplets (B³)
+ * @param B states per site (S + 1; default `rho.length`)
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(8);
+ * kirkwoodTriplets(Float64Array.of(0.5, 0.5), Float64Array.of(0.3, 0.2, 0.2, 0.3), out);
+ * out[0]; // 0.3 · 0.3 / 0.5 = 0.18
+ * ```
+ */
+export function kirkwoodTriplets(rho: Float64Array, pairs: Float64Array, out: Float64Array, B = rho.length): void {
+  for (let a = 0; a < B; a++) {
+    const ra = rho[a]!;
+    for (let c = 0; c < B; c++) {
+      const pca = ra > 0 ? pairs[c * B + a]! / ra : 0;
+      for (let b = 0; b < B; b++) out[(c * B + a) * B + b] = pca * pairs[a * B + b]!;
+    }
+  }
 }
 
 function rowSum(P: Float64Array, B: number, a: number): number {

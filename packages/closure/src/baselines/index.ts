@@ -35,5 +35,31 @@ export {
   type GeneratedPrediction,
   generateMeanField,
   generatePairApproximation,
+  kirkwoodTriplets,
+  type PairApproximationHooks,
+  type TripletClosure,
 } from './generated.ts';
 export { type BoltzmannFit, type BoltzmannFitOptions, fitBoltzmannLattice } from './theta0.ts';
+export {
+  accumulateLatticeStatisticsUnchecked,
+  type LatticeStatistics,
+  measureLatticeStatistics,
+  type TrajectoryStatistics,
+  trajectoryStatistics,
+} from './triplets.ts';
+export {
+  type ClosureSamples,
+  type FeedForwardClosure,
+  type FeedForwardClosureOptions,
+  sinkhornTriplets,
+  trainFeedForwardClosure,
+} from './feed-forward.ts';
+export {
+  ensembleMean,
+  findSimulatedPeaks,
+  noiseFloor,
+  type PredictionScore,
+  scorePrediction,
+  scorePredictions,
+} from './score.ts';
+export { fitMaxEntLattice, type MaxEntFit, type MaxEntOptions, maxEntDiagnostic } from './maxent.ts';
