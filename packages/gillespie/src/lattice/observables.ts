@@ -4,6 +4,7 @@
  * Boundary-aware: on a closed lattice a displacement or run that leaves the lattice counts nothing.
  */
 import { displacementTable, type LatticeGeometry } from './geometry.ts';
+import { ensureLists } from './kernels/occupancy.ts';
 import { accumulatePairsDense, accumulatePairsSparse } from './kernels/pairs.ts';
 import type { LatticeState } from './state.ts';
 import { checkSpeciesNames } from './state.ts';
@@ -439,16 +440,8 @@ export function measureObservablesState(compiled: CompiledObservables, state: La
 export function measureStateUnchecked(compiled: CompiledObservables, state: LatticeState, out: Float64Array, offset: number): void {
   const S = compiled.species.length;
   const { groups, matrices } = compiled;
+  ensureLists(state); // a kernel may have skipped their upkeep (row-biased picks)
   const { occupancy, lists, counts } = state;
-  if (state.listsStale) {
-    // A kernel skipped the lists' upkeep (row-biased picks): one dense pass instead of rebuilding them (same sums).
-    for (let g = 0; g < groups.length; g++) {
-      matrices[g].fill(0);
-      accumulatePairsDense(occupancy, groups[g], S, matrices[g]);
-    }
-    writeColumns(compiled, occupancy, counts, null, out, offset);
-    return;
-  }
   for (let g = 0; g < groups.length; g++) {
     matrices[g].fill(0);
     accumulatePairsSparse(occupancy, lists, counts, groups[g], S, matrices[g]);
