@@ -76,7 +76,14 @@ export function clearOccupancy(s: OccupancyArrays): void {
   s.listsStale = false;
 }
 
-/** Rebuilds the lists and positions if they are stale ({@link OccupancyArrays.listsStale}); O(size) then, else O(1). */
+/**
+ * Rebuilds the lists and positions if they are stale ({@link OccupancyArrays.listsStale}); O(size) then, else O(1).
+ *
+ * @example
+ * ```ts
+ * ensureLists(state); // before reading state.lists or state.position directly
+ * ```
+ */
 export function ensureLists(s: OccupancyArrays): void {
   if (s.listsStale) rebuildLists(s);
 }
@@ -105,7 +112,14 @@ export function rebuildLists(s: OccupancyArrays): void {
   s.listsStale = false;
 }
 
-/** Flag bit a sweep may set in an occupancy code to mark a particle that has moved (codes stay below it). */
+/**
+ * Flag bit a sweep may set in an occupancy code to mark a particle that has moved (codes stay below it).
+ *
+ * @example
+ * ```ts
+ * occupancy[target] = code | MOVED_FLAG; // moved this sweep; (occupancy[target] & ~MOVED_FLAG) is its species
+ * ```
+ */
 export const MOVED_FLAG = 0x80;
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -115,6 +129,11 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
  * clears the flags (a flagged 0 is an emptied site) and rebuilds every class list, position and count in the same
  * sequential pass. Reads four codes at a time and skips all-empty words, so the cost is dominated by writing the
  * free list. Same result as clearing the flags and calling {@link rebuildLists}.
+ *
+ * @example
+ * ```ts
+ * rebuildListsClearingFlags(state); // after a sweep that wrote codes | MOVED_FLAG
+ * ```
  */
 export function rebuildListsClearingFlags(s: OccupancyArrays): void {
   const { occupancy, lists, position, counts, size } = s;
@@ -176,6 +195,11 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
 /**
  * Clears the {@link MOVED_FLAG} of every occupancy code (a flagged 0, an emptied site, becomes 0) in one sequential
  * pass, four codes at a time.
+ *
+ * @example
+ * ```ts
+ * clearMovedFlags(state.occupancy); // every code back below MOVED_FLAG
+ * ```
  */
 export function clearMovedFlags(occupancy: Uint8Array): void {
   let i = 0;

@@ -98,7 +98,14 @@ function rebuildNonEmptyRows(ix: RowIndex): void {
   }
 }
 
-/** Writes the number of sites of every class (summed over the rows) into `counts[0 … classes − 1]`. */
+/**
+ * Writes the number of sites of every class (summed over the rows) into `counts[0 … classes − 1]`.
+ *
+ * @example
+ * ```ts
+ * countsFromRowIndex(ix, state.counts); // after rebuildRowIndex, when the sweep changed only occupancy codes
+ * ```
+ */
 export function countsFromRowIndex(ix: RowIndex, counts: Int32Array): void {
   const { rowCount, rows, classes } = ix;
   for (let k = 0; k < classes; k++) {
