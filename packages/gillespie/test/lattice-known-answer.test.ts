@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../src/index.ts';
-import { type LatticeConfig, LatticeSimulator, lotkaVolterraLattice } from '../src/lattice.ts';
+import { type LatticeConfig, LatticeSimulator, lotkaVolterraLattice, simulateLatticeEnsemble } from '../src/lattice.ts';
 
 /**
  * Known answers of the paper scheme: the final occupancy's CRC-32, the species counts and every event counter of
@@ -11,7 +11,8 @@ import { type LatticeConfig, LatticeSimulator, lotkaVolterraLattice } from '../s
  * algorithm has to re-record them and say so. The cases reach every path of the sweep: large lattices (deferred
  * list rebuild, > 65,536 sites), a small dense one (deferred), a small sparse one (lists kept in step), periodic
  * (computed neighbours) and closed boundaries (neighbour table, blocked hops), uniform and row-biased picks, and
- * every unimolecular reaction type, a contact that empties sites and a same-species contact.
+ * every unimolecular reaction type, a contact that empties sites and a same-species contact; the ensemble cases
+ * (recorded with the same code) measure the observables after every step.
  */
 
 function mixed(shape: number[], boundary: 'periodic' | 'closed', selection: 'uniform' | 'row-biased', initial: Record<string, number>): LatticeConfig {
@@ -49,7 +50,21 @@ function summary(config: LatticeConfig, seed: number, steps: number): string {
   return `${crc32(sim.state.occupancy).toString(16)} ${counts} ${e.attempts} ${e.hops} ${e.contactReactions} ${e.unimolecular} ${e.nullEvents}`;
 }
 
+/**
+ * Every replicate's observables (counts, NN and NNN pairs at every step) of a small ensemble, as CRC-32s: the
+ * ensemble reads the state's class lists after every step, which a kernel that skips their upkeep must rebuild.
+ */
+function ensembleSummary(size: number, runs: number, steps: number, selection: 'uniform' | 'row-biased'): string {
+  const config = lotkaVolterraLattice({ size, steps, selection, initialPrey: Math.round((size * size) / 5), initialPredators: Math.round((size * size) / 8) });
+  const { replicates } = simulateLatticeEnsemble(config, { runs, seed: 'known' });
+  return replicates.map((r) => crc32(new Uint8Array(r.observables.buffer)).toString(16)).join(',');
+}
+
 const CASES: [string, () => string][] = [
+  ['LV ensemble 40 × 40 uniform, 6 runs × 300 steps', () => ensembleSummary(40, 6, 300, 'uniform')],
+  ['LV ensemble 40 × 40 row-biased, 6 runs × 300 steps', () => ensembleSummary(40, 6, 300, 'row-biased')],
+  ['LV ensemble 16 × 16 uniform, 6 runs × 200 steps', () => ensembleSummary(16, 6, 200, 'uniform')],
+  ['LV ensemble 16 × 16 row-biased, 6 runs × 200 steps', () => ensembleSummary(16, 6, 200, 'row-biased')],
   ['LV 1000 × 1000 uniform, 4 steps', () => summary(lotkaVolterraLattice({ size: 1000, steps: 1 }), 1, 4)],
   ['LV 1000 × 1000 row-biased, 4 steps', () => summary(lotkaVolterraLattice({ size: 1000, steps: 1, selection: 'row-biased' }), 1, 4)],
   ['LV 40 × 40 uniform, 300 steps', () => summary(lotkaVolterraLattice({ steps: 1 }), 5, 300)],
@@ -63,6 +78,10 @@ const CASES: [string, () => string][] = [
 ];
 
 const KNOWN: Record<string, string> = {
+  'LV ensemble 40 × 40 uniform, 6 runs × 300 steps': '9a3edd7d,49fdd5c,5c3e5f1b,e74287c4,e0df4921,ae9a6c16',
+  'LV ensemble 40 × 40 row-biased, 6 runs × 300 steps': 'bdf94afe,7efdcd39,7509e983,fa622fe3,5c8a70ef,caa9a583',
+  'LV ensemble 16 × 16 uniform, 6 runs × 200 steps': 'cb2a8570,51e5d866,21da9faa,4877dfcd,2cb192b4,dd1ce70e',
+  'LV ensemble 16 × 16 row-biased, 6 runs × 200 steps': '31aabb1,d9578f0b,a40c6c8,295de2d7,48e5559b,66915ead',
   'LV 1000 × 1000 uniform, 4 steps': 'fba8c89b 883287,58678,58035 473940 417849 9850 20343 0',
   'LV 1000 × 1000 row-biased, 4 steps': '9133add 883047,58820,58133 474564 418261 9953 20593 0',
   'LV 40 × 40 uniform, 300 steps': 'e2ae83f4 1132,412,56 82340 66280 1226 2808 0',

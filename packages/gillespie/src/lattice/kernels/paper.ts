@@ -11,7 +11,7 @@
 import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
-import { clearMovedFlags, hop, MOVED_FLAG, type OccupancyArrays, rebuildLists, rebuildListsClearingFlags, setClass } from './occupancy.ts';
+import { clearMovedFlags, ensureLists, hop, MOVED_FLAG, type OccupancyArrays, rebuildLists, rebuildListsClearingFlags, setClass } from './occupancy.ts';
 import { countsFromRowIndex, createRowIndex, type RowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
@@ -102,7 +102,7 @@ export function createPaperContext(
     rebuildRowIndex(rowIndex);
     // Row-biased picks and sweeps read the row index only: skip the upkeep of the class lists (rebuilt on demand).
     s.listsStale = true;
-  }
+  } else ensureLists(s); // uniform picks read the class lists
   return {
     s,
     neighbors,
@@ -337,6 +337,7 @@ function sweep(c: PaperContext, rng: Rng): void {
       clearMovedFlags(occ);
       rebuildRowIndex(ix);
       countsFromRowIndex(ix, s.counts);
+      s.listsStale = true;
     }
     return;
   }
