@@ -73,6 +73,7 @@ export function annihilationAmplitude(
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
   const { simulateLatticeEnsemble } = await import('../src/lattice.ts');
+  const { finish, measure } = await import('./harness.ts');
   const quick = process.argv.includes('--quick');
   const cases: AnnihilationOptions[] = quick
     ? [
@@ -83,12 +84,21 @@ if (isMain) {
         { scheme: 'paper', size: 10000, runs: 100, steps: 4001, seed: 1 },
         { scheme: 'exact', size: 4000, runs: 100, steps: 2001, seed: 1 },
       ];
-  console.log('| scheme | L | runs | T | A (fit, ± SE) | c | ρ√(8πDt) at T | wall |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  const lines = ['| scheme | L | runs | T | A (fit, ± SE) | c | ρ√(8πDt) at T |', '|---|---|---|---|---|---|---|'];
   for (const c of cases) {
-    const start = performance.now();
-    const r = annihilationAmplitude(simulateLatticeEnsemble, c);
-    const s = ((performance.now() - start) / 1000).toFixed(1);
-    console.log(`| ${c.scheme} | ${c.size} | ${c.runs} | ${c.steps - 1} | ${r.amplitude.toFixed(4)} ± ${r.se.toFixed(4)} | ${r.c.toFixed(3)} | ${r.ratioAtT.toFixed(4)} | ${s} s |`);
+    await measure(`A + A → ∅, ${c.scheme}, L = ${c.size}, ${c.runs} runs to T = ${c.steps - 1}, 1 thread`, () => {
+      // Count the work the ensemble did: hop attempts (paper) or drawn events (exact), plus unimolecular events.
+      let work = 0;
+      const counting: typeof simulateLatticeEnsemble = (config, options) => {
+        const result = simulateLatticeEnsemble(config, options);
+        for (const r of result.replicates) work += r.events.attempts + r.events.unimolecular;
+        return result;
+      };
+      const r = annihilationAmplitude(counting, c);
+      lines.push(`| ${c.scheme} | ${c.size} | ${c.runs} | ${c.steps - 1} | ${r.amplitude.toFixed(4)} ± ${r.se.toFixed(4)} | ${r.c.toFixed(3)} | ${r.ratioAtT.toFixed(4)} |`);
+      return { amount: work, unit: c.scheme === 'paper' ? 'hop attempts' : 'events', extra: { amplitude: r.amplitude.toFixed(4) } };
+    });
   }
+  console.log(lines.join('\n'));
+  finish(quick ? 'lattice-annihilation-quick' : 'lattice-annihilation');
 }

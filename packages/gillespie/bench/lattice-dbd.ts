@@ -22,26 +22,30 @@ export function exampleRun(name: 'annihilation-1d' | 'rossler-3d'): LatticeFileR
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
+  const { finish, measure } = await import('./harness.ts');
   const which = process.argv[2] ?? 'aa';
   const workers = Number(process.argv[3] ?? 2);
   const run = exampleRun(which === 'aa' ? 'annihilation-1d' : 'rossler-3d');
   const runs = which === 'aa' ? 2500 : 100;
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  const { summary } = await simulateLatticeEnsembleParallel(run.config, {
-    runs,
-    seed: 1,
-    workers,
-    initialCondition: run.initialCondition,
-    observables: run.observables,
+  await measure(`${which === 'aa' ? 'A + A training data' : 'Rössler 3-D'}, ${runs} runs, ${workers} thread${workers > 1 ? 's' : ''}`, async () => {
+    const { summary, replicates } = await simulateLatticeEnsembleParallel(run.config, {
+      runs,
+      seed: 1,
+      workers,
+      initialCondition: run.initialCondition,
+      observables: run.observables,
+    });
+    const T = summary.times.length - 1;
+    const means = (t: number) => summary.species.map((_, k) => summary.mean[k][t].toFixed(1)).join(' ');
+    console.log(
+      `${which}: ${runs} runs (${summary.conditions.length} conditions), shape ${run.config.shape.join(' x ')}, ${T + 1} snapshots; ` +
+        `mean counts at t = 0: ${means(0)}; at t = ${summary.times[T]}: ${means(T)}`,
+    );
+    return {
+      amount: replicates.reduce((a, r) => a + r.events.attempts + r.events.unimolecular, 0),
+      unit: 'hop attempts + events',
+      extra: { snapshots: T + 1, 'mean count at end': Number(means(T).split(' ')[0]) },
+    };
   });
-  const wall = (performance.now() - start) / 1000;
-  const T = summary.times.length - 1;
-  const means = (t: number) => summary.species.map((_, k) => summary.mean[k][t].toFixed(1)).join(', ');
-  console.log(
-    `${which}: ${runs} runs (${summary.conditions.length} conditions), shape ${run.config.shape.join(' x ')}, ${T + 1} snapshots, ${workers} workers: ` +
-      `${wall.toFixed(1)} s wall; mean counts at t = 0: ${means(0)}; at t = ${summary.times[T]}: ${means(T)}`,
-  );
-  const cpu = process.cpuUsage(cpu0);
-  console.log(`process CPU (all threads): ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+  finish(`lattice-dbd-${which}`);
 }

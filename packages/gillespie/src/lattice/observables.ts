@@ -4,6 +4,7 @@
  * Boundary-aware: on a closed lattice a displacement or run that leaves the lattice counts nothing.
  */
 import { displacementTable, type LatticeGeometry } from './geometry.ts';
+import { ensureLists } from './kernels/occupancy.ts';
 import { accumulatePairsDense, accumulatePairsSparse } from './kernels/pairs.ts';
 import type { LatticeState } from './state.ts';
 import { checkSpeciesNames } from './state.ts';
@@ -439,6 +440,7 @@ export function measureObservablesState(compiled: CompiledObservables, state: La
 export function measureStateUnchecked(compiled: CompiledObservables, state: LatticeState, out: Float64Array, offset: number): void {
   const S = compiled.species.length;
   const { groups, matrices } = compiled;
+  ensureLists(state); // a kernel may have skipped their upkeep (row-biased picks)
   const { occupancy, lists, counts } = state;
   for (let g = 0; g < groups.length; g++) {
     matrices[g].fill(0);

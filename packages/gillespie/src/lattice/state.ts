@@ -3,7 +3,7 @@
  * particle of a species or of a free site.
  */
 import { createLatticeGeometry, type LatticeBoundary, type LatticeGeometry } from './geometry.ts';
-import { clearOccupancy, hop, type OccupancyArrays, setClass } from './kernels/occupancy.ts';
+import { clearOccupancy, ensureLists, hop, type OccupancyArrays, setClass } from './kernels/occupancy.ts';
 import type { LatticeSnapshot } from './snapshot.ts';
 import type { Rng } from '../rng.ts';
 
@@ -55,6 +55,11 @@ export class LatticeState implements OccupancyArrays {
   readonly lists: Int32Array;
   /** Number of sites per class (index 0 = free sites). */
   readonly counts: Int32Array;
+  /**
+   * True while a kernel skips the upkeep of {@link lists} and {@link position} (the methods below bring them up to
+   * date before reading them; code that reads the arrays directly calls `ensureLists` first).
+   */
+  listsStale = false;
 
   constructor(geometry: LatticeGeometry, species: readonly string[]) {
     if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {
@@ -154,12 +159,14 @@ export class LatticeState implements OccupancyArrays {
     const k = species === 0 ? 0 : this.code(species);
     const n = this.counts[k];
     if (n === 0) return -1;
+    ensureLists(this);
     return this.lists[k * this.size + Math.floor(rng.nextFloat64() * n)];
   }
 
   /** The sites of `species` (0 = free sites) as a fresh array, in internal (arbitrary) order. */
   sitesOf(species: string | number): Int32Array {
     const k = species === 0 ? 0 : this.code(species);
+    ensureLists(this);
     return this.lists.slice(k * this.size, k * this.size + this.counts[k]);
   }
 
@@ -196,6 +203,7 @@ export class LatticeState implements OccupancyArrays {
     if (total > this.counts[0]) {
       throw new RangeError(`initial counts total ${total}, more than the ${this.counts[0]} free sites`);
     }
+    ensureLists(this);
     for (let k = 1; k <= this.species.length; k++) {
       const n = counts[this.species[k - 1]] ?? 0;
       for (let i = 0; i < n; i++) {
@@ -215,6 +223,7 @@ export class LatticeState implements OccupancyArrays {
    * the first violation. O(size); for tests.
    */
   checkInvariants(): void {
+    ensureLists(this);
     const total = this.counts.reduce((a, b) => a + b, 0);
     if (total !== this.size) throw new Error(`class counts sum to ${total}, not ${this.size}`);
     for (let k = 0; k <= this.species.length; k++) {

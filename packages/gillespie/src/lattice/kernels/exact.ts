@@ -17,7 +17,7 @@ import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
 import { COUNTER_ATTEMPTS, COUNTER_CONTACTS, COUNTER_HOPS, COUNTER_NULL, COUNTER_UNI } from './paper.ts';
-import { hop, type OccupancyArrays, setClass } from './occupancy.ts';
+import { ensureLists, hop, type OccupancyArrays, setClass } from './occupancy.ts';
 
 /** Everything {@link exactAdvance} reads and writes; built once per run by {@link createExactContext}. */
 export interface ExactContext {
@@ -51,6 +51,7 @@ export function createExactContext(
   degree: number,
   model: CompiledLatticeModel,
 ): ExactContext {
+  ensureLists(s); // this kernel reads the class lists
   const S = model.speciesCount;
   const local: number[][] = Array.from({ length: S + 1 }, () => []);
   const global: number[] = [];

@@ -11,12 +11,24 @@ export interface OccupancyArrays {
   readonly position: Int32Array;
   readonly lists: Int32Array;
   readonly counts: Int32Array;
+  /**
+   * True while `lists` and `position` are out of date (only `occupancy` and `counts` are kept): a kernel that never
+   * reads the lists (the row-biased paper scheme) sets it to skip their upkeep; {@link ensureLists} rebuilds them
+   * (in ascending site order) before anything reads them.
+   */
+  listsStale: boolean;
 }
 
 /** Moves `site` from its current class to class `to` (0 = empty). */
 export function setClass(s: OccupancyArrays, site: number, to: number): void {
   const from = s.occupancy[site];
   if (from === to) return;
+  if (s.listsStale) {
+    s.counts[from]--;
+    s.counts[to]++;
+    s.occupancy[site] = to;
+    return;
+  }
   const size = s.size;
   const lists = s.lists;
   const position = s.position;
@@ -36,6 +48,11 @@ export function setClass(s: OccupancyArrays, site: number, to: number): void {
 /** Moves the particle at occupied `site` to the empty site `target` (swaps their list entries in place). */
 export function hop(s: OccupancyArrays, site: number, target: number): void {
   const k = s.occupancy[site];
+  if (s.listsStale) {
+    s.occupancy[target] = k;
+    s.occupancy[site] = 0;
+    return;
+  }
   const position = s.position;
   const p = position[site];
   const q = position[target];
@@ -56,6 +73,19 @@ export function clearOccupancy(s: OccupancyArrays): void {
     s.position[i] = i;
   }
   s.counts[0] = s.size;
+  s.listsStale = false;
+}
+
+/**
+ * Rebuilds the lists and positions if they are stale ({@link OccupancyArrays.listsStale}); O(size) then, else O(1).
+ *
+ * @example
+ * ```ts
+ * ensureLists(state); // before reading state.lists or state.position directly
+ * ```
+ */
+export function ensureLists(s: OccupancyArrays): void {
+  if (s.listsStale) rebuildLists(s);
 }
 
 /**
@@ -79,4 +109,104 @@ export function rebuildLists(s: OccupancyArrays): void {
     position[i] = p;
   }
   counts[0] = free;
+  s.listsStale = false;
+}
+
+/**
+ * Flag bit a sweep may set in an occupancy code to mark a particle that has moved (codes stay below it).
+ *
+ * @example
+ * ```ts
+ * occupancy[target] = code | MOVED_FLAG; // moved this sweep; (occupancy[target] & ~MOVED_FLAG) is its species
+ * ```
+ */
+export const MOVED_FLAG = 0x80;
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * {@link rebuildLists} after a sweep that marked moved particles with {@link MOVED_FLAG} in their occupancy codes:
+ * clears the flags (a flagged 0 is an emptied site) and rebuilds every class list, position and count in the same
+ * sequential pass. Reads four codes at a time and skips all-empty words, so the cost is dominated by writing the
+ * free list. Same result as clearing the flags and calling {@link rebuildLists}.
+ *
+ * @example
+ * ```ts
+ * rebuildListsClearingFlags(state); // after a sweep that wrote codes | MOVED_FLAG
+ * ```
+ */
+export function rebuildListsClearingFlags(s: OccupancyArrays): void {
+  const { occupancy, lists, position, counts, size } = s;
+  counts.fill(0);
+  let free = 0;
+  let i = 0;
+  if (LITTLE_ENDIAN && occupancy.byteOffset % 4 === 0) {
+    const words = new Uint32Array(occupancy.buffer, occupancy.byteOffset, size >>> 2);
+    const n = words.length;
+    for (let w = 0; w < n; w++, i += 4) {
+      let word = words[w];
+      if (word === 0) {
+        lists[free] = i;
+        position[i] = free;
+        lists[free + 1] = i + 1;
+        position[i + 1] = free + 1;
+        lists[free + 2] = i + 2;
+        position[i + 2] = free + 2;
+        lists[free + 3] = i + 3;
+        position[i + 3] = free + 3;
+        free += 4;
+        continue;
+      }
+      if ((word & 0x80808080) !== 0) {
+        // flags set: clear them (a flagged empty site becomes 0)
+        word &= 0x7f7f7f7f;
+        words[w] = word;
+      }
+      for (let j = 0; j < 4; j++, word >>>= 8) {
+        const k = word & 0xff;
+        const site = i + j;
+        if (k === 0) {
+          lists[free] = site;
+          position[site] = free++;
+          continue;
+        }
+        const p = counts[k]++;
+        lists[k * size + p] = site;
+        position[site] = p;
+      }
+    }
+  }
+  for (; i < size; i++) {
+    const k = occupancy[i] & 0x7f;
+    occupancy[i] = k;
+    if (k === 0) {
+      lists[free] = i;
+      position[i] = free++;
+      continue;
+    }
+    const p = counts[k]++;
+    lists[k * size + p] = i;
+    position[i] = p;
+  }
+  counts[0] = free;
+  s.listsStale = false;
+}
+
+/**
+ * Clears the {@link MOVED_FLAG} of every occupancy code (a flagged 0, an emptied site, becomes 0) in one sequential
+ * pass, four codes at a time.
+ *
+ * @example
+ * ```ts
+ * clearMovedFlags(state.occupancy); // every code back below MOVED_FLAG
+ * ```
+ */
+export function clearMovedFlags(occupancy: Uint8Array): void {
+  let i = 0;
+  if (occupancy.byteOffset % 4 === 0) {
+    const words = new Uint32Array(occupancy.buffer, occupancy.byteOffset, occupancy.length >>> 2);
+    for (let w = 0; w < words.length; w++) words[w] &= 0x7f7f7f7f;
+    i = words.length * 4;
+  }
+  for (; i < occupancy.length; i++) occupancy[i] &= 0x7f;
 }

@@ -99,6 +99,23 @@ function rebuildNonEmptyRows(ix: RowIndex): void {
 }
 
 /**
+ * Writes the number of sites of every class (summed over the rows) into `counts[0 … classes − 1]`.
+ *
+ * @example
+ * ```ts
+ * countsFromRowIndex(ix, state.counts); // after rebuildRowIndex, when the sweep changed only occupancy codes
+ * ```
+ */
+export function countsFromRowIndex(ix: RowIndex, counts: Int32Array): void {
+  const { rowCount, rows, classes } = ix;
+  for (let k = 0; k < classes; k++) {
+    let n = 0;
+    for (let r = k * rows, end = r + rows; r < end; r++) n += rowCount[r];
+    counts[k] = n;
+  }
+}
+
+/**
  * Moves `site` (in row `row`) from class `from` to class `to` in the index. Call it before or after changing the
  * occupancy code; the index reads no codes here.
  */
