@@ -11,10 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parseModel, planEnsemble } from '@srn/gillespie';
 import { main } from '../src/cli.ts';
 import { bundledLatticeModel } from '../src/commands/lattice-run.ts';
-import { canonicalHash, computeShard, ensembleShards, ShardRefusedError, srnVersion } from '../src/queue/shard.ts';
+import { canonicalHash, computeShard, ensembleShards, SHARD_FORMAT, shardKey, ShardRefusedError, srnVersion } from '../src/queue/shard.ts';
 import { QueueShardError, runShardsOnQueue } from '../src/queue/submit.ts';
 import { capture } from './capture.ts';
-import { type RedisServer, runCliProcess, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
+import { otherBuild, type RedisServer, runCliProcess, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
 
 const wellMixed = new URL('../examples/lotka-volterra.srn', import.meta.url).pathname;
 const lattice = bundledLatticeModel('barw-1d.lattice');
@@ -147,6 +147,47 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     expect((error as Error).message).toMatch(/failed on a worker: model hash mismatch/);
   });
 
+  it('a worker of another installation with another srn version refuses the shards, and the submitting command exits 1 saying why', async () => {
+    const url = redis.url(6);
+    const build = otherBuild({ version: '0.0.0-other' });
+    try {
+      const stranger = await startWorker(url, [], build);
+      workers.push(stranger);
+      expect(stranger.output()).toMatch(/srn-bench worker \(srn gillespie@[^+]+\+bench@0\.0\.0-other\)/);
+      // The version reaches the worker in the job's fields; both ensemble kinds go through the same check.
+      for (const [args, kind] of [
+        [['lattice', 'simulate', lattice, '--runs', '12', '--seed', '3', '--shard-size', '6'], 'lattice'],
+        [['simulate', wellMixed, '--runs', '200', '--t-end', '1', '--steps', '2', '--shard-size', '100'], 'ensemble'],
+      ] as const) {
+        const result = await cli([...args, '--queue', url, '--out', join(dir, `other-version-${kind}`)]);
+        expect(result.code, kind).toBe(1);
+        expect(result.err).toMatch(new RegExp(`\\(${kind}\\) failed on a worker: srn version mismatch: the shard was submitted by ${srnVersion().replace(/[.+]/g, '\\$&')} but this worker runs gillespie@[^+]+\\+bench@0\\.0\\.0-other`));
+      }
+      // A worker of this version then computes the same shards (the refused jobs are cleared and submitted afresh).
+      await stranger.stop();
+      workers.push(await startWorker(url));
+      const args = ['lattice', 'simulate', lattice, '--runs', '12', '--seed', '3'];
+      expect((await cli([...args, '--shard-size', '6', '--queue', url, '--out', join(dir, 'other-version-retry')])).code).toBe(0);
+      expect((await cli([...args, '--workers', '1', '--out', join(dir, 'other-version-local')])).code).toBe(0);
+      expectSameOutput(join(dir, 'other-version-local'), join(dir, 'other-version-retry'));
+    } finally {
+      build.remove();
+    }
+  });
+
+  it('a worker whose build hashes a model differently (same version number) refuses with a model hash mismatch, and the command exits 1', async () => {
+    const url = redis.url(7);
+    const build = otherBuild({ patch: { file: 'src/queue/shard.ts', from: ".update(canonical(value))", to: ".update('patched:' + canonical(value))" } });
+    try {
+      workers.push(await startWorker(url, [], build));
+      const result = await cli(['lattice', 'simulate', lattice, '--runs', '6', '--seed', '3', '--queue', url, '--out', join(dir, 'other-hash')]);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/\(lattice\) failed on a worker: model hash mismatch: the shard names model [0-9a-f]{12} but its model hashes to [0-9a-f]{12} on this worker/);
+    } finally {
+      build.remove();
+    }
+  });
+
   it('lets indexed one-shot workers (a Kubernetes Indexed Job) compute the shards of a published run into the store', async () => {
     const url = redis.url(5);
     const args = ['lattice', 'simulate', lattice, '--runs', '12', '--seed', '41'];
@@ -252,6 +293,27 @@ describe('shards without Redis', () => {
     expect(() => computeShard(first, 'gillespie@9.9.9+bench@0.0.0')).toThrow(ShardRefusedError);
     expect(() => computeShard({ ...first, modelHash: '0'.repeat(64) })).toThrow(/model hash mismatch/);
     expect(first.version).toBe(srnVersion());
+  });
+
+  it('refuses another version however the shard carries it: the version field, the key, the format', () => {
+    const model = parseModel(readFileSync(wellMixed, 'utf8'));
+    const tasks = planEnsemble(model, { runs: 100, seed: 4, tEnd: 1, steps: 2 });
+    const [mine] = ensembleShards(tasks, 1);
+    const [old] = ensembleShards(tasks, 1, { version: 'gillespie@0.0.1+bench@0.0.0' });
+    // The version field names the other release.
+    expect(() => computeShard(old)).toThrow(/srn version mismatch: the shard was submitted by gillespie@0\.0\.1\+bench@0\.0\.0/);
+    // The field rewritten to this worker's version, the key still derived under the other one.
+    expect(() => computeShard({ ...old, version: srnVersion() })).toThrow(/shard key mismatch: .* another srn version/);
+    // An older or newer layout of the job itself.
+    expect(() => computeShard({ ...mine, format: SHARD_FORMAT + 1 })).toThrow(/shard format 2 is not the format 1/);
+    const { version: _dropped, ...unversioned } = mine;
+    expect(() => computeShard(unversioned as typeof mine)).toThrow(/srn version mismatch: the shard was submitted by undefined/);
+    // The key is the only place the version enters the result's identity: the same inputs under two versions differ.
+    const [{ plan: _plan, ...task }] = tasks;
+    expect(shardKey('ensemble', mine.modelHash, [task])).toBe(mine.key);
+    expect(shardKey('ensemble', mine.modelHash, [task], 'gillespie@0.0.1+bench@0.0.0')).toBe(old.key);
+    expect(old.key).not.toBe(mine.key);
+    for (const bad of [old, { ...old, version: srnVersion() }]) expect(() => computeShard(bad)).toThrow(ShardRefusedError);
   });
 
   it('derives the key from the inputs: same inputs same key, another seed or range another key', () => {
