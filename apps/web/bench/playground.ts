@@ -29,6 +29,9 @@ try {
   const fps: Record<string, number[]> = { uniform: [], 'row-biased': [] };
   const perFrame: Record<string, number[]> = { uniform: [], 'row-biased': [] };
   const display: number[] = [];
+  /** Share of the display frames during a run that showed new snapshots, and the display's rate during the run. */
+  const shownShare: number[] = [];
+  const runDisplay: number[] = [];
   const profiles: Record<string, Profile[]> = { uniform: [], 'row-biased': [] };
   for (let i = 0; i < loads; i++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -68,6 +71,8 @@ try {
       fps[picks].push((s.frames - 1) / seconds);
       perFrame[picks].push(s.stepsAdvanced / s.frames);
       profiles[picks].push(s.profile);
+      shownShare.push(s.frames / s.ticks);
+      runDisplay.push((s.ticks * 1000) / (s.finishedAt - s.startedAt));
       line += `; ${picks} picks: ${s.frames} frames with new snapshots (of ${s.ticks} display frames), ${s.frames - 1} frames in ${seconds.toFixed(2)} s after the first = ${((s.frames - 1) / seconds).toFixed(1)} fps, ${(s.stepsAdvanced / s.frames).toFixed(1)} snapshots per frame`;
     }
     console.log(`${line}; first frame ${firstFrame[i].toFixed(0)} ms after Run`);
@@ -81,6 +86,10 @@ try {
     await page.close();
   }
   console.log(`load average at end: ${loadAverage()}`);
+  console.log(
+    `display frames during the runs that showed new snapshots: ${(100 * Math.min(...shownShare)).toFixed(1)}-${(100 * Math.max(...shownShare)).toFixed(1)} %; ` +
+      `requestAnimationFrame rate during the runs ${Math.min(...runDisplay).toFixed(1)}-${Math.max(...runDisplay).toFixed(1)} Hz`,
+  );
   console.log(
     `median of ${loads}: interactive ${median(interactive).toFixed(0)} ms; first frame ${median(firstFrame).toFixed(0)} ms after Run; display ${median(display).toFixed(1)} Hz; 40 x 40 LV (3000 snapshots) ` +
       `uniform picks ${median(fps.uniform).toFixed(1)} fps at ${median(perFrame.uniform).toFixed(1)} snapshots per frame, row-biased picks ${median(fps['row-biased']).toFixed(1)} fps at ${median(perFrame['row-biased']).toFixed(1)}`,

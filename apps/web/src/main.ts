@@ -357,7 +357,8 @@ function onFrame(m: Extract<FromWorker, { type: 'frame' }>): void {
     return;
   }
   state.inFlight = Math.max(0, state.inFlight - 1); // an answer to an advance request
-  if (state.running) state.queue.push(m);
+  // Requests still in flight when the run reached its end are answered with no snapshots: nothing to show.
+  if (state.running && m.recorded > m.from) state.queue.push(m);
 }
 
 /** Takes a frame's snapshots into the page's state (rows, occupancy; 1-D rows drawn at once). */
