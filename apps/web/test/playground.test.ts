@@ -123,7 +123,8 @@ describe('playground in Chromium', () => {
   it('runs an uploaded SBML file', async () => {
     const sbml = EXAMPLES.find((e) => e.id === 'sbml-birth-death')!.text;
     await page.setInputFiles('#model-file', { name: 'birth-death.xml', mimeType: 'application/xml', buffer: Buffer.from(sbml) });
-    expect(await page.inputValue('#kind')).toBe('sbml');
+    // The page reads the file asynchronously (File.text()), then sets the kind.
+    await page.waitForFunction(() => (document.getElementById('kind') as HTMLSelectElement).value === 'sbml', undefined, { timeout: 5000 });
     await setInput('steps', '');
     await setInput('tend', '50');
     const plot0 = await canvasPixels(page, 'plot');
