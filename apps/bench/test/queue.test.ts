@@ -188,6 +188,23 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     }
   });
 
+  it('a one-shot indexed worker (Kubernetes pod) of another version refuses its shard, and the submitting command exits 1 saying so', async () => {
+    const url = redis.url(8);
+    const build = otherBuild({ version: '0.0.0-other' });
+    try {
+      // No queue worker listens on this database: only the pod can answer.
+      const run = cli(['lattice', 'simulate', lattice, '--runs', '12', '--seed', '43', '--shard-size', '6', '--queue', url, '--run-id', 'k8s-old', '--out', join(dir, 'indexed-old')]);
+      const pod = await runCliProcess(['worker', '--queue', url, '--run', 'k8s-old', '--index', '1', '--wait', '120'], build);
+      expect(pod.code).toBe(1);
+      expect(pod.output).toMatch(/srn version mismatch: the shard was submitted by .* but this worker runs gillespie@[^+]+\+bench@0\.0\.0-other/);
+      const result = await run;
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/shard of runs 6-11 \(lattice\) was refused by a one-shot worker \(--run\): srn version mismatch: .*bench@0\.0\.0-other/);
+    } finally {
+      build.remove();
+    }
+  });
+
   it('lets indexed one-shot workers (a Kubernetes Indexed Job) compute the shards of a published run into the store', async () => {
     const url = redis.url(5);
     const args = ['lattice', 'simulate', lattice, '--runs', '12', '--seed', '41'];

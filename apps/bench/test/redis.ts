@@ -184,9 +184,9 @@ export async function startWorker(url: string, extra: string[] = [], build?: Oth
   };
 }
 
-/** Runs the CLI as a child process to completion and returns its exit code and output. */
-export function runCliProcess(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the CLI (of this checkout, or of `build`) as a child process to completion; returns its exit code and output. */
+export function runCliProcess(args: string[], build?: OtherBuild): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, build?.cli ?? cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += String(chunk);

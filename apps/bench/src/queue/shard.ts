@@ -252,6 +252,19 @@ export function resultKey(key: string): string {
 }
 
 /**
+ * Redis key under which a one-shot worker (`srn-bench worker --run NAME --index I`, which takes no queue job) leaves
+ * the reason it refused a shard, for the submitting command to report.
+ *
+ * @example
+ * ```ts
+ * await redis.get(refusalKey(shard.key)); // 'srn version mismatch: ...' or null
+ * ```
+ */
+export function refusalKey(key: string): string {
+  return `srn:refused:${key}`;
+}
+
+/**
  * File of a shard's result in a `--store` directory.
  *
  * @example
