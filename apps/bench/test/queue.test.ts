@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseModel, planEnsemble } from '@srn/gillespie';
+import { latticeConfigFromFile, latticeSummaryToCsv, parseLatticeModel } from '@srn/gillespie/lattice';
+import { simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
 import { main } from '../src/cli.ts';
 import { bundledLatticeModel } from '../src/commands/lattice-run.ts';
 import { canonicalHash, computeShard, ensembleShards, SHARD_FORMAT, shardKey, ShardRefusedError, srnVersion } from '../src/queue/shard.ts';
 import { QueueShardError, runShardsOnQueue } from '../src/queue/submit.ts';
+import { latticeEnsembleOnQueue } from '../src/queue/ensembles.ts';
 import { capture } from './capture.ts';
 import { otherBuild, type RedisServer, runCliProcess, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
 
@@ -105,6 +108,22 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     // Every worker computed something in the 3-worker runs or the single worker did all of the first: no shard ran
     // on a worker that was not connected.
     expect(workers[0].output()).toMatch(/^shard lattice runs 0-6:/m);
+  });
+
+  it('hands every trajectory to onTrajectory as the local pool does (the streaming path of lattice ensembles)', async () => {
+    const url = redis.url(9);
+    workers.push(await startWorker(url));
+    const run = latticeConfigFromFile(parseLatticeModel(readFileSync(lattice, 'utf8'), { source: lattice }));
+    const initialCondition = run.initialCondition.type === 'counts' ? undefined : run.initialCondition;
+    const options = { runs: 10, seed: 17, keepTrajectories: true, initialCondition, observables: run.observables };
+    const local = new Map<number, Uint8Array>();
+    const queued = new Map<number, Uint8Array>();
+    const a = await simulateLatticeEnsembleParallel(run.config, { ...options, workers: 1, onTrajectory: (r, bytes) => local.set(r, bytes) });
+    const b = await latticeEnsembleOnQueue(run.config, { ...options, onTrajectory: (r, bytes) => queued.set(r, bytes) }, { url, shardSize: 4, store: null });
+    expect([...queued.keys()]).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    for (const [r, bytes] of local) expect(Buffer.from(queued.get(r)!).equals(Buffer.from(bytes)), `run ${r}`).toBe(true);
+    expect(latticeSummaryToCsv(b.summary)).toBe(latticeSummaryToCsv(a.summary));
+    expect(b.replicates.map((r) => [r.run, r.occupancy, 'encoded' in r])).toEqual(a.replicates.map((r) => [r.run, r.occupancy, 'encoded' in r]));
   });
 
   it('loses and duplicates nothing when a worker is killed with SIGKILL mid-shard', async () => {
