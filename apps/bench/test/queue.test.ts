@@ -245,10 +245,18 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     const garbage: Server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
     const notRedis = (garbage.address() as { port: number }).port;
+    // A server that accepts the connection and never answers (a stuck proxy, a firewall that swallows packets).
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((socket) => {
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
     try {
       for (const [url, message] of [
         [`redis://127.0.0.1:${closedPort}`, /cannot use this Redis server \(ECONNREFUSED\)/],
         [`redis://127.0.0.1:${notRedis}`, /cannot use this Redis server/],
+        [`redis://127.0.0.1:${silentPort}`, /cannot use this Redis server \(no answer within 3 s\)/],
         ['http://127.0.0.1:6379', /scheme must be redis:\/\/ or rediss:\/\//],
         [`redis://:secret@127.0.0.1:${closedPort}`, /--queue redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: cannot use this Redis server/],
         [`redis://127.0.0.1:${redis.port}/db1`, /database must be a number/],
@@ -262,6 +270,8 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
       expect(worker.code).toBe(2);
     } finally {
       garbage.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });
