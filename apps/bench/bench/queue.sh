@@ -3,16 +3,17 @@
 # through the local worker pool (1 and 2 threads) and through the queue (1 and 2 local `srn-bench worker`s, one
 # thread each, started and connected before the clock starts). Prints one line per mode: wall seconds of the
 # submitting command, CPU seconds of the submitter and of the workers during the run, shards, and the per-shard
-# overhead against the 1-thread local run, (wall_queue - wall_local) * workers / shards.
+# overhead against the 1-thread local run, (wall_queue - wall_local) * workers / shards, and the 1-minute load
+# average at the start and end of each mode. Every process runs under `nice -n ${NICE:-10}` (the machine is shared).
 # Usage: bench/queue.sh [MODE ...]   MODE in local-1 local-2 queue-1 queue-2 (default all); RUNS, STEPS, SHARD env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10000}
-STEPS=${STEPS:-50}
+STEPS=${STEPS:-500}
 SHARD=${SHARD:-250}
 MODEL=../../packages/gillespie/examples/lattice/lotka-volterra.lattice
 TSX=$(node -e "console.log(require('node:url').pathToFileURL(require.resolve('tsx')).href)")
-CLI=(node --conditions=@srn/source --import "$TSX" src/cli.ts)
+CLI=(nice -n "${NICE:-10}" node --conditions=@srn/source --import "$TSX" test/cli-runner.ts)
 WORK=$(mktemp -d)
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --daemonize yes --pidfile "$WORK/redis.pid" --dir "$WORK" >/dev/null
@@ -45,6 +46,8 @@ run() {
     args+=(--workers "$n")
   fi
   local t0 t1
+  local load0
+  load0=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%s.%N)
   /usr/bin/time -f '%U %S' -o "$WORK/time" "${CLI[@]}" "${args[@]}" >/dev/null
   t1=$(date +%s.%N)
@@ -53,13 +56,13 @@ run() {
   fi
   read -r user sys <"$WORK/time"
   node -e "
-    const [mode, wall, user, sys, wticks, hz, shards] = process.argv.slice(1);
+    const [mode, wall, user, sys, wticks, hz, shards, load0, load1] = process.argv.slice(1);
     const cpu = Number(user) + Number(sys), wcpu = Number(wticks) / Number(hz);
-    console.log([mode, (+wall).toFixed(1), cpu.toFixed(1), wcpu.toFixed(1), shards].join('\t'));
-  " "$mode" "$(echo "$t1 - $t0" | bc)" "$user" "$sys" "$((after - before))" "$HZ" "$(if [ "$kind" = queue ]; then echo $(( (RUNS + SHARD - 1) / SHARD )); else echo -; fi)"
+    console.log([mode, (+wall).toFixed(1), cpu.toFixed(1), wcpu.toFixed(1), shards, load0 + '-' + load1].join('\t'));
+  " "$mode" "$(echo "$t1 - $t0" | bc)" "$user" "$sys" "$((after - before))" "$HZ" "$(if [ "$kind" = queue ]; then echo $(( (RUNS + SHARD - 1) / SHARD )); else echo -; fi)" "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
   md5sum "$WORK/out-$mode/moments.csv" | cut -d' ' -f1 >"$WORK/md5-$mode"
 }
-echo -e "mode\twall_s\tsubmitter_cpu_s\tworkers_cpu_s\tshards"
+echo -e "mode\twall_s\tsubmitter_cpu_s\tworkers_cpu_s\tshards\tload_1min_start-end"
 MODES=("$@")
 [ ${#MODES[@]} -eq 0 ] && MODES=(local-1 local-2 queue-1 queue-2)
 for mode in "${MODES[@]}"; do run "$mode"; done

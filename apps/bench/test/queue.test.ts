@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseModel, planEnsemble } from '@srn/gillespie';
+import { latticeConfigFromFile, latticeSummaryToCsv, parseLatticeModel } from '@srn/gillespie/lattice';
+import { simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
 import { main } from '../src/cli.ts';
 import { bundledLatticeModel } from '../src/commands/lattice-run.ts';
-import { canonicalHash, computeShard, ensembleShards, ShardRefusedError, srnVersion } from '../src/queue/shard.ts';
+import { canonicalHash, computeShard, ensembleShards, SHARD_FORMAT, shardKey, ShardRefusedError, srnVersion } from '../src/queue/shard.ts';
 import { QueueShardError, runShardsOnQueue } from '../src/queue/submit.ts';
+import { latticeEnsembleOnQueue } from '../src/queue/ensembles.ts';
 import { capture } from './capture.ts';
-import { type RedisServer, runCliProcess, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
+import { otherBuild, type RedisServer, runCliProcess, skipRedis, startRedis, startWorker, type WorkerProcess } from './redis.ts';
 
 const wellMixed = new URL('../examples/lotka-volterra.srn', import.meta.url).pathname;
 const lattice = bundledLatticeModel('barw-1d.lattice');
@@ -107,6 +110,22 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     expect(workers[0].output()).toMatch(/^shard lattice runs 0-6:/m);
   });
 
+  it('hands every trajectory to onTrajectory as the local pool does (the streaming path of lattice ensembles)', async () => {
+    const url = redis.url(9);
+    workers.push(await startWorker(url));
+    const run = latticeConfigFromFile(parseLatticeModel(readFileSync(lattice, 'utf8'), { source: lattice }));
+    const initialCondition = run.initialCondition.type === 'counts' ? undefined : run.initialCondition;
+    const options = { runs: 10, seed: 17, keepTrajectories: true, initialCondition, observables: run.observables };
+    const local = new Map<number, Uint8Array>();
+    const queued = new Map<number, Uint8Array>();
+    const a = await simulateLatticeEnsembleParallel(run.config, { ...options, workers: 1, onTrajectory: (r, bytes) => local.set(r, bytes) });
+    const b = await latticeEnsembleOnQueue(run.config, { ...options, onTrajectory: (r, bytes) => queued.set(r, bytes) }, { url, shardSize: 4, store: null });
+    expect([...queued.keys()]).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    for (const [r, bytes] of local) expect(Buffer.from(queued.get(r)!).equals(Buffer.from(bytes)), `run ${r}`).toBe(true);
+    expect(latticeSummaryToCsv(b.summary)).toBe(latticeSummaryToCsv(a.summary));
+    expect(b.replicates.map((r) => [r.run, r.occupancy, 'encoded' in r])).toEqual(a.replicates.map((r) => [r.run, r.occupancy, 'encoded' in r]));
+  });
+
   it('loses and duplicates nothing when a worker is killed with SIGKILL mid-shard', async () => {
     const url = redis.url(2);
     const args = ['lattice', 'simulate', slowLattice, '--runs', '24', '--seed', '23', '--trajectories', 'none'];
@@ -147,6 +166,64 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     expect((error as Error).message).toMatch(/failed on a worker: model hash mismatch/);
   });
 
+  it('a worker of another installation with another srn version refuses the shards, and the submitting command exits 1 saying why', async () => {
+    const url = redis.url(6);
+    const build = otherBuild({ version: '0.0.0-other' });
+    try {
+      const stranger = await startWorker(url, [], build);
+      workers.push(stranger);
+      expect(stranger.output()).toMatch(/srn-bench worker \(srn gillespie@[^+]+\+bench@0\.0\.0-other\)/);
+      // The version reaches the worker in the job's fields; both ensemble kinds go through the same check.
+      for (const [args, kind] of [
+        [['lattice', 'simulate', lattice, '--runs', '12', '--seed', '3', '--shard-size', '6'], 'lattice'],
+        [['simulate', wellMixed, '--runs', '200', '--t-end', '1', '--steps', '2', '--shard-size', '100'], 'ensemble'],
+      ] as const) {
+        const result = await cli([...args, '--queue', url, '--out', join(dir, `other-version-${kind}`)]);
+        expect(result.code, kind).toBe(1);
+        expect(result.err).toMatch(new RegExp(`\\(${kind}\\) failed on a worker: srn version mismatch: the shard was submitted by ${srnVersion().replace(/[.+]/g, '\\$&')} but this worker runs gillespie@[^+]+\\+bench@0\\.0\\.0-other`));
+      }
+      // A worker of this version then computes the same shards (the refused jobs are cleared and submitted afresh).
+      await stranger.stop();
+      workers.push(await startWorker(url));
+      const args = ['lattice', 'simulate', lattice, '--runs', '12', '--seed', '3'];
+      expect((await cli([...args, '--shard-size', '6', '--queue', url, '--out', join(dir, 'other-version-retry')])).code).toBe(0);
+      expect((await cli([...args, '--workers', '1', '--out', join(dir, 'other-version-local')])).code).toBe(0);
+      expectSameOutput(join(dir, 'other-version-local'), join(dir, 'other-version-retry'));
+    } finally {
+      build.remove();
+    }
+  });
+
+  it('a worker whose build hashes a model differently (same version number) refuses with a model hash mismatch, and the command exits 1', async () => {
+    const url = redis.url(7);
+    const build = otherBuild({ patch: { file: 'src/queue/shard.ts', from: ".update(canonical(value))", to: ".update('patched:' + canonical(value))" } });
+    try {
+      workers.push(await startWorker(url, [], build));
+      const result = await cli(['lattice', 'simulate', lattice, '--runs', '6', '--seed', '3', '--queue', url, '--out', join(dir, 'other-hash')]);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/\(lattice\) failed on a worker: model hash mismatch: the shard names model [0-9a-f]{12} but its model hashes to [0-9a-f]{12} on this worker/);
+    } finally {
+      build.remove();
+    }
+  });
+
+  it('a one-shot indexed worker (Kubernetes pod) of another version refuses its shard, and the submitting command exits 1 saying so', async () => {
+    const url = redis.url(8);
+    const build = otherBuild({ version: '0.0.0-other' });
+    try {
+      // No queue worker listens on this database: only the pod can answer.
+      const run = cli(['lattice', 'simulate', lattice, '--runs', '12', '--seed', '43', '--shard-size', '6', '--queue', url, '--run-id', 'k8s-old', '--out', join(dir, 'indexed-old')]);
+      const pod = await runCliProcess(['worker', '--queue', url, '--run', 'k8s-old', '--index', '1', '--wait', '120'], build);
+      expect(pod.code).toBe(1);
+      expect(pod.output).toMatch(/srn version mismatch: the shard was submitted by .* but this worker runs gillespie@[^+]+\+bench@0\.0\.0-other/);
+      const result = await run;
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/shard of runs 6-11 \(lattice\) was refused by a one-shot worker \(--run\): srn version mismatch: .*bench@0\.0\.0-other/);
+    } finally {
+      build.remove();
+    }
+  });
+
   it('lets indexed one-shot workers (a Kubernetes Indexed Job) compute the shards of a published run into the store', async () => {
     const url = redis.url(5);
     const args = ['lattice', 'simulate', lattice, '--runs', '12', '--seed', '41'];
@@ -168,10 +245,18 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     const garbage: Server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
     const notRedis = (garbage.address() as { port: number }).port;
+    // A server that accepts the connection and never answers (a stuck proxy, a firewall that swallows packets).
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((socket) => {
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
     try {
       for (const [url, message] of [
         [`redis://127.0.0.1:${closedPort}`, /cannot use this Redis server \(ECONNREFUSED\)/],
         [`redis://127.0.0.1:${notRedis}`, /cannot use this Redis server/],
+        [`redis://127.0.0.1:${silentPort}`, /cannot use this Redis server \(no answer within 3 s\)/],
         ['http://127.0.0.1:6379', /scheme must be redis:\/\/ or rediss:\/\//],
         [`redis://:secret@127.0.0.1:${closedPort}`, /--queue redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: cannot use this Redis server/],
         [`redis://127.0.0.1:${redis.port}/db1`, /database must be a number/],
@@ -185,6 +270,8 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
       expect(worker.code).toBe(2);
     } finally {
       garbage.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });
@@ -252,6 +339,27 @@ describe('shards without Redis', () => {
     expect(() => computeShard(first, 'gillespie@9.9.9+bench@0.0.0')).toThrow(ShardRefusedError);
     expect(() => computeShard({ ...first, modelHash: '0'.repeat(64) })).toThrow(/model hash mismatch/);
     expect(first.version).toBe(srnVersion());
+  });
+
+  it('refuses another version however the shard carries it: the version field, the key, the format', () => {
+    const model = parseModel(readFileSync(wellMixed, 'utf8'));
+    const tasks = planEnsemble(model, { runs: 100, seed: 4, tEnd: 1, steps: 2 });
+    const [mine] = ensembleShards(tasks, 1);
+    const [old] = ensembleShards(tasks, 1, { version: 'gillespie@0.0.1+bench@0.0.0' });
+    // The version field names the other release.
+    expect(() => computeShard(old)).toThrow(/srn version mismatch: the shard was submitted by gillespie@0\.0\.1\+bench@0\.0\.0/);
+    // The field rewritten to this worker's version, the key still derived under the other one.
+    expect(() => computeShard({ ...old, version: srnVersion() })).toThrow(/shard key mismatch: .* another srn version/);
+    // An older or newer layout of the job itself.
+    expect(() => computeShard({ ...mine, format: SHARD_FORMAT + 1 })).toThrow(/shard format 2 is not the format 1/);
+    const { version: _dropped, ...unversioned } = mine;
+    expect(() => computeShard(unversioned as typeof mine)).toThrow(/srn version mismatch: the shard was submitted by undefined/);
+    // The key is the only place the version enters the result's identity: the same inputs under two versions differ.
+    const [{ plan: _plan, ...task }] = tasks;
+    expect(shardKey('ensemble', mine.modelHash, [task])).toBe(mine.key);
+    expect(shardKey('ensemble', mine.modelHash, [task], 'gillespie@0.0.1+bench@0.0.0')).toBe(old.key);
+    expect(old.key).not.toBe(mine.key);
+    for (const bad of [old, { ...old, version: srnVersion() }]) expect(() => computeShard(bad)).toThrow(ShardRefusedError);
   });
 
   it('derives the key from the inputs: same inputs same key, another seed or range another key', () => {

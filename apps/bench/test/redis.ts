@@ -3,7 +3,7 @@
  * child processes. Without `redis-server` the queue tests fail loudly, unless SRN_SKIP_REDIS_TESTS=1 says to skip.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,12 +117,46 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/** Another build of srn-bench on disk (see {@link otherBuild}). */
+export interface OtherBuild {
+  /** Its `test/cli-runner.ts`, to start as a worker with {@link startWorker}'s `cli` option. */
+  readonly cli: string;
+  remove(): void;
+}
+
+/**
+ * A second installation of srn-bench, as another machine would have it: a copy of `src/` and the CLI runner beside
+ * its own `package.json` (the version a worker stamps and compares comes from that file), with `node_modules`
+ * linked to this checkout's. `version` replaces the package version (a worker of another srn release);
+ * `patch` edits a source file of the copy (a build that computes something differently under the same version).
+ */
+export function otherBuild(options: { version?: string; patch?: { file: string; from: string; to: string } }): OtherBuild {
+  const root = mkdtempSync(join(tmpdir(), 'srn-other-build-'));
+  const here = fileURLToPath(new URL('..', import.meta.url));
+  const bench = join(root, 'apps', 'bench');
+  mkdirSync(join(bench, 'test'), { recursive: true });
+  cpSync(join(here, 'src'), join(bench, 'src'), { recursive: true });
+  cpSync(join(here, 'test', 'cli-runner.ts'), join(bench, 'test', 'cli-runner.ts'));
+  const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8')) as { version: string };
+  if (options.version !== undefined) pkg.version = options.version;
+  writeFileSync(join(bench, 'package.json'), JSON.stringify(pkg, null, 2));
+  if (options.patch) {
+    const file = join(bench, options.patch.file);
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes(options.patch.from)) throw new Error(`otherBuild: ${options.patch.file} does not contain ${JSON.stringify(options.patch.from)}`);
+    writeFileSync(file, text.replace(options.patch.from, options.patch.to));
+  }
+  symlinkSync(join(here, 'node_modules'), join(bench, 'node_modules'), 'dir');
+  symlinkSync(join(here, '..', '..', 'node_modules'), join(root, 'node_modules'), 'dir');
+  return { cli: join(bench, 'test', 'cli-runner.ts'), remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
 /**
  * Starts `srn-bench worker --queue URL ...` (the CLI itself, as bin/srn-bench.js runs it, so that a signal reaches the
- * worker and not a wrapper) and waits until it is connected.
+ * worker and not a wrapper) and waits until it is connected. `build` starts the worker of another installation.
  */
-export async function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, cli, 'worker', '--queue', url, '--concurrency', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startWorker(url: string, extra: string[] = [], build?: OtherBuild): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, build?.cli ?? cli, 'worker', '--queue', url, '--concurrency', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (chunk) => {
     text += String(chunk);
@@ -150,9 +184,9 @@ export async function startWorker(url: string, extra: string[] = []): Promise<Wo
   };
 }
 
-/** Runs the CLI as a child process to completion and returns its exit code and output. */
-export function runCliProcess(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the CLI (of this checkout, or of `build`) as a child process to completion; returns its exit code and output. */
+export function runCliProcess(args: string[], build?: OtherBuild): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', pathToFileURL(tsxLoader).href, build?.cli ?? cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += String(chunk);

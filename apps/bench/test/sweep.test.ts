@@ -1,6 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { parseVary } from '../src/commands/sweep.ts';
@@ -62,6 +65,34 @@ describe('srn-bench sweep', () => {
     io = capture();
     expect(await main(argsFor(200))).toBe(2);
     expect(io.errors()).toMatch(/holds a sweep with other settings/);
+  });
+
+  it('a sweep process killed with SIGKILL between points is completed by a restart that computes only the missing points, identically', async () => {
+    // Each point is 100,000 runs (a few tenths of a second), so the kill lands with some points written and some not.
+    const args = ['sweep', model, '--vary', 'k_in=5:15:3', '--vary', 'k_out=0.5:1:2', '--runs', '100000', '--seed', '8', '--t-end', '2', '--steps', '4', '--workers', '1'];
+    const out = join(dir, 'killed');
+    const runner = fileURLToPath(new URL('./cli-runner.ts', import.meta.url));
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const child = spawn(process.execPath, ['--conditions=@srn/source', '--import', tsx, runner, ...args, '--out', out], { stdio: 'ignore' });
+    const written = () => (existsSync(join(out, 'points')) ? readdirSync(join(out, 'points')).filter((f) => /^\d{3}$/.test(f)).length : 0);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    while (written() < 2 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const before = written();
+    expect(before).toBeGreaterThanOrEqual(2);
+    expect(before).toBeLessThan(6);
+    expect(existsSync(join(out, 'sweep.csv'))).toBe(false);
+    const io = capture();
+    expect(await main([...args, '--out', out])).toBe(0);
+    expect(io.text()).toMatch(new RegExp(`${before} of 6 points already done`));
+    expect(io.text()).toMatch(new RegExp(`6 points x 100000 runs \\(${6 - before} computed\\)`));
+    // The killed process's half-written point (a staging folder) is cleared away, not left beside the points.
+    expect(readdirSync(join(out, 'points')).sort()).toEqual(['000', '001', '002', '003', '004', '005']);
+    expect(await main([...args, '--out', join(dir, 'whole')])).toBe(0);
+    for (const file of ['sweep.csv', ...[0, 1, 2, 3, 4, 5].map((i) => `points/00${i}/moments.csv`)]) {
+      expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(dir, 'whole', file), 'utf8'));
+    }
   });
 
   it('refuses unknown names, fractional species amounts and a missing --vary with exit 2', async () => {

@@ -12,7 +12,7 @@ import {
   pairApproximationLotkaVolterra,
   predictMoments,
 } from '@srn/closure';
-import { createRng, type Seed } from '@srn/gillespie';
+import { createRng, type Seed } from '@srn/gillespie/rng';
 import type { LatticeFileRun } from '@srn/gillespie/lattice';
 import { PlaygroundInputError } from './engine.ts';
 

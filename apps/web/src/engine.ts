@@ -1,24 +1,12 @@
 /**
  * The playground's simulation core, free of DOM and worker code so that the page's worker and Node tests run the
- * same functions: read a model (lattice model file, well-mixed DSL or SBML), step one lattice run live exactly as
- * run r of `srn-bench lattice simulate` does, and run ensembles batch by batch (progress between batches) with the
- * statistics the library's own ensemble functions give.
+ * same functions: read a lattice model file, step one lattice run live exactly as run r of `srn-bench lattice
+ * simulate` does, and run ensembles in chunks (progress between chunks) with the statistics the library's own
+ * ensemble functions give. Only light entry points are imported here (`@srn/gillespie/lattice`, `/rng`): the
+ * well-mixed DSL and SBML, which need the expression parser (mathjs), are in `engine-wellmixed.ts`, which the worker
+ * loads on demand as a separate chunk.
  */
-import {
-  createRng,
-  type EnsembleBatchResult,
-  type EnsembleStatistics,
-  ModelError,
-  ModelSyntaxError,
-  mergeEnsembleBatches,
-  parseModel,
-  planEnsemble,
-  type ReactionModel,
-  runEnsembleBatch,
-  type Seed,
-  simulate,
-  type Trajectory,
-} from '@srn/gillespie';
+import { createRng, type Seed } from '@srn/gillespie/rng';
 import {
   type CompiledObservables,
   compileObservables,
@@ -39,7 +27,6 @@ import {
   runLatticeReplicates,
   summarizeLatticeEnsemble,
 } from '@srn/gillespie/lattice';
-import { loadSbml } from '@srn/gillespie/sbml';
 
 /** What kind of model a text is. */
 export type ModelKind = 'lattice' | 'wellmixed' | 'sbml';
@@ -81,12 +68,19 @@ export function detectModelKind(text: string): ModelKind {
   return 'wellmixed';
 }
 
-/** Converts the readers' errors into {@link PlaygroundInputError}s (position kept); other errors pass through. */
-function asInputError(error: unknown): unknown {
+/**
+ * Converts the lattice reader's errors into {@link PlaygroundInputError}s (position kept), and bad values
+ * (RangeError, TypeError) into position-less ones; other errors pass through. `engine-wellmixed.ts` adds the DSL's
+ * and SBML's error classes on top.
+ *
+ * @example
+ * ```ts
+ * try { parseLatticeModel(text); } catch (e) { throw asInputError(e); }
+ * ```
+ */
+export function asInputError(error: unknown): unknown {
   if (error instanceof LatticeModelFileError) return new PlaygroundInputError(error.message, error.line, error.column);
-  if (error instanceof ModelSyntaxError) return new PlaygroundInputError(error.message, error.line, error.column);
-  if (error instanceof ModelError || error instanceof RangeError || error instanceof TypeError) return new PlaygroundInputError((error as Error).message);
-  if (error instanceof Error && /^Sbml/.test(error.name)) return new PlaygroundInputError(error.message);
+  if (error instanceof RangeError || error instanceof TypeError) return new PlaygroundInputError(error.message);
   return error;
 }
 
@@ -278,102 +272,5 @@ export class LatticeEnsembleRun {
   /** Statistics of the runs so far (all of them once `done`). */
   summary(): LatticeEnsembleSummary {
     return summarizeLatticeEnsemble(this.prepared, this.replicates, { observables: this.run.observables });
-  }
-}
-
-/** A well-mixed model read from the DSL or SBML, with the run settings the page uses. */
-export interface WellMixedSetup {
-  /** What `simulate`/`planEnsemble` accept (a DSL model or an SBML plan). */
-  model: ReactionModel | Parameters<typeof simulate>[0];
-  species: string[];
-}
-
-/**
- * Reads a well-mixed model: the DSL (errors with line and column) or an SBML document.
- *
- * @example
- * ```ts
- * readWellMixedModel('X -> 0 @ 1\nX = 10', 'wellmixed').species; // ['X']
- * ```
- */
-export function readWellMixedModel(text: string, kind: 'wellmixed' | 'sbml', source = 'model'): WellMixedSetup {
-  try {
-    if (kind === 'sbml') {
-      const sbml = loadSbml(text);
-      return { model: sbml.plan, species: sbml.species.map((s) => s.id) };
-    }
-    const model = parseModel(text, source);
-    return { model, species: model.species.map((s) => s.name) };
-  } catch (error) {
-    throw asInputError(error);
-  }
-}
-
-/** Grid of a well-mixed run (the `srn-bench simulate` options). */
-export interface WellMixedGrid {
-  tEnd: number;
-  steps: number;
-}
-
-/**
- * One well-mixed run, run `runIndex` of the ensemble with the same seed.
- *
- * @example
- * ```ts
- * simulateWellMixed(readWellMixedModel('X -> 0 @ 1\nX = 10', 'wellmixed'), { tEnd: 5, steps: 50 }, 1).values;
- * ```
- */
-export function simulateWellMixed(setup: WellMixedSetup, grid: WellMixedGrid, seed: Seed, runIndex = 0): Trajectory {
-  try {
-    return simulate(setup.model, { tEnd: grid.tEnd, steps: grid.steps, rng: createRng(seed, runIndex) });
-  } catch (error) {
-    throw asInputError(error);
-  }
-}
-
-/**
- * A well-mixed ensemble run batch by batch (`planEnsemble` / `runEnsembleBatch` / `mergeEnsembleBatches`, the
- * parts `simulateEnsemble` is made of, so the statistics are bit-identical to it).
- *
- * @example
- * ```ts
- * const ens = new WellMixedEnsembleRun(setup, { tEnd: 10, steps: 100 }, { runs: 500, seed: 1 });
- * while (!ens.done) ens.next();
- * ens.statistics().mean;
- * ```
- */
-export class WellMixedEnsembleRun {
-  private readonly tasks: ReturnType<typeof planEnsemble>;
-  private readonly results: EnsembleBatchResult[] = [];
-  readonly runs: number;
-
-  constructor(setup: WellMixedSetup, grid: WellMixedGrid, settings: EnsembleSettings) {
-    try {
-      this.tasks = planEnsemble(setup.model, { runs: settings.runs, seed: settings.seed, tEnd: grid.tEnd, steps: grid.steps });
-    } catch (error) {
-      throw asInputError(error);
-    }
-    this.runs = settings.runs;
-  }
-
-  get done(): boolean {
-    return this.results.length >= this.tasks.length;
-  }
-
-  /** Runs finished. */
-  get completed(): number {
-    return this.tasks.slice(0, this.results.length).reduce((a, t) => a + (t.end - t.start), 0);
-  }
-
-  /** Runs the next batch. */
-  next(): void {
-    if (this.done) return;
-    this.results.push(runEnsembleBatch(this.tasks[this.results.length]));
-  }
-
-  /** Statistics of the finished batches. */
-  statistics(): EnsembleStatistics {
-    const n = this.results.length;
-    return mergeEnsembleBatches(this.tasks.slice(0, n), this.results);
   }
 }

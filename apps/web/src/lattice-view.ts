@@ -50,6 +50,9 @@ export function prepareLatticeCanvas(canvas: HTMLCanvasElement, shape: readonly 
   ctx.fillRect(0, 0, canvas.width, canvas.height);
 }
 
+/** Each canvas's pixel buffer, reused from frame to frame. */
+const frameImages = new WeakMap<HTMLCanvasElement, ImageData>();
+
 /**
  * Draws the current occupancy (2-D, or slice `slice` of axis 0 in 3-D).
  *
@@ -63,7 +66,11 @@ export function drawLattice(canvas: HTMLCanvasElement, shape: readonly number[],
   const w = shape[shape.length - 1];
   const h = shape[shape.length - 2];
   const offset = shape.length === 3 ? slice * w * h : 0;
-  const image = ctx.createImageData(w, h);
+  let image = frameImages.get(canvas);
+  if (!image || image.width !== w || image.height !== h) {
+    image = ctx.createImageData(w, h);
+    frameImages.set(canvas, image);
+  }
   for (let i = 0; i < w * h; i++) paint(image.data, i, occupancy[offset + i]);
   ctx.putImageData(image, 0, 0);
 }

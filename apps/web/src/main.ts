@@ -37,6 +37,11 @@ const state = {
   /** The first frame of the live run has arrived. */
   started: false,
   inFlight: 0,
+  /**
+   * Frames the worker has answered and the page has not shown yet, oldest first: one is shown per display frame,
+   * so the worker runs up to MAX_AHEAD frames ahead and a pause of the worker (a busy machine) does not cost frames.
+   */
+  queue: [] as Extract<FromWorker, { type: 'frame' }>[],
   pendingDraw: false,
   ensemble: null as { mean: Float64Array[]; sd: Float64Array[]; done: number; total: number } | null,
   csv: '',
@@ -52,8 +57,12 @@ const state = {
   ticks: 0,
   stepsAdvanced: 0,
   startedAt: 0,
+  /** When the first frame after t = 0 was shown (the animation's rate is measured from there to `finishedAt`). */
+  firstShownAt: 0,
   finishedAt: 0,
   errors: 0,
+  /** Where a live run's time goes (ms, summed over shown frames): worker compute, drawing the lattice and the chart. */
+  profile: { shown: 0, workerMs: 0, latticeMs: 0, chartMs: 0, legendMs: 0 },
 };
 (window as unknown as { srnPlayground: typeof state }).srnPlayground = state;
 
@@ -207,16 +216,20 @@ function buildSeries(): Series[] {
 }
 
 let chartQueued = false;
-function redrawChart(): void {
-  if (chartQueued) return;
-  chartQueued = true;
-  requestAnimationFrame(() => {
-    chartQueued = false;
-    const info = state.info;
-    const series = buildSeries();
-    drawChart(plotCanvas, series, info ? info.times[info.times.length - 1] : 1, state.hidden);
-    const key = $('series-key');
-    key.replaceChildren(
+/** The legend's series and their visibility when it was last built: it is rebuilt only when they change. */
+let legendKey = '';
+
+/** Draws the chart now (in a display frame), and the legend when its entries changed. */
+function drawChartNow(): void {
+  const info = state.info;
+  const series = buildSeries();
+  const t0 = performance.now();
+  drawChart(plotCanvas, series, info ? info.times[info.times.length - 1] : 1, state.hidden);
+  const t1 = performance.now();
+  const key = series.map((s) => `${s.id}\u0000${s.label}\u0000${state.hidden.has(s.id)}`).join('\u0001');
+  if (key !== legendKey) {
+    legendKey = key;
+    $('series-key').replaceChildren(
       ...series.map((s) => {
         const span = document.createElement('span');
         span.dataset.series = s.id;
@@ -232,6 +245,20 @@ function redrawChart(): void {
         return span;
       }),
     );
+  }
+  if (state.running) {
+    state.profile.chartMs += t1 - t0;
+    state.profile.legendMs += performance.now() - t1;
+  }
+}
+
+/** Draws the chart in the next display frame (once, however often it is asked). */
+function redrawChart(): void {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(() => {
+    chartQueued = false;
+    drawChartNow();
   });
 }
 
@@ -282,37 +309,62 @@ sliceInput.addEventListener('input', () => {
 
 // ---------- the live run ----------
 
-/** Advance requests in flight: two, so the worker computes the next frame while the page draws this one. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Frames requested or answered but not shown: the worker stays this many display frames ahead of the page, so a
+ * worker that is descheduled for up to about (MAX_AHEAD - 1) display frames does not make the page miss one.
+ */
+const MAX_AHEAD = 4;
 
 function requestFrames(): void {
   const perFrame = Math.max(1, Math.floor(Number($<HTMLInputElement>('per-frame').value) || 10));
-  while (state.running && state.started && state.inFlight < MAX_IN_FLIGHT) {
+  while (state.running && state.started && state.inFlight + state.queue.length < MAX_AHEAD) {
     state.inFlight++;
     send({ type: 'advance', count: perFrame });
   }
 }
 
-/** Once per display frame: draw what arrived since the last one, then keep the worker busy. */
+/** Once per display frame: show the oldest answered frame (one per display frame), then keep the worker busy. */
 function animate(): void {
   if (state.running) state.ticks++;
+  const next = state.queue.shift();
+  if (next) showFrame(next);
   const info = state.info;
   if (state.pendingDraw && info) {
     state.pendingDraw = false;
+    const t0 = performance.now();
     if (state.occupancy && info.shape.length > 1) drawLattice(latticeCanvas, info.shape, state.occupancy, Number(sliceInput.value));
     $('time').textContent = String(info.times[state.recorded - 1] ?? 0);
-    redrawChart();
-    if (state.recorded > 1) state.frames++;
+    const t1 = performance.now();
+    drawChartNow();
+    if (state.recorded > 1) {
+      if (state.frames === 0) state.firstShownAt = performance.now();
+      state.frames++;
+      state.profile.shown++;
+      state.profile.latticeMs += t1 - t0;
+    }
   }
   requestFrames();
-  if (state.running || state.pendingDraw) requestAnimationFrame(animate);
+  if (state.running || state.pendingDraw || state.queue.length > 0) requestAnimationFrame(animate);
 }
 
 function onFrame(m: Extract<FromWorker, { type: 'frame' }>): void {
+  if (!state.info) return;
+  state.profile.workerMs += m.computeMs;
+  if (m.from === 0) {
+    // The run's first snapshot: shown at once.
+    state.started = true;
+    showFrame(m);
+    return;
+  }
+  state.inFlight = Math.max(0, state.inFlight - 1); // an answer to an advance request
+  // Requests still in flight when the run reached its end are answered with no snapshots: nothing to show.
+  if (state.running && m.recorded > m.from) state.queue.push(m);
+}
+
+/** Takes a frame's snapshots into the page's state (rows, occupancy; 1-D rows drawn at once). */
+function showFrame(m: Extract<FromWorker, { type: 'frame' }>): void {
   const info = state.info;
   if (!info) return;
-  if (m.from > 0) state.inFlight = Math.max(0, state.inFlight - 1); // an answer to an advance request
-  state.started = true;
   const K = info.names.length;
   state.rows.set(m.rows, m.from * K);
   if (m.recorded > state.recorded) state.recorded = m.recorded;
@@ -346,10 +398,13 @@ function startRun(): void {
   state.running = true;
   state.started = false; // until the first frame arrives
   state.inFlight = 0;
+  state.queue = [];
+  state.profile = { shown: 0, workerMs: 0, latticeMs: 0, chartMs: 0, legendMs: 0 };
   state.frames = 0;
   state.ticks = 0;
   state.stepsAdvanced = 0;
   state.startedAt = performance.now();
+  state.firstShownAt = 0;
   state.finishedAt = 0;
   $('seed-shown').textContent = String(spec.seed);
   send({ type: 'live', spec });
@@ -376,6 +431,7 @@ function startEnsemble(): void {
   state.running = true;
   state.started = false;
   state.inFlight = 0;
+  state.queue = [];
   requestAnimationFrame(animate);
   send({ type: 'ensemble', spec, runs });
 }
@@ -384,6 +440,7 @@ $('run').addEventListener('click', startRun);
 $('ensemble').addEventListener('click', startEnsemble);
 $('stop').addEventListener('click', () => {
   state.running = false;
+  state.queue = [];
   send({ type: 'stop' });
   statusLine.textContent = 'stopped';
 });
@@ -411,6 +468,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const m = event.data;
   switch (m.type) {
     case 'started':
+      // Answers to the previous run's requests came before this message (the worker answers in order).
+      state.inFlight = 0;
+      state.queue = [];
       setupModelView(m.info);
       break;
     case 'frame':

@@ -95,13 +95,53 @@ export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[], 
     ctx.lineWidth = s.width ?? (s.band ? 2.5 : 1.5);
     ctx.setLineDash(s.dash ?? []);
     ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      const v = s.values[i];
-      if (!Number.isFinite(v)) continue;
-      if (i === 0) ctx.moveTo(x(s.times[i]), y(v));
-      else ctx.lineTo(x(s.times[i]), y(v));
-    }
+    tracePolyline(ctx, s.times, s.values, n, x, y);
     ctx.stroke();
     ctx.setLineDash([]);
   }
+}
+
+/**
+ * Adds a series' line to the current path. Where several points fall in one pixel column (long runs), the column
+ * is drawn as its first value, its minimum, its maximum and its last value: the same picture as every point, at a
+ * cost bounded by the chart's width instead of the run's length.
+ */
+function tracePolyline(ctx: CanvasRenderingContext2D, times: ArrayLike<number>, values: ArrayLike<number>, n: number, x: (t: number) => number, y: (v: number) => number): void {
+  let started = false;
+  let column = Number.NaN;
+  let first = 0;
+  let lo = 0;
+  let hi = 0;
+  let last = 0;
+  let px = 0;
+  const flush = () => {
+    const yFirst = y(first);
+    if (!started) {
+      ctx.moveTo(px, yFirst);
+      started = true;
+    } else ctx.lineTo(px, yFirst);
+    if (lo !== first) ctx.lineTo(px, y(lo));
+    if (hi !== lo) ctx.lineTo(px, y(hi));
+    if (last !== hi) ctx.lineTo(px, y(last));
+  };
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    const xi = x(times[i]);
+    const c = Math.floor(xi);
+    if (c === column) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      last = v;
+      continue;
+    }
+    if (!Number.isNaN(column)) flush();
+    column = c;
+    px = xi;
+    first = v;
+    lo = v;
+    hi = v;
+    last = v;
+  }
+  if (!Number.isNaN(column)) flush();
 }

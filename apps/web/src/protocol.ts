@@ -51,6 +51,8 @@ export type FromWorker =
       occupancy: Uint8Array | null;
       history: Uint8Array | null;
       done: boolean;
+      /** Milliseconds the worker spent computing this frame's snapshots. */
+      computeMs: number;
     }
   | { type: 'progress'; done: number; total: number; mean: Float64Array[]; sd: Float64Array[]; csv: string | null; finished: boolean }
   | { type: 'closure'; curves: Curve[]; parameters: string[] }

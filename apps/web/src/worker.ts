@@ -1,20 +1,19 @@
 /**
  * The simulation worker: one live run stepped on the page's request (so the page sets the pace, one request per
  * animation frame), ensembles in chunks with progress and partial means, and closure predictions.
+ *
+ * Only the lattice engine is loaded with the worker. The well-mixed engine (the DSL and SBML, which need the
+ * expression parser, mathjs) and the closure code are separate chunks imported the first time a well-mixed model is
+ * run or a closure file is loaded, so a lattice model never downloads them.
  */
-import { ensembleToCsv } from '@srn/gillespie';
 import { latticeSummaryToCsv } from '@srn/gillespie/lattice';
-import { lotkaVolterraRatesOf, predictClosure } from './closure.ts';
-import {
-  LatticeEnsembleRun,
-  LiveLatticeRun,
-  PlaygroundInputError,
-  readLatticeModel,
-  readWellMixedModel,
-  simulateWellMixed,
-  WellMixedEnsembleRun,
-} from './engine.ts';
+import { LatticeEnsembleRun, LiveLatticeRun, PlaygroundInputError, readLatticeModel } from './engine.ts';
 import type { FromWorker, ModelInfo, RunSpec, ToWorker } from './protocol.ts';
+
+/** The well-mixed engine, loaded on first use. */
+const wellMixedEngine = () => import('./engine-wellmixed.ts');
+/** The closure predictor, loaded on first use. */
+const closureEngine = () => import('./closure.ts');
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
 
@@ -37,15 +36,17 @@ function latticeInfo(run: ReturnType<typeof readLatticeModel>, names: string[]):
   return { kind: 'lattice', shape: config.shape.slice(), species: config.model.species.slice(), names, times, summary };
 }
 
-function startLive(spec: RunSpec): void {
+async function startLive(spec: RunSpec, mine: number): Promise<void> {
   live = null;
   wellMixed = null;
   if (spec.kind === 'lattice') {
     const run = readLatticeModel(spec.text, spec.source, { scheme: spec.scheme, selection: spec.selection, steps: spec.steps });
     live = new LiveLatticeRun(run, spec.seed);
     post({ type: 'started', info: latticeInfo(run, live.names) });
-    post({ type: 'frame', recorded: 1, rows: live.rows.slice(0, live.names.length), from: 0, occupancy: live.occupancy.slice(), history: live.occupancy.slice(), done: live.done });
+    post({ type: 'frame', recorded: 1, rows: live.rows.slice(0, live.names.length), from: 0, occupancy: live.occupancy.slice(), history: live.occupancy.slice(), done: live.done, computeMs: 0 });
   } else {
+    const { readWellMixedModel, simulateWellMixed } = await wellMixedEngine();
+    if (mine !== generation) return;
     const setup = readWellMixedModel(spec.text, spec.kind, spec.source);
     const steps = spec.steps ?? 200;
     const trajectory = simulateWellMixed(setup, { tEnd: spec.tEnd, steps }, spec.seed);
@@ -64,6 +65,7 @@ function startLive(spec: RunSpec): void {
 }
 
 function advance(count: number): void {
+  const started = performance.now();
   if (live) {
     const from = live.recorded;
     const N = live.occupancy.length;
@@ -77,13 +79,13 @@ function advance(count: number): void {
     }
     const K = live.names.length;
     const rows = live.rows.slice(from * K, live.recorded * K);
-    post({ type: 'frame', recorded: live.recorded, rows, from, occupancy: live.occupancy.slice(), history: history ? history.slice(0, n * N) : null, done: live.done }, [rows.buffer]);
+    post({ type: 'frame', recorded: live.recorded, rows, from, occupancy: live.occupancy.slice(), history: history ? history.slice(0, n * N) : null, done: live.done, computeMs: performance.now() - started }, [rows.buffer]);
   } else if (wellMixed) {
     const w = wellMixed;
     const from = w.recorded;
     w.recorded = Math.min(w.steps, w.recorded + count);
     const rows = w.values.slice(from * w.S, w.recorded * w.S);
-    post({ type: 'frame', recorded: w.recorded, rows, from, occupancy: null, history: null, done: w.recorded >= w.steps }, [rows.buffer]);
+    post({ type: 'frame', recorded: w.recorded, rows, from, occupancy: null, history: null, done: w.recorded >= w.steps, computeMs: performance.now() - started }, [rows.buffer]);
   }
 }
 
@@ -103,6 +105,8 @@ async function runEnsemble(spec: RunSpec, runs: number): Promise<void> {
       if (mine !== generation) return;
     }
   } else {
+    const { ensembleToCsv, readWellMixedModel, WellMixedEnsembleRun } = await wellMixedEngine();
+    if (mine !== generation) return;
     const setup = readWellMixedModel(spec.text, spec.kind, spec.source);
     const ens = new WellMixedEnsembleRun(setup, { tEnd: spec.tEnd, steps: spec.steps ?? 200 }, { runs, seed: spec.seed });
     while (!ens.done) {
@@ -122,14 +126,11 @@ async function runEnsemble(spec: RunSpec, runs: number): Promise<void> {
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const m = event.data;
   switch (m.type) {
-    case 'live':
-      generation++;
-      try {
-        startLive(m.spec);
-      } catch (error) {
-        fail(error, 'live');
-      }
+    case 'live': {
+      const mine = ++generation;
+      startLive(m.spec, mine).catch((error) => fail(error, 'live'));
       break;
+    }
     case 'advance':
       try {
         advance(m.count);
@@ -141,12 +142,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       runEnsemble(m.spec, m.runs).catch((error) => fail(error, 'ensemble'));
       break;
     case 'closure':
-      try {
-        const rates = m.spec?.kind === 'lattice' ? lotkaVolterraRatesOf(readLatticeModel(m.spec.text, m.spec.source, { scheme: m.spec.scheme, selection: m.spec.selection, steps: m.spec.steps })) : null;
-        post({ type: 'closure', ...predictClosure({ bytes: m.bytes, times: m.times, chains: m.chains, maxRows: m.maxRows, seed: m.seed, rates }) });
-      } catch (error) {
-        fail(error, 'closure');
-      }
+      closureEngine()
+        .then(({ lotkaVolterraRatesOf, predictClosure }) => {
+          const rates = m.spec?.kind === 'lattice' ? lotkaVolterraRatesOf(readLatticeModel(m.spec.text, m.spec.source, { scheme: m.spec.scheme, selection: m.spec.selection, steps: m.spec.steps })) : null;
+          post({ type: 'closure', ...predictClosure({ bytes: m.bytes, times: m.times, chains: m.chains, maxRows: m.maxRows, seed: m.seed, rates }) });
+        })
+        .catch((error) => fail(error, 'closure'));
       break;
     case 'stop':
       generation++;

@@ -4,15 +4,8 @@ import { dirname, join } from 'node:path';
 import { ensembleToCsv, simulateEnsemble } from '@srn/gillespie';
 import { latticeSummaryToCsv, runLatticeReplicates, simulateLatticeEnsemble } from '@srn/gillespie/lattice';
 import { describe, expect, it } from 'vitest';
-import {
-  detectModelKind,
-  LatticeEnsembleRun,
-  LiveLatticeRun,
-  PlaygroundInputError,
-  readLatticeModel,
-  readWellMixedModel,
-  WellMixedEnsembleRun,
-} from '../src/engine.ts';
+import { detectModelKind, LatticeEnsembleRun, LiveLatticeRun, PlaygroundInputError, readLatticeModel } from '../src/engine.ts';
+import { readWellMixedModel, WellMixedEnsembleRun } from '../src/engine-wellmixed.ts';
 
 const examples = join(dirname(createRequire(import.meta.url).resolve('@srn/gillespie/package.json')), 'examples', 'lattice');
 const example = (name: string) => readFileSync(join(examples, name), 'utf8');

@@ -9,7 +9,8 @@ import { latticeSummaryToCsv, simulateLatticeEnsemble } from '@srn/gillespie/lat
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lotkaVolterraRatesOf, predictClosure } from '../src/closure.ts';
-import { readLatticeModel, readWellMixedModel } from '../src/engine.ts';
+import { readLatticeModel } from '../src/engine.ts';
+import { readWellMixedModel } from '../src/engine-wellmixed.ts';
 import { EXAMPLES } from '../src/examples.ts';
 import { canvasPixels, collectErrors, launchChromium, servePlayground } from './browser.ts';
 
@@ -21,6 +22,8 @@ let browser: Browser;
 let site: Awaited<ReturnType<typeof servePlayground>>;
 let page: Page;
 let errors: string[];
+/** Paths the page (and its worker) fetched, in order. */
+let fetched: string[];
 
 type PageState = { recorded: number; running: boolean; csv: string; frames: number; curves: { name: string; source: string; times: number[]; values: number[] }[] };
 const pageState = (p: Page) => p.evaluate(() => (window as unknown as { srnPlayground: PageState }).srnPlayground);
@@ -38,6 +41,8 @@ afterAll(async () => {
 async function openPage(): Promise<void> {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   errors = collectErrors(page);
+  fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
   await page.goto(site.url);
   await page.waitForFunction(() => (document.getElementById('editor') as HTMLTextAreaElement).value.length > 0);
 }
@@ -72,6 +77,9 @@ describe('playground in Chromium', () => {
     expect(await canvasPixels(page, 'lattice')).not.toBe(lattice1);
     expect(await page.textContent('#seed-shown')).toBe('1');
     await setInput('per-frame', '10');
+    // A lattice model needs neither the expression parser (the well-mixed chunk, mathjs) nor the closure code.
+    expect(fetched).toContain('/worker.js');
+    expect(fetched.filter((p) => /engine-wellmixed|closure/.test(p))).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -115,7 +123,8 @@ describe('playground in Chromium', () => {
   it('runs an uploaded SBML file', async () => {
     const sbml = EXAMPLES.find((e) => e.id === 'sbml-birth-death')!.text;
     await page.setInputFiles('#model-file', { name: 'birth-death.xml', mimeType: 'application/xml', buffer: Buffer.from(sbml) });
-    expect(await page.inputValue('#kind')).toBe('sbml');
+    // The page reads the file asynchronously (File.text()), then sets the kind.
+    await page.waitForFunction(() => (document.getElementById('kind') as HTMLSelectElement).value === 'sbml', undefined, { timeout: 5000 });
     await setInput('steps', '');
     await setInput('tend', '50');
     const plot0 = await canvasPixels(page, 'plot');
@@ -126,6 +135,8 @@ describe('playground in Chromium', () => {
     });
     expect(await canvasPixels(page, 'plot')).not.toBe(plot0);
     expect(await page.isHidden('#lattice')).toBe(true);
+    // The well-mixed engine was fetched for this model, once.
+    expect(fetched.filter((p) => /^\/chunks\/engine-wellmixed-[\w-]+\.js$/.test(p))).toHaveLength(1);
   });
 
   it('shows a syntax error at its line and column', async () => {
@@ -207,6 +218,7 @@ describe('playground in Chromium', () => {
       });
     });
     expect(new Set(curves.map((c) => c.source))).toEqual(new Set(['DBD (learned)', 'mean-field', 'pair approximation']));
+    expect(fetched.filter((p) => /^\/chunks\/closure-[\w-]+\.js$/.test(p))).toHaveLength(1);
     await page.waitForFunction((before) => (document.getElementById('plot') as HTMLCanvasElement).toDataURL() !== before, plot0);
     const legend = (await page.textContent('#series-key')) ?? '';
     expect(legend).toContain('X DBD (learned)');

@@ -3,7 +3,7 @@
  * `--vary`), locally or on the queue, with one summary table per point, an index table and a figure. Each point is
  * written atomically when it is complete, so a sweep interrupted and restarted skips the points it has.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -170,6 +170,27 @@ function recordOf(index: number, values: Record<string, number>, settings: strin
   };
 }
 
+/** Removes the staging folders (`NNN.partial-PID`) that a sweep killed mid-write left behind; a live process's are kept. */
+function clearStaleStaging(out: string): void {
+  const dir = join(out, 'points');
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const match = /^\d{3,}\.partial-(\d+)$/.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (error) {
+        alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (!alive) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 /** A finished point of an earlier run with the same settings, or undefined. */
 function finishedPoint(out: string, index: number, settings: string): PointRecord | undefined {
   const file = join(pointDir(out, index), 'point.json');
@@ -245,6 +266,7 @@ export async function runSweep(options: ParsedOptions, positionals: string[], co
     maxPopulation: Number(options.maxPopulation),
   };
   const settingsOf = (point: Record<string, number>) => canonicalHash({ model: text, point, ensemble });
+  clearStaleStaging(out);
   const records = new Array<PointRecord | undefined>(points.length);
   const pending: number[] = [];
   points.forEach((point, i) => {

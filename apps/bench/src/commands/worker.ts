@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { displayUrl, durableConnection, probeQueue, SHARD_QUEUE } from '../queue/connection.ts';
-import { closeShardConnection, processShard, type ShardReport } from '../queue/process-shard.ts';
-import { resultKey, type ShardJobData, srnVersion } from '../queue/shard.ts';
+import { closeShardConnection, processShard, RESULT_TTL_SECONDS, type ShardReport } from '../queue/process-shard.ts';
+import { refusalKey, resultKey, type ShardJobData, ShardRefusedError, srnVersion } from '../queue/shard.ts';
 import { QueueShardError, runListKey } from '../queue/submit.ts';
 
 /** Declaration of the `worker` command. */
@@ -71,6 +71,10 @@ async function runIndexedShard(url: string, run: string, index: number, waitSeco
     try {
       const report = await processShard(data, url);
       process.stdout.write(`shard ${index} of run '${run}': ${data.kind} runs ${report.start}-${report.end - 1} in ${report.seconds.toFixed(2)} s, ${report.bytes} bytes to ${report.where}\n`);
+    } catch (error) {
+      // No queue job carries this refusal back: leave it where the submitting command looks for it.
+      if (error instanceof ShardRefusedError) await redis.set(refusalKey(data.key), error.message, 'EX', RESULT_TTL_SECONDS);
+      throw error;
     } finally {
       closeShardConnection();
     }

@@ -90,7 +90,8 @@ export async function probeQueue(url: string, timeoutMs = 3000, option = '--queu
     return version;
   } catch (error) {
     const cause = socketError ?? (error as NodeJS.ErrnoException);
-    const detail = cause.code ?? cause.message;
+    // A server that accepts the connection and never answers: ioredis says "Command timed out".
+    const detail = cause.code ?? (/timed out/i.test(cause.message) ? `no answer within ${timeoutMs / 1000} s` : cause.message);
     throw new QueueConnectionError(`${option} ${displayUrl(url)}: cannot use this Redis server (${detail})`);
   } finally {
     client.disconnect();

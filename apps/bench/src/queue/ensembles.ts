@@ -91,6 +91,7 @@ export function planLatticeShards(config: LatticeConfig, options: ParallelLattic
       initialCondition: options.initialCondition,
       samplesPerCondition: latticeSamplesPerCondition(options, config),
       observables: options.observables,
+      encodeTrajectories: options.onTrajectory !== undefined,
     },
     queue.shardSize,
     { store: queue.store },
@@ -98,7 +99,10 @@ export function planLatticeShards(config: LatticeConfig, options: ParallelLattic
 }
 
 /**
- * A lattice ensemble on the queue: the same replicates and summary as `simulateLatticeEnsembleParallel`.
+ * A lattice ensemble on the queue: the same replicates and summary as `simulateLatticeEnsembleParallel`. With
+ * `onTrajectory` (and `keepTrajectories`) every run's trajectory is handed over as the `encodeLattice` bytes the
+ * local pool hands over, and the returned replicates carry no `occupancy`, as there; here they come once all
+ * shards are in, in run order.
  *
  * @example
  * ```ts
@@ -112,6 +116,13 @@ export async function latticeEnsembleOnQueue(
 ): Promise<{ summary: LatticeEnsembleSummary; replicates: LatticeReplicate[] }> {
   const shards = planLatticeShards(config, options, queue);
   const results = await runShardsOnQueue({ url: queue.url, shards, runId: queue.runId, onProgress: options.onProgress, signal: options.signal, log: (m) => process.stderr.write(m) });
-  const replicates = results.flat() as LatticeReplicate[];
+  const replicates = results.flat() as (LatticeReplicate & { encoded?: Uint8Array })[];
+  if (options.onTrajectory) {
+    for (const replicate of replicates) {
+      if (!replicate.encoded) continue;
+      options.onTrajectory(replicate.run, replicate.encoded);
+      delete replicate.encoded;
+    }
+  }
   return { summary: summarizeLatticeEnsemble(prepareLatticeConfig(config), replicates, options), replicates };
 }

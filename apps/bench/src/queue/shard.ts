@@ -223,7 +223,11 @@ export function computeShard(data: ShardJobData, workerVersion = srnVersion()): 
     throw new ShardRefusedError(`model hash mismatch: the shard names model ${data.modelHash.slice(0, 12)} but its model hashes to ${hash.slice(0, 12)} on this worker (srn ${workerVersion})`);
   }
   const key = shardKey(data.kind, hash, payload.tasks, workerVersion);
-  if (key !== data.key) throw new ShardRefusedError(`shard key mismatch: the shard says ${data.key.slice(0, 12)}, its inputs give ${key.slice(0, 12)}`);
+  if (key !== data.key) {
+    throw new ShardRefusedError(
+      `shard key mismatch: the shard says ${data.key.slice(0, 12)}, its inputs give ${key.slice(0, 12)} under srn ${workerVersion}: a shard keyed by another srn version, or an altered job`,
+    );
+  }
   if (data.kind === 'ensemble') {
     const { model, tasks } = payload as EnsemblePayload;
     return tasks.map((task) => runEnsembleBatch({ ...task, plan: model }));
@@ -245,6 +249,19 @@ export function computeShard(data: ShardJobData, workerVersion = srnVersion()): 
  */
 export function resultKey(key: string): string {
   return `srn:result:${key}`;
+}
+
+/**
+ * Redis key under which a one-shot worker (`srn-bench worker --run NAME --index I`, which takes no queue job) leaves
+ * the reason it refused a shard, for the submitting command to report.
+ *
+ * @example
+ * ```ts
+ * await redis.get(refusalKey(shard.key)); // 'srn version mismatch: ...' or null
+ * ```
+ */
+export function refusalKey(key: string): string {
+  return `srn:refused:${key}`;
 }
 
 /**

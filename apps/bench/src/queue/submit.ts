@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { displayUrl, durableConnection, probeQueue, SHARD_QUEUE } from './connection.ts';
-import { decodeShardResult, resultKey, type ShardJobData, type ShardResult, storeFile } from './shard.ts';
+import { decodeShardResult, refusalKey, resultKey, type ShardJobData, type ShardResult, storeFile } from './shard.ts';
 
 /** A shard failed on a worker (refused: other version, model hash mismatch; or its computation threw). */
 export class QueueShardError extends Error {
@@ -105,6 +105,8 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
   try {
     await withDeadline(
       (async () => {
+        // One-shot workers' refusals from an earlier submission are cleared before the shards are published again.
+        await redis.del(...shards.map((s) => refusalKey(s.key)));
         if (options.runId !== undefined) {
           const list = runListKey(options.runId);
           await redis.multi().del(list).rpush(list, ...shards.map((s) => JSON.stringify(s))).expire(list, 7 * 24 * 3600).exec();
@@ -153,7 +155,14 @@ export async function runShardsOnQueue(options: QueueRunOptions): Promise<ShardR
             drops.push(queue.remove(shard.key).catch(() => 0));
           }
           await Promise.all(drops);
-          if (!inspectJobs) return;
+          if (!inspectJobs || open.length === 0) return;
+          // Refusals left by one-shot workers (`worker --run NAME --index I`), which take no queue job.
+          const refusals = await redis.mget(open.map((i) => refusalKey(shards[i].key)));
+          const refused = refusals.findIndex((r) => r !== null);
+          if (refused >= 0) {
+            const shard = shards[open[refused]];
+            throw new QueueShardError(`shard of runs ${shard.start}-${shard.end - 1} (${shard.kind}) was refused by a one-shot worker (--run): ${refusals[refused]}`);
+          }
           // The states of the open shards' jobs, requested together (ioredis pipelines concurrent commands).
           const states = await Promise.all(open.map((i) => queue.getJobState(shards[i].key)));
           const unknown = open.filter((_, k) => states[k] === 'unknown');
