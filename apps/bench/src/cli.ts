@@ -71,7 +71,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'closure predict',
-    summary: 'Stage 3 of closure all: learned-closure moments and the generated baselines.',
+    summary: 'Stage 3 of closure all: learned-closure moments per initial condition and the generated baselines.',
     load: async () => {
       const m = await import('./commands/closure.ts');
       return { spec: m.closurePredictSpec, run: m.runClosurePredict };

@@ -325,7 +325,7 @@ function closureReportBlocks(
     header: ['baseline', 'applies', 'notes'],
     rows: r.statuses.map((b) => [PREDICTOR_LABELS[b.kind], b.applies ? 'yes' : '**does not apply**', b.applies ? (b.notes ?? []).join('; ') || '-' : (b.reason ?? '')]),
   });
-  blocks.push({ kind: 'h', level: 2, text: `Held-out set (${K} initial conditions x ${model.samples.heldout} samples)` });
+  blocks.push({ kind: 'h', level: 2, text: `Held-out set (${K} initial condition${K > 1 ? 's' : ''} x ${model.samples.heldout} samples)` });
   blocks.push({
     kind: 'table',
     header: ['observable', 'predictor', 'mean rel. error', 'max rel. error', 'RMSE', 'pred/sim at the simulated peaks'],
@@ -359,7 +359,8 @@ function closureReportBlocks(
       ],
     });
   }
-  blocks.push({ kind: 'h', level: 2, text: `Training set (${r.trainK < model.conditions.train ? `the first ${r.trainK} of ` : ''}${model.conditions.train} initial conditions x ${model.samples.train} samples)` });
+  const trainIcs = `${model.conditions.train} initial condition${model.conditions.train > 1 ? 's' : ''}`;
+  blocks.push({ kind: 'h', level: 2, text: `Training set (${r.trainK < model.conditions.train ? `the first ${r.trainK} of ` : ''}${trainIcs} x ${model.samples.train} samples)` });
   blocks.push({ kind: 'table', header: ['observable', 'predictor', 'mean rel. error', 'max rel. error', 'RMSE', 'pred/sim at the simulated peaks'], rows: metricsRows(r.metrics, 'train', names) });
   blocks.push({ kind: 'h', level: 2, text: 'Timings and memory' });
   blocks.push({ kind: 'table', header: ['stage', 'wall time', 'peak RSS of the process'], rows: r.timings.map((t) => [t.stage, `${fmt(t.seconds)} s`, `${fmt(t.peakRssMB)} MB`]) });
