@@ -4,7 +4,8 @@
  * against the held-out mean by `scorePrediction` (mean relative error per moment, %): the noise floor (the training
  * ensemble's own mean), mean field, pair approximation, the learned feed-forward closure (trained on the training
  * runs' triplet statistics at every time, integrated from the held-out t = 0 lattices) and the maximum-entropy
- * NNN read-off (every `every`-th time, scored on those times only).
+ * NNN read-off (every `every`-th time, scored on those times only). If the feed-forward closure's ODE stops (it can
+ * leave the range of its training states), it is scored on the times before, next to the others on the same times.
  *
  *   npx tsx --conditions=@srn/source bench/ladder.ts [runs=100] [steps=500] [every=25]
  *
@@ -13,6 +14,7 @@
 import { createRng } from '@srn/gillespie';
 import { createLatticeGeometry, defaultObservables, lotkaVolterraLattice, simulateLattice } from '@srn/gillespie/lattice';
 import { compileObservables, measureObservablesUnchecked } from '@srn/gillespie/lattice';
+import { OdeIntegrationError } from '../src/ode.ts';
 import {
   generateMeanField,
   generatePairApproximation,
@@ -67,11 +69,19 @@ t0 = performance.now();
 const ff = trainFeedForwardClosure(stats, { rng: createRng(3) });
 clock(`feed-forward training (loss ${ff.loss.toExponential(2)})`, t0);
 const learned = generatePairApproximation(config, { tripletClosure: ff.closure });
+const prefixScores: Record<string, { until: number; columns: Record<string, ArrayLike<number>> }> = {};
 if (learned.applies) {
   try {
     predictions['feed-forward closure'] = learned.predict(times, { initial: { occupancies: t0lattices } }).columns;
   } catch (error) {
-    console.error(`feed-forward closure: ${(error as Error).message}`);
+    if (!(error instanceof OdeIntegrationError)) throw error;
+    // the closed ODE stopped: score the times before the failure, and say so
+    console.error(`feed-forward closure: ${error.message}`);
+    const before = times.filter((t) => t < error.time);
+    prefixScores[`feed-forward closure (t < ${Math.floor(error.time)})`] = {
+      until: before.length,
+      columns: learned.predict(before, { initial: { occupancies: t0lattices } }).columns,
+    };
   }
 }
 t0 = performance.now();
@@ -84,6 +94,14 @@ console.log(`|---|${moments.map(() => '---').join('|')}|`);
 for (const [name, columns] of Object.entries(predictions)) {
   const cells = moments.map((m) => (columns[m] ? (100 * scorePrediction(heldout.mean[m]!, columns[m]!, times).meanRelError).toFixed(1) : '–'));
   console.log(`| ${name} | ${cells.join(' | ')} |`);
+}
+for (const [name, { until, columns }] of Object.entries(prefixScores)) {
+  const cells = moments.map((m) => (100 * scorePrediction(heldout.mean[m]!.subarray(0, until), columns[m]!, times.subarray(0, until)).meanRelError).toFixed(1));
+  console.log(`| ${name} | ${cells.join(' | ')} |`);
+  for (const [other, cols] of Object.entries(predictions)) {
+    const c = moments.map((m) => (100 * scorePrediction(heldout.mean[m]!.subarray(0, until), (cols[m] as Float64Array).subarray(0, until)).meanRelError).toFixed(1));
+    console.log(`| ${other} (same times) | ${c.join(' | ')} |`);
+  }
 }
 // maximum entropy: on its own times, next to the noise floor on the same times
 const picked = Array.from(maxent.times, (t) => times.indexOf(t));
