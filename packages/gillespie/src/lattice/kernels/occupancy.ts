@@ -162,7 +162,16 @@ export function rebuildLists(s: OccupancyArrays): void {
  */
 export const MOVED_FLAG = 0x80;
 
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+/**
+ * Whether typed arrays are little-endian here (byte j of a `Uint32Array` word is bits 8j … 8j + 7), which the
+ * four-codes-at-a-time passes assume (they fall back to bytes otherwise).
+ *
+ * @example
+ * ```ts
+ * if (LITTLE_ENDIAN) words[w] &= 0x7f7f7f7f; // clears the flag of four codes
+ * ```
+ */
+export const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * {@link rebuildLists} after a sweep that marked moved particles with {@link MOVED_FLAG} in their occupancy codes:
@@ -240,6 +249,7 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
 export function clearMovedFlags(occupancy: Uint8Array): void {
   let i = 0;
   if (occupancy.byteOffset % 4 === 0) {
+    // (endianness does not matter: every byte gets the same mask)
     const words = new Uint32Array(occupancy.buffer, occupancy.byteOffset, occupancy.length >>> 2);
     for (let w = 0; w < words.length; w++) words[w] &= 0x7f7f7f7f;
     i = words.length * 4;

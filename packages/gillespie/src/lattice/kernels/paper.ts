@@ -11,8 +11,8 @@
 import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
-import { clearMovedFlags, ensureLists, hop, MOVED_FLAG, type OccupancyArrays, rebuildLists, rebuildListsClearingFlags, setClass, takeFreeAt } from './occupancy.ts';
-import { countsFromRowIndex, createRowIndex, type RowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
+import { ensureLists, hop, MOVED_FLAG, type OccupancyArrays, rebuildLists, rebuildListsClearingFlags, setClass, takeFreeAt } from './occupancy.ts';
+import { countsFromRowIndex, createRowIndex, type RowIndex, rebuildRowIndex, rebuildRowIndexClearingFlags, rowIndexMove, rowIndexPick } from './rows.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
 export const NEIGHBOUR_BIRTH_RETRIES = 20;
@@ -337,8 +337,7 @@ function sweep(c: PaperContext, rng: Rng): void {
     if (ix === null) rebuildListsClearingFlags(s);
     else {
       // Row-biased picks read only the row index; the class lists stay stale until something reads them.
-      clearMovedFlags(occ);
-      rebuildRowIndex(ix);
+      rebuildRowIndexClearingFlags(ix);
       countsFromRowIndex(ix, s.counts);
       s.listsStale = true;
     }
