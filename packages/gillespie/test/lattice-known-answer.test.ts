@@ -12,7 +12,7 @@ import { type LatticeConfig, LatticeSimulator, lotkaVolterraLattice, simulateLat
  * list rebuild, > 65,536 sites), a small dense one (deferred), a small sparse one (lists kept in step), periodic
  * (computed neighbours) and closed boundaries (neighbour table, blocked hops), uniform and row-biased picks, and
  * every unimolecular reaction type, a contact that empties sites and a same-species contact; the ensemble cases
- * (recorded with the same code) measure the observables after every step.
+ * (also recorded with main's code) measure the observables after every step.
  */
 
 function mixed(shape: number[], boundary: 'periodic' | 'closed', selection: 'uniform' | 'row-biased', initial: Record<string, number>): LatticeConfig {

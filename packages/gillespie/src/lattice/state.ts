@@ -60,6 +60,8 @@ export class LatticeState implements OccupancyArrays {
    * date before reading them; code that reads the arrays directly calls `ensureLists` first).
    */
   listsStale = false;
+  /** True while only the positions of free sites are out of date (see `OccupancyArrays.freePositionsStale`). */
+  freePositionsStale = false;
 
   constructor(geometry: LatticeGeometry, species: readonly string[]) {
     if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {

@@ -17,6 +17,12 @@ export interface OccupancyArrays {
    * (in ascending site order) before anything reads them.
    */
   listsStale: boolean;
+  /**
+   * True while only the positions of free sites are out of date (the lists are right): the rebuild after a large
+   * sweep skips them, since only taking a free site by its identity (not by its list position) reads them;
+   * {@link setClass} and {@link hop} derive them first when needed.
+   */
+  freePositionsStale: boolean;
 }
 
 /** Moves `site` from its current class to class `to` (0 = empty). */
@@ -29,6 +35,7 @@ export function setClass(s: OccupancyArrays, site: number, to: number): void {
     s.occupancy[site] = to;
     return;
   }
+  if (from === 0 && s.freePositionsStale) deriveFreePositions(s);
   const size = s.size;
   const lists = s.lists;
   const position = s.position;
@@ -53,6 +60,7 @@ export function hop(s: OccupancyArrays, site: number, target: number): void {
     s.occupancy[site] = 0;
     return;
   }
+  if (s.freePositionsStale) deriveFreePositions(s);
   const position = s.position;
   const p = position[site];
   const q = position[target];
@@ -74,6 +82,36 @@ export function clearOccupancy(s: OccupancyArrays): void {
   }
   s.counts[0] = s.size;
   s.listsStale = false;
+  s.freePositionsStale = false;
+}
+
+/**
+ * Puts the free site at position `p` of the free list into class `to` (≥ 1): {@link setClass} for a free site
+ * picked by its list position, without reading its position. Requires up-to-date lists.
+ *
+ * @example
+ * ```ts
+ * takeFreeAt(state, Math.floor(rng.nextFloat64() * state.counts[0]), 1); // a uniform free site becomes species 1
+ * ```
+ */
+export function takeFreeAt(s: OccupancyArrays, p: number, to: number): void {
+  const { lists, position, counts, size } = s;
+  const site = lists[p];
+  const last = lists[--counts[0]];
+  lists[p] = last;
+  position[last] = p;
+  const q = counts[to]++;
+  lists[to * size + q] = site;
+  position[site] = q;
+  s.occupancy[site] = to;
+}
+
+/** Writes the position of every free site from the free list (O(free sites)). */
+function deriveFreePositions(s: OccupancyArrays): void {
+  const { lists, position } = s;
+  const n = s.counts[0];
+  for (let p = 0; p < n; p++) position[lists[p]] = p;
+  s.freePositionsStale = false;
 }
 
 /**
@@ -86,6 +124,7 @@ export function clearOccupancy(s: OccupancyArrays): void {
  */
 export function ensureLists(s: OccupancyArrays): void {
   if (s.listsStale) rebuildLists(s);
+  else if (s.freePositionsStale) deriveFreePositions(s);
 }
 
 /**
@@ -110,6 +149,7 @@ export function rebuildLists(s: OccupancyArrays): void {
   }
   counts[0] = free;
   s.listsStale = false;
+  s.freePositionsStale = false;
 }
 
 /**
@@ -122,13 +162,23 @@ export function rebuildLists(s: OccupancyArrays): void {
  */
 export const MOVED_FLAG = 0x80;
 
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+/**
+ * Whether typed arrays are little-endian here (byte j of a `Uint32Array` word is bits 8j … 8j + 7), which the
+ * four-codes-at-a-time passes assume (they fall back to bytes otherwise).
+ *
+ * @example
+ * ```ts
+ * if (LITTLE_ENDIAN) words[w] &= 0x7f7f7f7f; // clears the flag of four codes
+ * ```
+ */
+export const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * {@link rebuildLists} after a sweep that marked moved particles with {@link MOVED_FLAG} in their occupancy codes:
- * clears the flags (a flagged 0 is an emptied site) and rebuilds every class list, position and count in the same
- * sequential pass. Reads four codes at a time and skips all-empty words, so the cost is dominated by writing the
- * free list. Same result as clearing the flags and calling {@link rebuildLists}.
+ * clears the flags (a flagged 0 is an emptied site) and rebuilds every class list, count and position in the same
+ * sequential pass, except the positions of free sites (marked stale: most sites are free, and only taking a free
+ * site by its identity reads them). Reads four codes at a time and skips all-empty words. Same lists as clearing
+ * the flags and calling {@link rebuildLists}.
  *
  * @example
  * ```ts
@@ -147,13 +197,9 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
       let word = words[w];
       if (word === 0) {
         lists[free] = i;
-        position[i] = free;
         lists[free + 1] = i + 1;
-        position[i + 1] = free + 1;
         lists[free + 2] = i + 2;
-        position[i + 2] = free + 2;
         lists[free + 3] = i + 3;
-        position[i + 3] = free + 3;
         free += 4;
         continue;
       }
@@ -166,8 +212,7 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
         const k = word & 0xff;
         const site = i + j;
         if (k === 0) {
-          lists[free] = site;
-          position[site] = free++;
+          lists[free++] = site;
           continue;
         }
         const p = counts[k]++;
@@ -180,8 +225,7 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
     const k = occupancy[i] & 0x7f;
     occupancy[i] = k;
     if (k === 0) {
-      lists[free] = i;
-      position[i] = free++;
+      lists[free++] = i;
       continue;
     }
     const p = counts[k]++;
@@ -190,6 +234,7 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
   }
   counts[0] = free;
   s.listsStale = false;
+  s.freePositionsStale = true;
 }
 
 /**
@@ -204,6 +249,7 @@ export function rebuildListsClearingFlags(s: OccupancyArrays): void {
 export function clearMovedFlags(occupancy: Uint8Array): void {
   let i = 0;
   if (occupancy.byteOffset % 4 === 0) {
+    // (endianness does not matter: every byte gets the same mask)
     const words = new Uint32Array(occupancy.buffer, occupancy.byteOffset, occupancy.length >>> 2);
     for (let w = 0; w < words.length; w++) words[w] &= 0x7f7f7f7f;
     i = words.length * 4;

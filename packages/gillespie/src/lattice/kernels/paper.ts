@@ -11,8 +11,8 @@
 import type { Rng } from '../../rng.ts';
 import type { CompiledLatticeModel } from '../model.ts';
 import { UNI_BIRTH_ANYWHERE, UNI_BIRTH_NEIGHBOUR, UNI_CONVERSION, UNI_DECAY, UNI_IMMIGRATION, UNI_SPLITTING } from '../model.ts';
-import { clearMovedFlags, ensureLists, hop, MOVED_FLAG, type OccupancyArrays, rebuildLists, rebuildListsClearingFlags, setClass } from './occupancy.ts';
-import { countsFromRowIndex, createRowIndex, type RowIndex, rebuildRowIndex, rowIndexMove, rowIndexPick } from './rows.ts';
+import { ensureLists, hop, MOVED_FLAG, type OccupancyArrays, rebuildLists, rebuildListsClearingFlags, setClass, takeFreeAt } from './occupancy.ts';
+import { countsFromRowIndex, createRowIndex, type RowIndex, rebuildRowIndex, rebuildRowIndexClearingFlags, rowIndexMove, rowIndexPick } from './rows.ts';
 
 /** Retries of a neighbour birth when the chosen parent has no free neighbour (as in the original). */
 export const NEIGHBOUR_BIRTH_RETRIES = 20;
@@ -211,7 +211,10 @@ function executeUni(c: PaperContext, r: number, rng: Rng): boolean {
   if (type === UNI_BIRTH_ANYWHERE || type === UNI_IMMIGRATION) {
     const free = s.counts[0];
     if (free === 0) return false;
-    moveTo(c, pick(c, 0, rng), m.uniProduct[r]);
+    // Uniform picks take the free site by its list position (the same draw as pick), which needs no free-site
+    // positions (the rebuild after a large sweep leaves them stale).
+    if (c.rowIndex === null) takeFreeAt(s, Math.floor(rng.nextFloat64() * free), m.uniProduct[r]);
+    else moveTo(c, pick(c, 0, rng), m.uniProduct[r]);
     return true;
   }
   const n = s.counts[k];
@@ -334,8 +337,7 @@ function sweep(c: PaperContext, rng: Rng): void {
     if (ix === null) rebuildListsClearingFlags(s);
     else {
       // Row-biased picks read only the row index; the class lists stay stale until something reads them.
-      clearMovedFlags(occ);
-      rebuildRowIndex(ix);
+      rebuildRowIndexClearingFlags(ix);
       countsFromRowIndex(ix, s.counts);
       s.listsStale = true;
     }

@@ -10,6 +10,7 @@
  * consecutive sites). No validation.
  */
 import type { Rng } from '../../rng.ts';
+import { clearMovedFlags, LITTLE_ENDIAN } from './occupancy.ts';
 
 /** The arrays of a row index over `classes` classes (0 = free), `rows` rows of `rowLength` sites. */
 export interface RowIndex {
@@ -78,6 +79,53 @@ export function rebuildRowIndex(ix: RowIndex): void {
       const p = rowCount[k * rows + r]++;
       lists[(k - 1) * size + base + p] = i;
       position[i] = p;
+    }
+    rowCount[r] = free;
+  }
+  rebuildNonEmptyRows(ix);
+}
+
+/**
+ * {@link rebuildRowIndex} after a sweep that marked moved particles with a flag bit (0x80) in their occupancy codes:
+ * clears the flags in the same pass. Reads four codes at a time and skips all-empty words when rows are whole words;
+ * otherwise clears the flags in a pass of its own first. Same index as clearing the flags and rebuilding.
+ *
+ * @example
+ * ```ts
+ * rebuildRowIndexClearingFlags(ix); // after a sweep that wrote codes | 0x80
+ * ```
+ */
+export function rebuildRowIndexClearingFlags(ix: RowIndex): void {
+  const { occupancy, lists, position, rowCount, rowLength, rows, size } = ix;
+  if (rowLength % 4 !== 0 || occupancy.byteOffset % 4 !== 0 || !LITTLE_ENDIAN) {
+    clearMovedFlags(occupancy);
+    rebuildRowIndex(ix);
+    return;
+  }
+  const words = new Uint32Array(occupancy.buffer, occupancy.byteOffset, size >>> 2);
+  const wordsPerRow = rowLength >>> 2;
+  rowCount.fill(0);
+  for (let r = 0, w = 0, base = 0; r < rows; r++, base += rowLength) {
+    let free = 0; // in a local: free sites are most of a large lattice
+    for (let end = w + wordsPerRow; w < end; w++) {
+      let word = words[w];
+      if (word === 0) {
+        free += 4;
+        continue;
+      }
+      word &= 0x7f7f7f7f;
+      words[w] = word;
+      const site0 = w << 2;
+      for (let j = 0; j < 4; j++, word >>>= 8) {
+        const k = word & 0xff;
+        if (k === 0) {
+          free++;
+          continue;
+        }
+        const p = rowCount[k * rows + r]++;
+        lists[(k - 1) * size + base + p] = site0 + j;
+        position[site0 + j] = p;
+      }
     }
     rowCount[r] = free;
   }
