@@ -169,8 +169,8 @@ export function buildMachine(spec: MachineSpec, name: string): Machine {
 }
 
 /**
- * Resolves θ(0) given by name or as a vector. `undefined` still gives {@link paperTheta0} for the trainer's
- * configuration (which fits θ(0) from the data once contract 1 of issue #15 lands); `createDbd` no longer uses it.
+ * Resolves θ(0) given by name (unnamed parameters 0) or as a vector of every parameter. There is no default here:
+ * callers decide (the trainer fits θ(0) from the data, `createDbd` starts from zeros).
  *
  * @example
  * ```ts
@@ -179,7 +179,6 @@ export function buildMachine(spec: MachineSpec, name: string): Machine {
  */
 export function resolveTheta0(machine: Machine, theta0: unknown, name: string): Float64Array {
   const P = machine.parameters.count;
-  if (theta0 === undefined) return paperTheta0(machine);
   const out = new Float64Array(P);
   if (ArrayBuffer.isView(theta0) || Array.isArray(theta0)) {
     const a = theta0 as ArrayLike<number>;

@@ -176,6 +176,18 @@ describe('many initial conditions', () => {
     );
   });
 
+  it('without a machine, the default is two hidden layers on the data\'s own lattice (here 1-D, one species)', () => {
+    const data = { trajectories: condition(-1) };
+    const resolved = resolveDbdConfig({ steps: 1, window: 3, horizonStart: 3, theta0: [-1, 0, 0, 0, 0] }, data);
+    // Visible A on the 8-site ring, hidden layers A1 and A2 of the same shape, couplings A–A1, A1–A2: five parameters.
+    expect(resolved.machine.layers.map((l) => [l.shape, l.states])).toEqual([
+      [[L], ['A']],
+      [[L], ['A1']],
+      [[L], ['A2']],
+    ]);
+    expect(createMachine(resolved.machine).parameters.count).toBe(5);
+  });
+
   it('without θ(0) or offsets in the configuration, each condition gets fitTheta0 and initialOffsetsFromData of its t = 0 lattices', () => {
     const spec = visibleOnlySpec(4);
     const config: DbdTrainerConfig = { machine: spec, steps: 2, window: 3, horizonStart: 3, batchSize: 2, asleepChains: 2 };

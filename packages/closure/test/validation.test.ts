@@ -149,7 +149,7 @@ describe('validation', () => {
     [{ domain: ['hX', 'nope'] }, /config.domain\[1\] must name a parameter/, RangeError],
     [{ theta0: { hZ: 1 } }, /config.theta0.hZ names no parameter/, RangeError],
     [{ initialOffsets: [0.1] }, /config.initialOffsets must hold one number per layer \(3\)/, RangeError],
-    [{ latticeSize: 5 }, /needs L × L data with L = 5/, RangeError],
+    [{ latticeSize: 5 }, /config.latticeSize 5 asks for .* L × L data/, RangeError],
     [{ moments: 'magic' as 'exact' }, /config.moments/, RangeError],
     [{ stepz: 3 } as DbdTrainerConfig, /config.stepz is not a DbdTrainerConfig option/, RangeError],
     [{ machine: { ...twoLayerSpec(4), parameterization: 'per-unit' } }, /parameterization must be 'homogeneous'/, RangeError],

@@ -7,7 +7,8 @@
 
 import type { MachineSpec } from '@srn/boltzmann';
 import { conditionMembers, peekData, type TrainingData } from '../data.ts';
-import { buildMachine, paperMachineSpec, type PsiDerivScale, resolveDomain, resolveSpacing, resolveTheta0 } from '../model.ts';
+import { buildMachineSpec } from '../forms.ts';
+import { buildMachine, type PsiDerivScale, resolveDomain, resolveSpacing, resolveTheta0 } from '../model.ts';
 import { checkEnum, checkInt, checkNum, checkObject, checkPositive, show } from '../validate.ts';
 
 /**
@@ -43,9 +44,12 @@ export interface Theta0FitConfig {
  * ```
  */
 export interface DbdTrainerConfig {
-  /** Lattice side of the default paper machine (default: the data's shape, 40 in the paper). */
+  /** Optional check that the data are L × L (kept from when the default machine was the paper's; needs no machine). */
   readonly latticeSize?: number;
-  /** The machine (default {@link paperMachineSpec}(latticeSize) with the data's species); homogeneous. */
+  /**
+   * The machine (homogeneous). Default: `buildMachineSpec({ kind: 'hidden', layers: 2, field: '2x2' }, data geometry)`,
+   * which on an L × L lattice of two species is the paper's machine.
+   */
   readonly machine?: MachineSpec;
   /** Optimisation steps of one pass of the curriculum (default 980). */
   readonly steps?: number;
@@ -198,11 +202,15 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
     spec = c.machine;
     if (c.latticeSize !== undefined) throw new RangeError('config.latticeSize and config.machine are exclusive; give one');
   } else {
-    const L = c.latticeSize === undefined ? shape[0] : checkInt(c.latticeSize, 'config.latticeSize', 1);
-    if (shape.length !== 2 || shape[0] !== L || shape[1] !== L) {
-      throw new RangeError(`the default paper machine needs L × L data with L = ${L}; got data shape ${show(shape)}`);
+    if (c.latticeSize !== undefined) {
+      const L = checkInt(c.latticeSize, 'config.latticeSize', 1);
+      if (shape.length !== 2 || shape[0] !== L || shape[1] !== L) {
+        throw new RangeError(`config.latticeSize ${L} asks for the paper machine on L × L data; got data shape ${show(shape)}`);
+      }
     }
-    spec = paperMachineSpec(L, 3, species);
+    // The default form: two hidden layers with 2^d receptive fields and same-species couplings on the data's own
+    // lattice (any dimension, any species); on an L × L lattice of two species this is the paper's machine.
+    spec = buildMachineSpec({ kind: 'hidden', layers: 2, field: '2x2' }, { shape, species });
   }
   const machine = buildMachine(spec, 'config.machine');
   const T = (data.trajectories[0].times as Float64Array | undefined)?.length ?? 0;
