@@ -1,5 +1,7 @@
 /**
- * In-house first-order optimisers for descent steps θ ← θ − update(g).
+ * In-house first-order optimisers for descent steps θ ← θ − update(g): dense `createSgd` / `createAdam`, and the Adam
+ * update itself as an allocation-free kernel over slices ({@link adamUpdate}), which the dense optimiser and sparse
+ * callers (the DBD trainer's lazy Adam over finite-element coefficients in `@srn/closure`) share.
  *
  * @packageDocumentation
  */
@@ -91,6 +93,85 @@ export interface AdamOptions {
 }
 
 /**
+ * The constants of one Adam step: hyperparameters and the bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t of step t.
+ *
+ * @example
+ * ```ts
+ * const k: AdamStep = adamStep({ learningRate: 0.01 }, 1); // k.c1 ≈ 0.1
+ * ```
+ */
+export interface AdamStep {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly c1: number;
+  readonly c2: number;
+}
+
+/**
+ * The constants of Adam step `t` (1-based) for validated options (defaults β1 = 0.9, β2 = 0.999, ε = 1e−8).
+ *
+ * @example
+ * ```ts
+ * adamStep({ learningRate: 0.01, beta1: 0.5 }, 2).c1; // 0.75
+ * ```
+ */
+export function adamStep(options: AdamOptions, t: number): AdamStep {
+  const o = checkOptions(options, 'options') as AdamOptions;
+  const learningRate = checkNumber(o.learningRate, 'options.learningRate', 0, Number.MAX_VALUE);
+  const beta1 = o.beta1 === undefined ? 0.9 : checkNumber(o.beta1, 'options.beta1', 0, 0.999999999);
+  const beta2 = o.beta2 === undefined ? 0.999 : checkNumber(o.beta2, 'options.beta2', 0, 0.999999999);
+  const epsilon = o.epsilon === undefined ? 1e-8 : checkNumber(o.epsilon, 'options.epsilon', 0, Number.MAX_VALUE);
+  if (!Number.isSafeInteger(t) || t < 1) throw new RangeError(`t must be an integer >= 1; got ${show(t)}`);
+  return { learningRate, beta1, beta2, epsilon, c1: 1 - beta1 ** t, c2: 1 - beta2 ** t };
+}
+
+/**
+ * One Adam update of `n` coefficients, in place and allocation-free: for i < n, with g = gradient[g0 + i],
+ * m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², and params[p0 + i] −= η (m / c1) / (√(v / c2) + ε) unless
+ * `fixed[p0 + i]` is non-zero (the moments still move). The slices may live in different arrays at different offsets,
+ * so that sparse storage (one slot per touched vertex, say) updates slot by slot with the same arithmetic as the
+ * dense {@link createAdam}.
+ *
+ * @example
+ * ```ts
+ * const p = Float64Array.of(1, 2);
+ * const m = new Float64Array(2);
+ * const v = new Float64Array(2);
+ * adamUpdate(adamStep({ learningRate: 0.1 }, 1), p, 0, m, 0, v, 0, Float64Array.of(1, -1), 0, 2);
+ * // p ≈ [0.9, 2.1]
+ * ```
+ */
+export function adamUpdate(
+  k: AdamStep,
+  params: Float64Array,
+  p0: number,
+  m: Float64Array,
+  m0: number,
+  v: Float64Array,
+  v0: number,
+  gradient: Float64Array,
+  g0: number,
+  n: number,
+  fixed?: Uint8Array,
+): void {
+  const b1 = k.beta1;
+  const b2 = k.beta2;
+  const eta = k.learningRate;
+  const eps = k.epsilon;
+  const c1 = k.c1;
+  const c2 = k.c2;
+  for (let i = 0; i < n; i++) {
+    const g = gradient[g0 + i];
+    const mi = b1 * m[m0 + i] + (1 - b1) * g;
+    const vi = b2 * v[v0 + i] + (1 - b2) * g * g;
+    m[m0 + i] = mi;
+    v[v0 + i] = vi;
+    if (fixed === undefined || fixed[p0 + i] === 0) params[p0 + i] -= (eta * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+  }
+}
+/**
  * Adam (Kingma & Ba 2015) with bias correction from the step index.
  *
  * @example
@@ -100,11 +181,7 @@ export interface AdamOptions {
  * ```
  */
 export function createAdam(options: AdamOptions): Optimizer {
-  const o = checkOptions(options, 'options') as AdamOptions;
-  const eta = checkNumber(o.learningRate, 'options.learningRate', 0, Number.MAX_VALUE);
-  const b1 = o.beta1 === undefined ? 0.9 : checkNumber(o.beta1, 'options.beta1', 0, 0.999999999);
-  const b2 = o.beta2 === undefined ? 0.999 : checkNumber(o.beta2, 'options.beta2', 0, 0.999999999);
-  const eps = o.epsilon === undefined ? 1e-8 : checkNumber(o.epsilon, 'options.epsilon', 0, Number.MAX_VALUE);
+  const k0 = adamStep(options, 1);
   let m: Float64Array | null = null;
   let v: Float64Array | null = null;
   let t = 0;
@@ -117,14 +194,7 @@ export function createAdam(options: AdamOptions): Optimizer {
         t = 0;
       }
       t++;
-      const c1 = 1 - b1 ** t;
-      const c2 = 1 - b2 ** t;
-      for (let i = 0; i < params.length; i++) {
-        const g = gradient[i];
-        m[i] = b1 * m[i] + (1 - b1) * g;
-        v[i] = b2 * v[i] + (1 - b2) * g * g;
-        params[i] -= (eta * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
-      }
+      adamUpdate({ ...k0, c1: 1 - k0.beta1 ** t, c2: 1 - k0.beta2 ** t }, params, 0, m, 0, v, 0, gradient, 0, params.length);
     },
     reset() {
       m = null;

@@ -10,15 +10,14 @@ import {
   createProbabilities,
   energies,
   exactMoments,
-  gibbs,
   type Machine,
-  meanStatistics,
   randomizeChains,
   statesToProbabilities,
   sufficientStatistics,
   sufficientStatisticsFromProbabilities,
   toCenteredParameters,
 } from '../src/index.ts';
+import { randomParams, zScores } from './helpers.ts';
 
 /** A 1-D ring of `n` sites with nearest-neighbour couplings of every pair and triplet couplings `states`. */
 function ring(n: number, species: string[], states: 'same' | 'all' = 'all'): Machine {
@@ -27,28 +26,6 @@ function ring(n: number, species: string[], states: 'same' | 'all' = 'all'): Mac
     connections: [{ lower: 0, upper: 0, field: [[1]], couplings: 'all', weightPrefix: 'n' }],
     triplets: [{ layer: 0, states }],
   });
-}
-
-function randomParams(m: Machine, seed: number, scale: number): Float64Array {
-  const rng = createRng(seed);
-  return Float64Array.from({ length: m.parameters.count }, () => scale * (2 * rng.nextFloat64() - 1));
-}
-
-/**
- * z-scores of Gibbs estimates against exact means: independent chains, each contributing its final state after
- * `sweeps` sweeps from noise (far beyond the mixing time of these tiny machines), so the standard error of ⟨T_k⟩ is
- * sqrt(Var_exact(T_k) / chains).
- */
-function zScores(m: Machine, theta: Float64Array, chains: number, sweeps: number, seed: number): number[] {
-  const exact = exactMoments(m, theta, { covariance: true });
-  const rng = createRng(seed);
-  const states = createChains(m, chains);
-  randomizeChains(m, states, rng);
-  gibbs(m, theta, states, rng, { sweeps });
-  const mean = meanStatistics(m, sufficientStatistics(m, states));
-  const P = m.parameters.count;
-  const cov = exact.covariance!;
-  return Array.from({ length: P }, (_, k) => (mean[k] - exact.mean[k]) / Math.sqrt(cov[k * P + k] / chains));
 }
 
 // About 40 z-scores in this file: |z| < 4.5 has a family-wise false-alarm rate below 3e-4; a sampler that drops or

@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { createRng } from '@srn/gillespie';
 import { lotkaVolterraLattice, simulateLattice } from '@srn/gillespie/lattice';
-import { createDbdTrainer, type DbdTrainerConfig } from '../src/index.ts';
+import { createMachine } from '@srn/boltzmann';
+import { createDbdTrainer, type DbdTrainerConfig, paperMachineSpec, paperTheta0 } from '../src/index.ts';
 
 const preset = process.argv[2] ?? 'paper';
 const steps = Number(process.argv[3] ?? 22);
@@ -44,7 +45,13 @@ const lateral: DbdTrainerConfig = {
   learningRate: 1.5e-5,
   psiDerivScale: 'physical',
 };
-const config: DbdTrainerConfig = preset === 'paper' ? lateral : {};
+// The paper's θ(0) (density 1/16) and initial offsets, given explicitly (the trainer's defaults come from the data).
+const spec = preset === 'paper' ? lateral.machine! : paperMachineSpec(L);
+const paper: DbdTrainerConfig = {
+  theta0: Array.from(paperTheta0(createMachine(spec))),
+  initialOffsets: preset === 'paper' ? [0.0625] : [0.0625, 0.33, 0.33],
+};
+const config: DbdTrainerConfig = preset === 'paper' ? { ...lateral, ...paper } : paper;
 const trainer = createDbdTrainer(config, { trajectories }, createRng(1));
 
 const hash = createHash('sha256');

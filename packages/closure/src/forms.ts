@@ -28,7 +28,7 @@ import {
   type ConnectionSpec,
   type RandomSource,
 } from '@srn/boltzmann';
-import { maximisePseudoLikelihood } from './baselines/theta0.ts';
+import { compressPseudoLikelihood, maximisePseudoLikelihood } from './baselines/theta0.ts';
 import { checkEnum, checkInt, checkObject, checkPositive, checkRngLike, show } from './validate.ts';
 import { ModelFormError } from './errors.ts';
 
@@ -135,6 +135,13 @@ function checkGeometry(geometry: LatticeGeometry, name: string): { shape: number
   return { shape: [...shape], species: [...species] };
 }
 
+/** Throws a {@link ModelFormError} naming the first axis shorter than `min` sites. */
+function checkExtent(shape: readonly number[], min: number, what: string): void {
+  shape.forEach((n, k) => {
+    if (n < min) throw new ModelFormError(`geometry.shape[${k}]`, `geometry.shape[${k}] must be >= ${min} for ${what}; got ${n}`);
+  });
+}
+
 /** Unit vectors of every axis, last axis first ([[0, 1], [1, 0]] in 2-D). */
 function nearestOffsets(dims: number): number[][] {
   const out: number[][] = [];
@@ -195,15 +202,8 @@ export function buildMachineSpec(form: ModelForm, geometry: LatticeGeometry): Ma
     if (typeof nnn !== 'boolean') throw new TypeError(`form.nnn must be a boolean; got ${show(nnn)}`);
     if (typeof triplets !== 'boolean') throw new TypeError(`form.triplets must be a boolean; got ${show(triplets)}`);
     // Offsets ±1 (±2 with nnn) along an axis must reach distinct sites, or pairs would be counted twice or coincide.
-    const minExtent = nnn ? 5 : nn !== false ? 3 : 1;
-    shape.forEach((n, k) => {
-      if (n < minExtent) {
-        throw new ModelFormError(
-          `geometry.shape[${k}]`,
-          `geometry.shape[${k}] must be >= ${minExtent} for ${nnn ? 'couplings at distance 2 (form.nnn)' : 'nearest-neighbour couplings'}; got ${n}`,
-        );
-      }
-    });
+    if (nnn) checkExtent(shape, 5, 'couplings at distance 2 (form.nnn)');
+    else if (nn !== false) checkExtent(shape, 3, 'nearest-neighbour couplings');
     const connections: ConnectionSpec[] = [];
     if (nn !== false) {
       connections.push({ lower: 0, upper: 0, field: nearestOffsets(dims), couplings: pairCouplings(nn, species, 'form.couplings'), weightPrefix: 'n' });
@@ -240,7 +240,10 @@ export function buildMachineSpec(form: ModelForm, geometry: LatticeGeometry): Ma
   for (let l = 0; l < depth; l++) {
     connections.push(couplings === 'same' ? { lower: l, upper: l + 1, field } : { lower: l, upper: l + 1, field, couplings });
   }
-  if (lateral) connections.push({ lower: 0, upper: 0, field: nearestOffsets(dims), couplings: 'all', weightPrefix: 'n' });
+  if (lateral) {
+    checkExtent(shape, 3, 'nearest-neighbour couplings (form.lateral)');
+    connections.push({ lower: 0, upper: 0, field: nearestOffsets(dims), couplings: 'all', weightPrefix: 'n' });
+  }
   return { layers, connections, parameterization: 'homogeneous' };
 }
 
@@ -401,8 +404,8 @@ export interface Theta0FitOptions {
   /** Randomness for machines with hidden layers (required there; unused for fully visible machines). */
   readonly rng?: RandomSource;
   /**
-   * Fully visible: largest Adam iterations per stage of the pseudo-likelihood fit (default 2000). Hidden: CD
-   * iterations of `fitStatic` (default 400).
+   * Fully visible: largest Newton iterations of the pseudo-likelihood fit (default 2000; typically 5-15 are taken).
+   * Hidden: CD iterations of `fitStatic` (default 400).
    */
   readonly iterations?: number;
   /** Fully visible: gradient tolerance per site (default 1e-7). */
@@ -515,36 +518,15 @@ function visibleProblem(machine: Machine, lattices: readonly Uint8Array[]) {
   if (width * Math.log2(B) > 52) {
     throw new RangeError(`machine: ${S} states with ${width} neighbour slots are too many for the neighbourhood table`);
   }
-  const index = new Map<number, number>();
-  const keys: number[] = [];
-  const counts: number[] = [];
-  for (const occ of lattices) {
-    for (let i = 0; i < n; i++) {
-      let key = 0;
-      for (let w = 0; w < width; w++) key = key * B + occ[slotSite[w][i]];
-      let p = index.get(key);
-      if (p === undefined) {
-        p = keys.length;
-        index.set(key, p);
-        keys.push(key);
-        for (let a = 0; a < B; a++) counts.push(0);
-      }
-      counts[p * B + occ[i]]++;
-    }
-  }
-  const patterns = keys.length;
-  const featStart = new Int32Array(patterns * B + 1);
-  const feats: number[] = [];
-  const context = new Int32Array(width);
-  for (let p = 0; p < patterns; p++) {
-    let key = keys[p];
-    for (let w = width - 1; w >= 0; w--) {
-      context[w] = key % B;
-      key = Math.floor(key / B);
-    }
-    featStart[p * B] = feats.length;
-    for (let a = 1; a <= S; a++) {
-      featStart[p * B + a] = feats.length;
+  return compressPseudoLikelihood(
+    S,
+    machine.parameters.count,
+    width,
+    lattices,
+    (occ, i, context) => {
+      for (let w = 0; w < width; w++) context[w] = occ[slotSite[w][i]];
+    },
+    (context, a, feats) => {
       feats.push(V.biasStart + a - 1);
       for (const Tr of machine.triplets) {
         const [x, y, z, v] = [context[tripletSlot], context[tripletSlot + 1], context[tripletSlot + 2], context[tripletSlot + 3]];
@@ -560,14 +542,6 @@ function visibleProblem(machine: Machine, lattices: readonly Uint8Array[]) {
         const pair = slotForward[w] ? C.pairIndex[a * B + s] : C.pairIndex[s * B + a];
         if (pair >= 0) feats.push(C.weightStart + pair);
       }
-    }
-    featStart[p * B + B] = feats.length;
-  }
-  return {
-    states: S,
-    parameters: machine.parameters.count,
-    featStart,
-    featIdx: Int32Array.from(feats),
-    counts: Float64Array.from(counts),
-  };
+    },
+  );
 }

@@ -42,8 +42,13 @@ export interface IntegrateOptions {
   /** Dormand–Prince tolerances (defaults 1e-6 / 1e-9). */
   readonly rtol?: number;
   readonly atol?: number;
-  /** Initial state at `times[0]` (default the model's θ(0)). */
+  /** Initial state at `times[0]` (default the model's θ(0)), e.g. fitted to a held-out initial condition. */
   readonly theta0?: Float64Array;
+  /**
+   * Start from the θ(0) of training condition k (`model.conditionTheta0[k]`; 0 is `model.theta0` for any model).
+   * Exclusive with `theta0`.
+   */
+  readonly condition?: number;
 }
 
 /**
@@ -71,6 +76,11 @@ export function integrateParameters(model: LearnedDbd, times: Float64Array, opti
   const substeps = o.substeps === undefined ? 1 : checkInt(o.substeps, 'options.substeps', 1, 1_000_000);
   const P = model.theta0.length;
   let y0 = model.theta0;
+  if (o.condition !== undefined) {
+    if (o.theta0 !== undefined) throw new RangeError('options.theta0 and options.condition are exclusive; give one');
+    const k = checkInt(o.condition, 'options.condition', 0, (model.conditionTheta0?.length ?? 1) - 1);
+    if (k > 0) y0 = model.conditionTheta0![k];
+  }
   if (o.theta0 !== undefined) {
     if (!(o.theta0 instanceof Float64Array) || o.theta0.length !== P) {
       throw new TypeError(`options.theta0 must be a Float64Array of length ${P}; got ${show(o.theta0)}`);

@@ -1,16 +1,19 @@
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
 import { describe, expect, it } from 'vitest';
+import { createMachine } from '@srn/boltzmann';
 import {
   CheckpointError,
   createDbdTrainer,
   type DbdTrainerConfig,
   deserializeLearnedDbd,
+  fitTheta0,
+  initialOffsetsFromData,
   integrateParameters,
   resolveDbdConfig,
   restoreDbdTrainer,
   serializeLearnedDbd,
 } from '../src/index.ts';
-import { createRng, randomTrajectories, twoLayerSpec } from './helpers.ts';
+import { createRng, randomTrajectories, twoLayerSpec, visibleOnlySpec } from './helpers.ts';
 
 // Many initial conditions (the 2019 protocol): K conditions × M samples, one θ(0) per condition, one shared F.
 
@@ -136,6 +139,12 @@ describe('many initial conditions', () => {
     // Each condition integrates from its own θ(0).
     const p1 = r.parameterTrajectory(4, 1);
     expect(Array.from(p1.theta.subarray(0, b.length))).toEqual(Array.from(b));
+    const times = Float64Array.from({ length: 5 }, (_, i) => i);
+    expect(Array.from(integrateParameters(model, times, { condition: 1 }).theta)).toEqual(
+      Array.from(integrateParameters(model, times, { theta0: b }).theta),
+    );
+    expect(() => integrateParameters(model, times, { condition: 2 })).toThrow(/options.condition must be an integer in \[0, 1\]/);
+    expect(() => integrateParameters(model, times, { condition: 1, theta0: b })).toThrow(/exclusive/);
     // Different data conditions do not restore.
     expect(() => restoreDbdTrainer(t.checkpoint(), { ...twoData, conditions: [0, 0, 0, 1, 1, 1, 1] })).toThrow(CheckpointError);
   });
@@ -165,5 +174,21 @@ describe('many initial conditions', () => {
     expect(() => resolveDbdConfig({ ...w, theta0PerCondition: [{ hX: 1 }, { nope: 1 }] }, twoData)).toThrow(
       /theta0PerCondition\[1\]/,
     );
+  });
+
+  it('without θ(0) or offsets in the configuration, each condition gets fitTheta0 and initialOffsetsFromData of its t = 0 lattices', () => {
+    const spec = visibleOnlySpec(4);
+    const config: DbdTrainerConfig = { machine: spec, steps: 2, window: 3, horizonStart: 3, batchSize: 2, asleepChains: 2 };
+    const t = createDbdTrainer(config, twoData, createRng(8));
+    const machine = createMachine(spec);
+    // Species X, Y are the visible states 1, 2 (same order), so the data codes are the state codes.
+    const lattices = (members: number[]) => members.map((i) => twoData.trajectories[i].occupancy.slice(0, 16));
+    const groups = [[0, 1, 2, 3], [4, 5, 6]];
+    const model = t.model();
+    groups.forEach((g, k) => {
+      expect(Array.from(model.conditionTheta0![k])).toEqual(Array.from(fitTheta0(machine, lattices(g))));
+      const mu = initialOffsetsFromData(machine, lattices(g));
+      expect(Array.from(t.offsets(5, k))).toEqual([mu[0], mu[0]]);
+    });
   });
 });

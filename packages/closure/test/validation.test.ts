@@ -37,8 +37,8 @@ describe('configuration defaults', () => {
     // No Lotka-Volterra constants: θ(0) is fitted from the t = 0 data and the offsets come from the data.
     expect(c.theta0).toBeNull();
     expect(c.initialOffsets).toBeNull();
-    expect(c.theta0Fit).toEqual({ iterations: 300, batchSize: 6, learningRate: 0.02, sweeps: 10, trainable: null });
-    expect(resolveDbdConfig({ theta0: { hX: -2 } }, data).theta0Fit).toBeNull();
+    expect(c.theta0Fit).toBeNull();
+    expect(resolveDbdConfig({ theta0Fit: {} }, data).theta0Fit).toEqual({ iterations: 300, batchSize: 6, learningRate: 0.02, sweeps: 10, trainable: null });
     const m = createDbd({ machine: paperMachineSpec(40) });
     expect(Array.from(m.origin)).toEqual([m.theta0[0] - 0.05, m.theta0[1] - 0.05, -0.05, -0.05, -0.05, -0.05]);
   });

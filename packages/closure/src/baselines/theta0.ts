@@ -9,10 +9,10 @@
  * and depends only on the states of its neighbours (and, with K, of the sites two steps away along the chain), so
  * the data are first compressed into counts per (neighbourhood, own state); every iteration then costs one softmax
  * per distinct neighbourhood, independent of the number of lattices. The mean negative log pseudo-likelihood per
- * site is minimised with Adam from `@srn/boltzmann` (full batch) in three stages of decreasing learning rate, each
- * ended early once the largest gradient component is below the tolerance.
+ * site is minimised by Newton's method with the exact Hessian and a line search ({@link maximisePseudoLikelihood}),
+ * until the largest gradient component is below the tolerance.
  */
-import { createAdam, softmaxWithEmpty } from '@srn/boltzmann';
+import { softmaxWithEmpty } from '@srn/boltzmann';
 import type { BoltzmannParameters, LatticeGeometry } from '@srn/gillespie/lattice';
 
 /**
@@ -28,7 +28,7 @@ export interface BoltzmannFitOptions {
   couplings?: boolean;
   /** Fit 1-D triplet couplings K (default false; only on 1-D lattices). */
   triplets?: boolean;
-  /** Largest Adam iterations per stage (default 2000; three stages with learning rates 0.05, 0.005, 0.0005). */
+  /** Largest Newton iterations (default 2000; a fit typically takes 5-15). */
   iterations?: number;
   /** Stop a stage when every gradient component is below this (default 1e-7, per site). */
   tolerance?: number;
@@ -50,15 +50,14 @@ export interface BoltzmannFit {
   loss: number;
   /** Largest gradient component at the fit. */
   gradient: number;
-  /** Adam iterations taken over all stages. */
+  /** Newton iterations taken. */
   iterations: number;
-  /** Whether the last stage reached the tolerance. */
+  /** Whether every gradient component fell below the tolerance. */
   converged: boolean;
   /** Distinct (neighbourhood) patterns the data were compressed into. */
   patterns: number;
 }
 
-const STAGE_RATES = [0.05, 0.005, 0.0005];
 
 /**
  * Fits h, J (and in 1-D optionally K) of a lattice Boltzmann distribution to lattices sampled from it (one
@@ -146,15 +145,15 @@ export function fitBoltzmannLattice(
     }
   }
 
-  // compress: neighbourhood key (neighbour states per direction, then with K the states two steps away) → counts
+  // compress: neighbourhood (neighbour states per direction, then with K the states two steps away) → counts
   const width = degree + (triplets ? 2 : 0);
   if (width * Math.log2(B) > 52) throw new RangeError(`species: ${S} species are too many for the neighbourhood table on this lattice`);
-  const index = new Map<number, number>();
-  const keys: number[] = [];
-  const counts: number[] = [];
-  const context = new Int32Array(width);
-  for (const occ of lattices) {
-    for (let i = 0; i < size; i++) {
+  const problem = compressPseudoLikelihood(
+    S,
+    P,
+    width,
+    lattices,
+    (occ, i, context) => {
       for (let d = 0; d < degree; d++) {
         const j = neighbors[i * degree + d]!;
         context[d] = j < 0 ? 0 : occ[j]!;
@@ -166,31 +165,8 @@ export function fitBoltzmannLattice(
           context[degree + d] = k < 0 ? 0 : occ[k]!;
         }
       }
-      let key = 0;
-      for (let w = 0; w < width; w++) key = key * B + context[w]!;
-      let p = index.get(key);
-      if (p === undefined) {
-        p = keys.length;
-        index.set(key, p);
-        keys.push(key);
-        for (let a = 0; a < B; a++) counts.push(0);
-      }
-      counts[p * B + occ[i]!]!++;
-    }
-  }
-  // features per (pattern, own state a ≥ 1): parameter indices with multiplicity
-  const patterns = keys.length;
-  const featStart = new Int32Array(patterns * B + 1);
-  const feats: number[] = [];
-  for (let p = 0; p < patterns; p++) {
-    let key = keys[p]!;
-    for (let w = width - 1; w >= 0; w--) {
-      context[w] = key % B;
-      key = Math.floor(key / B);
-    }
-    featStart[p * B] = feats.length;
-    for (let a = 1; a <= S; a++) {
-      featStart[p * B + a] = feats.length;
+    },
+    (context, a, feats) => {
       feats.push(a - 1);
       if (couplings) for (let d = 0; d < degree; d++) if (context[d]! > 0) feats.push(jIndex[a * B + context[d]!]!);
       if (triplets) {
@@ -206,14 +182,10 @@ export function fitBoltzmannLattice(
         k3(left, a, right);
         k3(a, right, far1);
       }
-    }
-    featStart[p * B + B] = feats.length;
-  }
-  const fit = maximisePseudoLikelihood(
-    { states: S, parameters: P, featStart, featIdx: Int32Array.from(feats), counts: Float64Array.from(counts) },
-    iterations,
-    tolerance,
+    },
   );
+  const patterns = problem.patterns;
+  const fit = maximisePseudoLikelihood(problem, iterations, tolerance);
   const theta = fit.theta;
   const params: BoltzmannParameters = { h: {}, J: {}, K: {} };
   for (let i = 0; i < P; i++) {
@@ -251,6 +223,66 @@ export interface PseudoLikelihoodProblem {
 }
 
 /**
+ * Compresses the sites of `lattices` into counts per (neighbourhood, own state) and lists the features of every
+ * pattern: `fillContext(occ, i, context)` writes the `width` neighbour states (0..S) of site i, `features(context, a,
+ * out)` pushes the parameter indices in the energy gain of state a ≥ 1 given that neighbourhood. Needs
+ * width·log2(S + 1) ≤ 52 (the key is a base-(S + 1) number); callers check.
+ *
+ * @example
+ * ```ts
+ * // independent sites of one species: no neighbours, the bias only
+ * const problem = compressPseudoLikelihood(1, 1, 0, [Uint8Array.of(0, 1, 1)], () => {}, (_c, _a, out) => out.push(0));
+ * problem.counts; // Float64Array [1, 2]
+ * ```
+ */
+export function compressPseudoLikelihood(
+  S: number,
+  P: number,
+  width: number,
+  lattices: readonly Uint8Array[],
+  fillContext: (occ: Uint8Array, site: number, context: Int32Array) => void,
+  features: (context: Int32Array, state: number, out: number[]) => void,
+): PseudoLikelihoodProblem & { readonly patterns: number } {
+  const B = S + 1;
+  const index = new Map<number, number>();
+  const keys: number[] = [];
+  const counts: number[] = [];
+  const context = new Int32Array(width);
+  for (const occ of lattices) {
+    for (let i = 0; i < occ.length; i++) {
+      fillContext(occ, i, context);
+      let key = 0;
+      for (let w = 0; w < width; w++) key = key * B + context[w]!;
+      let p = index.get(key);
+      if (p === undefined) {
+        p = keys.length;
+        index.set(key, p);
+        keys.push(key);
+        for (let a = 0; a < B; a++) counts.push(0);
+      }
+      counts[p * B + occ[i]!]!++;
+    }
+  }
+  const patterns = keys.length;
+  const featStart = new Int32Array(patterns * B + 1);
+  const feats: number[] = [];
+  for (let p = 0; p < patterns; p++) {
+    let key = keys[p]!;
+    for (let w = width - 1; w >= 0; w--) {
+      context[w] = key % B;
+      key = Math.floor(key / B);
+    }
+    featStart[p * B] = feats.length;
+    for (let a = 1; a <= S; a++) {
+      featStart[p * B + a] = feats.length;
+      features(context, a, feats);
+    }
+    featStart[p * B + B] = feats.length;
+  }
+  return { states: S, parameters: P, featStart, featIdx: Int32Array.from(feats), counts: Float64Array.from(counts), patterns };
+}
+
+/**
  * The result of {@link maximisePseudoLikelihood}.
  *
  * @example
@@ -265,24 +297,26 @@ export interface PseudoLikelihoodFit {
   readonly loss: number;
   /** Largest gradient component at θ. */
   readonly gradient: number;
-  /** Adam iterations over all stages. */
+  /** Newton iterations taken. */
   readonly iterations: number;
-  /** Whether the last stage reached the tolerance. */
+  /** Whether every gradient component fell below the tolerance. */
   readonly converged: boolean;
 }
 
 /**
  * Maximises a compressed pseudo-likelihood (the engine of {@link fitBoltzmannLattice}, shared with `fitTheta0` of
- * the model forms): the mean negative log pseudo-likelihood per site is minimised from θ = 0 with full-batch Adam of
- * `@srn/boltzmann` in three stages of learning rate 0.05, 0.005, 0.0005, each at most `iterations` steps and ended
- * once every gradient component is below `tolerance`. Unvalidated (callers build the problem).
+ * the model forms): the mean negative log pseudo-likelihood per site, a convex function, is minimised from θ = 0 by
+ * Newton's method with the exact Hessian (Σ over patterns of the softmax covariance of the feature vectors), a tiny
+ * ridge for directions the data leave flat, steps capped at 2 per component and a backtracking (Armijo) line search,
+ * for at most `iterations` steps and until every gradient component is below `tolerance` (typically 5-15 steps).
+ * Unvalidated (callers build the problem).
  *
  * @example
  * ```ts
  * const problem = {
  *   states: 1, parameters: 1, featStart: Int32Array.of(0, 0, 1), featIdx: Int32Array.of(0), counts: Float64Array.of(30, 10),
  * };
- * maximisePseudoLikelihood(problem, 2000, 1e-9).theta[0]; // ≈ ln(10 / 30)
+ * maximisePseudoLikelihood(problem, 100, 1e-9).theta[0]; // ≈ ln(10 / 30)
  * ```
  */
 export function maximisePseudoLikelihood(problem: PseudoLikelihoodProblem, iterations: number, tolerance: number): PseudoLikelihoodFit {
@@ -292,10 +326,20 @@ export function maximisePseudoLikelihood(problem: PseudoLikelihoodProblem, itera
   let sites = 0;
   for (let i = 0; i < count.length; i++) sites += count[i]!;
   const theta = new Float64Array(P);
+  const trial = new Float64Array(P);
   const grad = new Float64Array(P);
+  const hess = new Float64Array(P * P);
+  const chol = new Float64Array(P * P);
+  const step = new Float64Array(P);
+  const mean = new Float64Array(P);
+  const touched = new Int32Array(P);
+  const mark = new Uint8Array(P);
   const act = new Float64Array(S);
-  const evaluate = (): number => {
-    grad.fill(0);
+  const evaluate = (x: Float64Array, derivatives: boolean): number => {
+    if (derivatives) {
+      grad.fill(0);
+      hess.fill(0);
+    }
     let loss = 0;
     for (let p = 0; p < patterns; p++) {
       const base = p * B;
@@ -304,19 +348,41 @@ export function maximisePseudoLikelihood(problem: PseudoLikelihoodProblem, itera
       if (total === 0) continue;
       for (let a = 1; a <= S; a++) {
         let e = 0;
-        for (let f = featStart[base + a]!; f < featStart[base + a + 1]!; f++) e += theta[featIdx[f]!]!;
+        for (let f = featStart[base + a]!; f < featStart[base + a + 1]!; f++) e += x[featIdx[f]!]!;
         act[a - 1] = e;
       }
       const p0 = softmaxWithEmpty(act, S);
       if (count[base]! > 0) loss -= count[base]! * Math.log(p0);
       for (let a = 1; a <= S; a++) {
-        const pa = act[a - 1]!;
         const n = count[base + a]!;
-        if (n > 0) loss -= n * Math.log(pa);
-        const residual = (total * pa - n) / sites;
-        if (residual === 0) continue;
-        for (let f = featStart[base + a]!; f < featStart[base + a + 1]!; f++) grad[featIdx[f]!] += residual;
+        if (n > 0) loss -= n * Math.log(act[a - 1]!);
       }
+      if (!derivatives) continue;
+      // gradient Σ_a (total·p_a − n_a) f_a; Hessian total·(Σ_a p_a f_a f_aᵀ − m mᵀ) with m = Σ_a p_a f_a
+      const w = total / sites;
+      let nt = 0;
+      for (let a = 1; a <= S; a++) {
+        const pa = act[a - 1]!;
+        const residual = (total * pa - count[base + a]!) / sites;
+        const f0 = featStart[base + a]!;
+        const f1 = featStart[base + a + 1]!;
+        for (let f = f0; f < f1; f++) {
+          const i = featIdx[f]!;
+          grad[i] += residual;
+          if (mark[i] === 0) {
+            mark[i] = 1;
+            touched[nt++] = i;
+            mean[i] = 0;
+          }
+          mean[i] += pa;
+          for (let g = f0; g < f1; g++) hess[i * P + featIdx[g]!] += w * pa;
+        }
+      }
+      for (let u = 0; u < nt; u++) {
+        const i = touched[u]!;
+        for (let v = 0; v < nt; v++) hess[i * P + touched[v]!] -= w * mean[i]! * mean[touched[v]!]!;
+      }
+      for (let u = 0; u < nt; u++) mark[touched[u]!] = 0;
     }
     return loss / sites;
   };
@@ -325,21 +391,70 @@ export function maximisePseudoLikelihood(problem: PseudoLikelihoodProblem, itera
     for (let i = 0; i < P; i++) m = Math.max(m, Math.abs(grad[i]!));
     return m;
   };
+  // (H + ridge·I) step = −grad by Cholesky; the ridge grows until the factorisation succeeds.
+  const solve = (): void => {
+    let scale = 0;
+    for (let i = 0; i < P; i++) scale = Math.max(scale, hess[i * P + i]!);
+    for (let ridge = 1e-12 * Math.max(scale, 1e-300); ; ridge *= 100) {
+      let ok = true;
+      for (let i = 0; i < P && ok; i++) {
+        for (let j = 0; j <= i; j++) {
+          let v = hess[i * P + j]! + (i === j ? ridge : 0);
+          for (let k = 0; k < j; k++) v -= chol[i * P + k]! * chol[j * P + k]!;
+          if (i === j) {
+            if (!(v > 0)) {
+              ok = false;
+              break;
+            }
+            chol[i * P + i] = Math.sqrt(v);
+          } else chol[i * P + j] = v / chol[j * P + j]!;
+        }
+      }
+      if (!ok) continue;
+      for (let i = 0; i < P; i++) {
+        let v = -grad[i]!;
+        for (let k = 0; k < i; k++) v -= chol[i * P + k]! * step[k]!;
+        step[i] = v / chol[i * P + i]!;
+      }
+      for (let i = P - 1; i >= 0; i--) {
+        let v = step[i]!;
+        for (let k = i + 1; k < P; k++) v -= chol[k * P + i]! * step[k]!;
+        step[i] = v / chol[i * P + i]!;
+      }
+      return;
+    }
+  };
   let taken = 0;
   let converged = false;
-  for (const learningRate of STAGE_RATES) {
-    const adam = createAdam({ learningRate });
-    converged = false;
-    for (let it = 0; it < iterations; it++) {
-      evaluate();
-      if (maxAbs() < tolerance) {
-        converged = true;
+  let loss = evaluate(theta, true);
+  while (P > 0) {
+    if (maxAbs() < tolerance) {
+      converged = true;
+      break;
+    }
+    if (taken >= iterations) break;
+    solve();
+    let biggest = 0;
+    let slope = 0;
+    for (let i = 0; i < P; i++) {
+      biggest = Math.max(biggest, Math.abs(step[i]!));
+      slope += grad[i]! * step[i]!;
+    }
+    const cap = biggest > 2 ? 2 / biggest : 1;
+    let t = cap;
+    let accepted = false;
+    for (let halvings = 0; halvings < 60; halvings++, t /= 2) {
+      for (let i = 0; i < P; i++) trial[i] = theta[i]! + t * step[i]!;
+      // Armijo condition with an allowance for rounding near the optimum
+      if (evaluate(trial, false) <= loss + 1e-4 * t * slope + 1e-14 * Math.abs(loss)) {
+        accepted = true;
         break;
       }
-      adam.step(theta, grad);
-      taken++;
     }
+    taken++;
+    if (!accepted) break;
+    theta.set(trial);
+    loss = evaluate(theta, true);
   }
-  const loss = evaluate();
-  return { theta, loss, gradient: maxAbs(), iterations: taken, converged };
+  return { theta, loss, gradient: maxAbs(), iterations: taken, converged: converged || P === 0 };
 }
