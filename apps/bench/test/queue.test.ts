@@ -3,7 +3,7 @@
  * to the local run for 1 and 3 workers and two shard sizes, a worker killed with SIGKILL mid-shard, Redis crashed and
  * restarted from its append-only file mid-run, version and model-hash refusals, bad URLs.
  */
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,25 @@ describe.skipIf(skipRedis)('queue mode on a real redis-server', () => {
     // Every worker computed something in the 3-worker runs or the single worker did all of the first: no shard ran
     // on a worker that was not connected.
     expect(workers[0].output()).toMatch(/^shard lattice runs 0-6:/m);
+  });
+
+  it('runs the simulate stage of the closure pipeline on the queue with the local run\'s output (K initial conditions x M samples, trajectories)', async () => {
+    const url = redis.url(4);
+    const local = join(dir, 'closure-local');
+    const queued = join(dir, 'closure-queue');
+    expect((await cli(['closure', 'all', '--preset', 'aa-2019-tiny', '--until', 'simulate', '--workers', '2', '--out', local])).code).toBe(0);
+    // The same experiment (its config.json) simulated through the queue by two workers, in shards of 2 runs.
+    mkdirSync(queued);
+    copyFileSync(join(local, 'config.json'), join(queued, 'config.json'));
+    workers.push(await startWorker(url), await startWorker(url));
+    const run = await cli(['closure', 'simulate', '--out', queued, '--queue', url, '--shard-size', '2']);
+    expect(run.code, run.err).toBe(0);
+    // Every file of both ensembles (moments, trajectories) byte for byte; summary.json and stage.json hold timings.
+    for (const set of ['train', 'heldout']) expectSameOutput(join(local, 'simulate', set), join(queued, 'simulate', set));
+    expect(readdirSync(join(queued, 'simulate', 'train', 'trajectories'))).toHaveLength(9);
+    // The shards really ran on the workers (9 + 8 runs in shards of 2: at least nine shards between them).
+    const shards = workers.map((w) => w.output().match(/^shard lattice runs/gm)?.length ?? 0);
+    expect(shards.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(9);
   });
 
   it('hands every trajectory to onTrajectory as the local pool does (the streaming path of lattice ensembles)', async () => {
