@@ -7,7 +7,8 @@
  * * the learned feed-forward triplet closure in the pair equations, trained on the training runs' triplet statistics
  *   (if its ODE stops, it is scored on the times before, next to the noise floor on those times);
  * * the maximum-entropy diagnostic (NN fitted, NNN read off) at {@link MAXENT_TIMES} evenly spaced times only, to
- *   bound its cost, next to the noise floor on those times;
+ *   bound its cost, next to the noise floor on those times; fitted to the held-out lattices of each condition (a
+ *   diagnostic of what pair statistics alone determine, not a forecast);
  * * the learned closure with raw and filtered θ (the predict stage's own predictions).
  *
  * Where the held-out trajectories are not kept (the LV preset keeps only their moments), the rungs that start from
@@ -145,14 +146,19 @@ export async function predictLadder(ctx: StageContext, config: ExperimentConfig,
     statuses.push({ rung: 'feed-forward', applies: false, reason: capMessage((error as Error).message, 200) });
   }
 
-  // Maximum entropy at MAXENT_TIMES times, fitted on the training runs' lattices.
+  // Maximum entropy at MAXENT_TIMES times, fitted per held-out condition on its lattices (the training runs' when the
+  // held-out trajectories are not kept: the same distribution), the read-offs averaged over the conditions.
   try {
     const every = Math.max(1, Math.ceil(T / MAXENT_TIMES));
-    const d = closure.maxEntDiagnostic(geometry, model.species, train.map((tr) => tr.occupancy), times, { rng: createRng(`${config.seed}/ladder/maxent`), every, observables: model.observables });
+    const groups = keepsHeldout ? Array.from({ length: K }, (_, c) => heldout.slice(c * M, (c + 1) * M)) : [train];
+    const fits = groups.map((runs, c) =>
+      closure.maxEntDiagnostic(geometry, model.species, runs.map((tr) => tr.occupancy), times, { rng: createRng(`${config.seed}/ladder/maxent`, c), every, observables: model.observables }),
+    );
+    const mean = average(fits.map((d) => d.columns), fits[0].times.length);
     const picked: Columns = {};
-    for (const name of model.names) if (d.columns[name]) picked[name] = d.columns[name];
-    writeColumnsCsv(join(out, 'ladder-maxent.csv'), d.times, picked);
-    statuses.push({ rung: 'maxent', applies: true, times: Array.from(d.times) });
+    for (const name of model.names) if (mean[name]) picked[name] = mean[name];
+    writeColumnsCsv(join(out, 'ladder-maxent.csv'), fits[0].times, picked);
+    statuses.push({ rung: 'maxent', applies: true, times: Array.from(fits[0].times) });
   } catch (error) {
     statuses.push({ rung: 'maxent', applies: false, reason: capMessage((error as Error).message, 200) });
   }
@@ -246,7 +252,7 @@ export function reportLadder(dir: string, config: ExperimentConfig, out: string)
     scoreAll('maxent', on, me.columns, index);
     scoreAll('noise-floor', on, noise.mean, index);
   }
-  writeLadderFiles(out, config, rows, model.names, status, noise.runs, heldout.runs);
+  writeLadderFiles(out, config, rows, model.names, status, noise.runs, heldout.runs, model.conditions.heldout);
   return rows;
 }
 
@@ -254,7 +260,16 @@ function pct(x: number): string {
   return Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
 }
 
-function writeLadderFiles(out: string, config: ExperimentConfig, rows: LadderRow[], moments: readonly string[], status: { rungs: RungStatus[]; heldoutStarts: string }, noiseRuns: number, heldoutRuns: number): void {
+function writeLadderFiles(
+  out: string,
+  config: ExperimentConfig,
+  rows: LadderRow[],
+  moments: readonly string[],
+  status: { rungs: RungStatus[]; heldoutStarts: string },
+  noiseRuns: number,
+  heldoutRuns: number,
+  conditions: number,
+): void {
   const csv: (string | number)[][] = [['predictor', 'on', 'moment', 'meanRelError', 'maxRelError', 'rmse']];
   for (const r of rows) csv.push([r.rung, r.on, r.moment, r.score.meanRelError, r.score.maxRelError, r.score.rmse]);
   writeFileAtomic(join(out, 'ladder.csv'), formatRows(csv));
@@ -266,7 +281,10 @@ function writeLadderFiles(out: string, config: ExperimentConfig, rows: LadderRow
     `Mean relative error (%) against the held-out mean (${heldoutRuns} runs), every moment, scored by \`scorePrediction\` (@srn/closure). ` +
       `The noise floor is the mean of a second independent ensemble of the training set's size (${noiseRuns} runs, its own random stream). ` +
       `Mean field, pair approximation and the feed-forward closure start from the ${status.heldoutStarts}. ` +
-      `Rows scored on part of the time grid sit next to the noise floor on the same times.`,
+      `Rows scored on part of the time grid sit next to the noise floor on the same times.` +
+      (conditions > 1
+        ? ` With ${conditions} held-out initial conditions, the noise ensemble draws its own conditions like the training set, so its row also holds the spread between condition draws (report.md's per-condition noise floor is the within-condition one).`
+        : ''),
     '',
     `| predictor | times | ${moments.join(' | ')} |`,
     `|---|---|${moments.map(() => '---:').join('|')}|`,
