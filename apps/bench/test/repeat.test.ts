@@ -40,6 +40,28 @@ describe('parseIntegerList', () => {
   });
 });
 
+describe('--seeds and --train-runs-sweep on the command line', () => {
+  it('refuses bad lists and --seed with --seeds (exit code 2, naming the option)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'srn-repeat-bad-'));
+    try {
+      for (const [extra, message] of [
+        [['--seeds', '3-1'], /--seeds "3-1"/],
+        [['--seeds', '1,2', '--seed', '4'], /--seed and --seeds/],
+        [['--train-runs-sweep', '0,5'], /--train-runs-sweep "0,5": 0 is below 1/],
+      ] as const) {
+        const r = await cli(['lv', 'all', '--preset', 'quick', '--out', join(root, 'x'), ...ARGS, ...extra]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(message);
+      }
+      const r = await cli(['lv', 'all', '--out', join(root, 'x'), '--seeds', '1-2', '--resume']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/drop --resume/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lv all --seeds 1-2 --train-runs-sweep 2,3 (tiny)', () => {
   const root = mkdtempSync(join(tmpdir(), 'srn-repeat-'));
   const dir = join(root, 'lv');

@@ -304,7 +304,12 @@ function writeLadderFiles(
   for (const s of status.rungs) {
     if (!s.applies) lines.push(`- ${RUNG_LABELS[s.rung]}: does not apply to this model (${s.reason}).`);
     else if (s.rung === 'feed-forward' && s.until !== undefined) lines.push(`- ${RUNG_LABELS[s.rung]}: its ODE stopped at t = ${s.until}; scored on the times before.`);
-    else if (s.rung === 'maxent') lines.push(`- ${RUNG_LABELS[s.rung]}: fitted at t = ${(s.times ?? []).join(', ')} only (${MAXENT_TIMES} times, to bound its cost).`);
+    else if (s.rung === 'maxent') {
+      lines.push(
+        `- ${RUNG_LABELS[s.rung]}: fitted at t = ${(s.times ?? []).join(', ')} only (${MAXENT_TIMES} times, to bound its cost), to the ${status.heldoutStarts.replace(' t = 0', '')} at those times; ` +
+          'its counts and NN pair counts are fitted (their errors are the fit\'s sampling error), only the NNN pair counts are read off.',
+      );
+    }
   }
   writeFileAtomic(join(out, 'ladder.md'), `${lines.join('\n')}\n`);
 }

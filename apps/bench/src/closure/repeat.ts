@@ -232,11 +232,13 @@ export async function runRepeated(
   command: string,
   runOne: (run: RepeatedRun) => Promise<boolean>,
   log: (line: string) => void,
+  given: ReadonlySet<string> = new Set(),
 ): Promise<boolean> {
   if (options.seeds === undefined && options.trainRunsSweep === undefined) return false;
   if (options.resume === true || options.until !== undefined || options.stopAfterTrainSteps !== undefined) {
     throw new UsageError('--seeds and --train-runs-sweep run whole pipelines; drop --resume, --until and --stop-after-train-steps');
   }
+  if (options.seeds !== undefined && given.has('seed')) throw new UsageError('--seed and --seeds both given; give --seeds 7 for a single seed');
   const seeds = options.seeds === undefined ? [Number(options.seed)] : parseIntegerList(String(options.seeds), '--seeds');
   const sizes = options.trainRunsSweep === undefined ? undefined : parseIntegerList(String(options.trainRunsSweep), '--train-runs-sweep', 1);
   const runs = repeatedRuns(out, seeds, sizes);

@@ -151,6 +151,7 @@ export async function runClosureAll(options: ParsedOptions, _positionals: string
       return result.finished && result.records.report !== undefined;
     },
     (line) => process.stdout.write(`${line}\n`),
+    given,
   );
   if (repeated) return;
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, true);

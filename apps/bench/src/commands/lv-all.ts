@@ -65,6 +65,7 @@ export async function runLvAll(options: ParsedOptions, _positionals: string[], c
       return one.finished && one.records.report !== undefined;
     },
     (line) => process.stdout.write(`${line}\n`),
+    given,
   );
   if (repeated) return;
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, true);
