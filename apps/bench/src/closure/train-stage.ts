@@ -213,6 +213,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * ```
  */
 export async function runTrainStage(ctx: StageContext, options: TrainStageOptions = {}): Promise<StageRecord | undefined> {
+  const stageStart = performance.now();
   const dir = ctx.dir;
   const config = readExperimentConfig(dir);
   requireStage(dir, 'simulate', config);
@@ -261,6 +262,8 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
 
   const secondsBefore = meta.seconds;
   const sessionStart = performance.now();
+  // Loading the trajectories and building (or restoring) the trainer, outside the optimisation steps that `seconds` sums.
+  const setupSeconds = (sessionStart - stageStart) / 1000;
   const save = () => {
     meta.step = trainer.stepIndex;
     meta.seconds = secondsBefore + (performance.now() - sessionStart) / 1000;
@@ -307,7 +310,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const historyRows = [keys, ...meta.history.map((row) => keys.map((k) => (row[k] === undefined ? '' : String(row[k]))))];
   writeFileAtomic(join(out, 'history.csv'), formatRows(historyRows));
   ctx.log(`train: ${trainer.totalSteps} steps in ${meta.seconds.toFixed(1)} s (${meta.sessions} session${meta.sessions > 1 ? 's' : ''})`);
-  return writeStageRecord(dir, 'train', config, meta.seconds, { steps: trainer.totalSteps, sessions: meta.sessions, parameters: names });
+  return writeStageRecord(dir, 'train', config, meta.seconds, { steps: trainer.totalSteps, sessions: meta.sessions, parameters: names, setupSeconds });
 }
 
 /** Writes a T × P parameter matrix as `time,<names>`. */
