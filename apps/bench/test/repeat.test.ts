@@ -81,6 +81,7 @@ describe('lv all --seeds 1-2 --train-runs-sweep 2,3 (tiny)', () => {
         const config = JSON.parse(readFileSync(join(dir, `train-runs-${size}`, `seed-${seed}`, 'config.json'), 'utf8'));
         expect(config.seed).toBe(seed);
         expect(config.settings.simulate.trainRuns).toBe(size);
+        expect(JSON.parse(readFileSync(join(dir, `train-runs-${size}`, `seed-${seed}`, 'report', 'ladder.json'), 'utf8')).trainRuns).toBe(size);
       }
     }
     for (const file of ['summary.md', 'summary.csv', 'summary.svg', 'learning-curve.svg']) expect(existsSync(join(dir, file)), file).toBe(true);

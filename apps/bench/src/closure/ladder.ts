@@ -252,7 +252,7 @@ export function reportLadder(dir: string, config: ExperimentConfig, out: string)
     scoreAll('maxent', on, me.columns, index);
     scoreAll('noise-floor', on, noise.mean, index);
   }
-  writeLadderFiles(out, config, rows, model.names, status, noise.runs, heldout.runs, model.conditions.heldout);
+  writeLadderFiles(out, config, rows, model.names, status, noise.runs, heldout.runs, model.conditions.heldout, model.runs.train);
   return rows;
 }
 
@@ -269,11 +269,12 @@ function writeLadderFiles(
   noiseRuns: number,
   heldoutRuns: number,
   conditions: number,
+  trainRuns: number,
 ): void {
   const csv: (string | number)[][] = [['predictor', 'on', 'moment', 'meanRelError', 'maxRelError', 'rmse']];
   for (const r of rows) csv.push([r.rung, r.on, r.moment, r.score.meanRelError, r.score.maxRelError, r.score.rmse]);
   writeFileAtomic(join(out, 'ladder.csv'), formatRows(csv));
-  const json = { seed: config.seed, preset: config.preset, configHash: config.hash, moments, rungs: status.rungs, rows: rows.map((r) => ({ predictor: r.rung, on: r.on, moment: r.moment, meanRelError: r.score.meanRelError, maxRelError: r.score.maxRelError, rmse: r.score.rmse })) };
+  const json = { seed: config.seed, preset: config.preset, configHash: config.hash, trainRuns, moments, rungs: status.rungs, rows: rows.map((r) => ({ predictor: r.rung, on: r.on, moment: r.moment, meanRelError: r.score.meanRelError, maxRelError: r.score.maxRelError, rmse: r.score.rmse })) };
   writeFileAtomic(join(out, 'ladder.json'), `${JSON.stringify(json, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   const lines = [
     '# The ladder: every predictor on the same held-out ensemble',

@@ -85,6 +85,8 @@ export interface SummaryRow {
 
 interface LadderJson {
   moments: string[];
+  /** The training runs of the pipeline (K · M for model files). */
+  trainRuns?: number;
   rows: { predictor: Rung; on: string; moment: string; meanRelError: number | null }[];
 }
 
@@ -102,10 +104,12 @@ export function summarizeLadders(runs: readonly RepeatedRun[]): { moments: strin
   const groups = new Map<string, SummaryRow>();
   runs.forEach((run, i) => {
     for (const r of ladders[i].rows) {
-      const key = JSON.stringify([run.trainRuns ?? null, r.predictor, r.on, r.moment]);
+      // With a sweep, the size is the pipeline's training runs (K · M for model files, where the sweep sets M).
+      const size = run.trainRuns === undefined ? null : (ladders[i].trainRuns ?? run.trainRuns);
+      const key = JSON.stringify([size, r.predictor, r.on, r.moment]);
       let g = groups.get(key);
       if (!g) {
-        g = { predictor: r.predictor, on: r.on, moment: r.moment, trainRuns: run.trainRuns ?? null, seeds: [], values: [], mean: null, sd: null };
+        g = { predictor: r.predictor, on: r.on, moment: r.moment, trainRuns: size, seeds: [], values: [], mean: null, sd: null };
         groups.set(key, g);
       }
       g.seeds.push(run.seed);
@@ -145,7 +149,7 @@ function pm(row: SummaryRow | undefined): string {
 export async function writeSummary(out: string, runs: readonly RepeatedRun[], command: string): Promise<SummaryRow[]> {
   const { moments, rows } = summarizeLadders(runs);
   const seeds = [...new Set(runs.map((r) => r.seed))];
-  const sizes = [...new Set(runs.map((r) => r.trainRuns).filter((s): s is number => s !== undefined))];
+  const sizes = [...new Set(rows.map((r) => r.trainRuns).filter((s): s is number => s !== null))].sort((a, b) => a - b);
   const csv: (string | number)[][] = [['trainRuns', 'predictor', 'on', 'moment', 'n', 'mean', 'sd', ...seeds.map((s) => `seed-${s}`)]];
   for (const r of rows) {
     csv.push([r.trainRuns ?? '', r.predictor, r.on, r.moment, r.values.filter((v) => v !== null).length, r.mean ?? Number.NaN, r.sd ?? Number.NaN, ...seeds.map((s) => r.values[r.seeds.indexOf(s)] ?? Number.NaN)]);
@@ -243,7 +247,7 @@ export async function runRepeated(
   const sizes = options.trainRunsSweep === undefined ? undefined : parseIntegerList(String(options.trainRunsSweep), '--train-runs-sweep', 1);
   const runs = repeatedRuns(out, seeds, sizes);
   for (const [i, run] of runs.entries()) {
-    log(`== ${i + 1}/${runs.length}: seed ${run.seed}${run.trainRuns !== undefined ? `, ${run.trainRuns} training runs` : ''} -> ${run.dir}`);
+    log(`== ${i + 1}/${runs.length}: seed ${run.seed}${run.trainRuns !== undefined ? `, training-set size ${run.trainRuns}` : ''} -> ${run.dir}`);
     if (!(await runOne(run))) throw new UsageError(`the pipeline in ${run.dir} stopped before its report`);
   }
   await writeSummary(out, runs, command);
