@@ -189,7 +189,7 @@ export async function writeSummary(out: string, runs: readonly RepeatedRun[], co
       width: 90,
       height: 160,
       layer: [
-        { mark: 'bar', encoding: { x: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]), title: null }, y: { field: 'error', type: 'quantitative', title: 'mean relative error (%)' }, color: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]) } } },
+        { mark: 'bar', encoding: { x: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]), axis: null }, y: { field: 'error', type: 'quantitative', title: 'mean relative error (%)' }, color: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]) } } },
         { mark: 'rule', encoding: { x: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]) }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
       ],
     },
@@ -203,7 +203,7 @@ export async function writeSummary(out: string, runs: readonly RepeatedRun[], co
         height: 160,
         layer: [
           { mark: { type: 'line', point: true }, encoding: { x: { field: 'runs', type: 'quantitative', scale: { type: 'log' }, title: 'training runs' }, y: { field: 'error', type: 'quantitative', title: 'mean relative error (%)' }, color: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]) } } },
-          { mark: 'rule', encoding: { x: { field: 'runs', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'predictor', type: 'nominal' } } },
+          { mark: 'rule', encoding: { x: { field: 'runs', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'predictor', type: 'nominal', sort: LADDER.map((r) => RUNG_LABELS[r]) } } },
         ],
       },
     } as never);
