@@ -83,6 +83,19 @@ describe('srn-bench closure', () => {
     expect(again.stdout).toMatch(/simulate: up to date, skipped[\s\S]*predict: up to date, skipped/);
   }, 60_000);
 
+  it("a baseline that does not apply is recorded with its reason and reported as such (pair approximation on an 8 x 2 torus)", async () => {
+    const { metrics, report } = await run('narrow', ['--model', CYCLIC, '--shape', '8x2', '--form', 'hidden', '--hidden-layers', '1', ...TINY]);
+    const pair = metrics.baselines.find((b) => b.kind === 'pair');
+    expect(pair?.applies).toBe(false);
+    expect(pair?.reason).toMatch(/axis 1 of the periodic lattice has extent 2 < 3/);
+    expect(metrics.baselines.find((b) => b.kind === 'mean-field')?.applies).toBe(true);
+    expect(report).toMatch(/\| pair approximation \| \*\*does not apply\*\* \| the pair approximation needs z distinct neighbours/);
+    for (const observable of metrics.observables) {
+      expect(report).toContain(`| ${observable} | pair approximation | does not apply |`);
+      expect(metrics.metrics.heldout.pair[observable]).toBeNull();
+    }
+  }, 60_000);
+
   it('3D: the Rossler oscillator at 4 x 4 x 4 (rossler-2019-tiny), --form hidden; slices in the report', async () => {
     const { metrics, report } = await run('rossler', ['--preset', 'rossler-2019-tiny', '--form', 'hidden', '--hidden-layers', '1']);
     expectEveryRow(metrics, report);
