@@ -9,7 +9,7 @@ import { makeConfig, presetSettings, readConfig, settingsFromOptions, writeConfi
 import { machineSpecFor, trainerConfig } from '../src/closure/train-stage.ts';
 import { quietContext } from '../src/closure/context.ts';
 import { LvInterruptedError } from '../src/closure/errors.ts';
-import { findPeaks, momentMetrics } from '../src/closure/metrics.ts';
+import { findSimulatedPeaks, scorePrediction } from '@srn/closure';
 import { runPipeline } from '../src/closure/pipeline.ts';
 import { reportFiles } from '../src/closure/report-stage.ts';
 
@@ -298,12 +298,12 @@ describe('srn-bench lv pipeline', () => {
 describe('lv metrics', () => {
   it('finds the peaks of a damped oscillation and measures errors', () => {
     const sim = Float64Array.from({ length: 500 }, (_, t) => 300 + 200 * Math.exp(-t / 400) * Math.sin((2 * Math.PI * t) / 220));
-    const peaks = findPeaks(sim);
+    const peaks = findSimulatedPeaks(sim);
     expect(peaks.length).toBe(2);
     expect(Math.abs(peaks[0] - 55)).toBeLessThan(6);
     expect(Math.abs(peaks[1] - 275)).toBeLessThan(6);
     const pred = sim.map((x) => 1.1 * x);
-    const m = momentMetrics(sim, pred);
+    const m = scorePrediction(sim, pred);
     expect(m.meanRelError).toBeCloseTo(0.1, 10);
     expect(m.maxRelError).toBeCloseTo(0.1, 10);
     expect(m.peaks.every((p) => Math.abs(p.ratio - 1.1) < 1e-12)).toBe(true);

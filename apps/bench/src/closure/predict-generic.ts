@@ -21,6 +21,7 @@ import { capMessage } from '../args.ts';
 import { loadLatticeModel } from '../commands/lattice-run.ts';
 import { writeFileAtomic } from '../io.ts';
 import { type LearnedDbd, loadClosure } from './closure.ts';
+import { predictLadder } from './ladder.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
@@ -112,13 +113,25 @@ export function sampleModelMoments(
   return { mean, se };
 }
 
-/** The generated baselines of the experiment's model (or why they do not apply). */
-async function generatedBaselines(model: ExperimentModel) {
-  const closure = await loadClosure('predict', ['generateMeanField', 'generatePairApproximation']);
+/**
+ * The generated baselines' input for the experiment's model (its training-set configuration).
+ *
+ * @example
+ * ```ts
+ * generatePairApproximation(baselineInput(experimentModel(config)));
+ * ```
+ */
+export function baselineInput(model: ExperimentModel) {
   const parsed = loadLatticeModel(model.path);
   const file = model.adjust('train')(structuredClone(parsed.file));
   const run = latticeConfigFromFile({ ...parsed, file }, { scheme: model.scheme, steps: model.T });
-  const input = { model: run.config.model, shape: run.config.shape, boundary: run.config.boundary, scheme: run.config.scheme, dt: run.config.dt };
+  return { model: run.config.model, shape: run.config.shape, boundary: run.config.boundary, scheme: run.config.scheme, dt: run.config.dt };
+}
+
+/** The generated baselines of the experiment's model (or why they do not apply). */
+async function generatedBaselines(model: ExperimentModel) {
+  const closure = await loadClosure('predict', ['generateMeanField', 'generatePairApproximation']);
+  const input = baselineInput(model);
   return BASELINES.map((kind) => {
     try {
       return (kind === 'mean-field' ? closure.generateMeanField : closure.generatePairApproximation)(input);
@@ -230,7 +243,8 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   }
   timings.heldout = (performance.now() - t0) / 1000;
   ctx.log(`predict: ${K} held-out initial condition${K > 1 ? 's' : ''} in ${timings.heldout.toFixed(1)} s`);
-  return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses, trainConditions: trainK });
+  const ladder = await predictLadder(ctx, config, out);
+  return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses, trainConditions: trainK, ladder });
 }
 
 /** Mean over parts of series (the standard error of a mean of independent estimates with `se`). */

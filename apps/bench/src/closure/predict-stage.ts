@@ -13,6 +13,7 @@ import type { ClosureChannels } from '@srn/closure';
 import { type ClosureApi, type LearnedDbd, loadClosure, type PredictedMomentsLike } from './closure.ts';
 import { layerTime, type LvConfig } from './config.ts';
 import { type ClosureConfig, isLv, readExperimentConfig } from './experiment.ts';
+import { predictLadder } from './ladder.ts';
 import { runClosurePredictStage } from './predict-generic.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
@@ -152,7 +153,9 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
   const tLayer = layerTime(config.settings);
   const layers = sampleLayerProbabilities(model, predictions.filtered.theta.subarray(tLayer * P, (tLayer + 1) * P), p.sweeps, createRng(config.streams.predict, 2));
   writeFileAtomic(join(out, 'layers.json'), `${JSON.stringify({ time: tLayer, chain: 0, panels: layers })}\n`);
+  const ladder = await predictLadder(ctx, config, out);
   return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, {
+    ladder,
     timings,
     parameters: names,
     layerTime: tLayer,

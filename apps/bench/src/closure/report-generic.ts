@@ -13,9 +13,11 @@ import { writeFileAtomic } from '../io.ts';
 import type { StageContext } from './context.ts';
 import { readColumnsCsv } from './csv.ts';
 import { LvInputError } from './errors.ts';
+import { reportLadder } from './ladder.ts';
+import { scorePrediction } from '@srn/closure';
 import { CLOSURE_ROWS, type ClosureConfig } from './experiment.ts';
 import { type Figure, historySpec, latticeImageSpec, momentsSpec, renderFigure, thetaSpec } from './figures.ts';
-import { computeMetrics, type MetricsTable, type MomentMetrics, momentMetrics, PREDICTOR_LABELS, PREDICTORS, type Predictor } from './metrics.ts';
+import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, type Predictor } from './metrics.ts';
 import { type ExperimentModel, experimentModel } from './model.ts';
 import { type BaselineStatus, conditionFileName } from './predict-generic.ts';
 import { type Block, fmt, metricsRows, pct, readHistory, toHtml, toMarkdown } from './report-stage.ts';
@@ -100,7 +102,7 @@ function noiseFloor(model: ExperimentModel, heldout: readonly LatticeTrajectory[
     relSe[name] = relCount > 0 ? rel / relCount : Number.NaN;
   });
   const halves: Record<string, MomentMetrics> = {};
-  for (const name of compiled.names) halves[name] = momentMetrics(first[name], second[name], times);
+  for (const name of compiled.names) halves[name] = scorePrediction(first[name], second[name], times);
   return { se, relSe, halves, first, second, half };
 }
 
@@ -276,6 +278,8 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metricsJson, finite, 2)}\n`);
   const blocks = closureReportBlocks(config, dir, model, { trainK, metrics, perCondition, icRmse, floor, statuses, timings, figures, losses, records });
+  reportLadder(dir, config, out);
+  blocks.push({ kind: 'p', text: 'The ladder (noise floor, mean field, pair approximation, learned feed-forward closure, maximum entropy and the learned closure, all on the same held-out ensemble): ladder.md, ladder.csv, ladder.json.' });
   writeFileAtomic(join(out, 'report.md'), toMarkdown(blocks));
   writeFileAtomic(join(out, 'report.html'), toHtml(blocks, `srn learned moment closure report: ${config.model.description ?? config.model.path} (${config.preset})`));
   ctx.log(`report: ${join(out, 'report.md')}, report.html, metrics.json, ${figures.length} figures in ${reportSeconds.toFixed(1)} s`);

@@ -14,6 +14,7 @@ import type { StageContext } from './context.ts';
 import { capMessage, echo } from '../args.ts';
 import { parseFiniteCell, parseRows, readColumnsCsv } from './csv.ts';
 import { LvInputError } from './errors.ts';
+import { reportLadder } from './ladder.ts';
 import {
   channelsSpec,
   closureSumSpec,
@@ -241,6 +242,8 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metricsJson, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
 
   const blocks = reportBlocks(config, dir, metrics, moments, targets, timings, figures, records);
+  reportLadder(dir, config, out);
+  blocks.push({ kind: 'p', text: 'The ladder (noise floor, mean field, pair approximation, learned feed-forward closure, maximum entropy and the learned closure, all on the same held-out ensemble): ladder.md, ladder.csv, ladder.json.' });
   writeFileAtomic(join(out, 'report.md'), toMarkdown(blocks));
   writeFileAtomic(join(out, 'report.html'), toHtml(blocks, `srn lattice Lotka-Volterra report (${config.preset})`));
   ctx.log(`report: ${join(out, 'report.md')}, report.html, metrics.json, ${figures.length} figures in ${reportSeconds.toFixed(1)} s`);

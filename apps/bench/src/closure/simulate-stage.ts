@@ -1,6 +1,9 @@
 /**
  * The simulate stage: the training ensemble (DIR/simulate/train: trajectories + moments.csv) and the held-out
- * ensemble from disjoint random streams (DIR/simulate/heldout: moments.csv), both from DIR/config.json.
+ * ensemble from disjoint random streams (DIR/simulate/heldout: moments.csv), both from DIR/config.json; and the
+ * noise-floor ensemble (DIR/simulate/noise: moments.csv), a second independent ensemble of the training set's size
+ * and initial conditions from its own stream `SEED/simulate/noise` (derived from the seed like the others, so
+ * config.json and its hash are those of before; the report's ladder scores its mean as a predictor).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,31 +38,45 @@ export async function runSimulateStage(ctx: StageContext): Promise<StageRecord> 
   const out = startStageOutput(ctx.dir, 'simulate');
   const started = performance.now();
   const parts: Record<string, unknown> = {};
-  for (const part of ['train', 'heldout'] as const) {
-    const runs = model.runs[part];
+  for (const part of ['train', 'heldout', 'noise'] as const) {
+    const runs = model.runs[runsOf(part)];
     const progress = ctx.progress(`simulate ${part}`, runs);
     const result = await latticeSimulate({
       model: model.path,
       command: `${isLv(config) ? 'lv' : 'closure'} simulate (${part})`,
       out: join(out, part),
       runs,
-      seed: config.streams[part],
+      seed: streamOf(config, part),
       workers: ctx.workers,
       scheme: model.scheme,
       selection: model.selection,
       steps: model.T,
-      trajectories: model.trajectories[part],
-      adjust: model.adjust(part),
+      trajectories: part === 'noise' ? 'none' : model.trajectories[part],
+      adjust: model.adjust(runsOf(part)),
       ensemble: ctx.ensemble,
       signal: ctx.signal,
       onProgress: (done) => progress.update(done),
     }).finally(() => progress.stop());
     const extinct = result.summary.extinctRuns.length;
-    parts[part] = { runs, conditions: model.conditions[part], samples: model.samples[part], seed: config.streams[part], seconds: result.wallSeconds, extinctRuns: extinct, events: result.events };
-    const ics = model.conditions[part] > 1 ? ` (${model.conditions[part]} initial conditions x ${model.samples[part]} samples)` : '';
+    const of = runsOf(part);
+    parts[part] = { runs, conditions: model.conditions[of], samples: model.samples[of], seed: streamOf(config, part), seconds: result.wallSeconds, extinctRuns: extinct, events: result.events };
+    const ics = model.conditions[of] > 1 ? ` (${model.conditions[of]} initial conditions x ${model.samples[of]} samples)` : '';
     ctx.log(`simulate: ${runs} ${part} runs${ics} in ${result.wallSeconds.toFixed(1)} s (${extinct} with an extinct species)`);
   }
   return writeStageRecord(ctx.dir, 'simulate', config, (performance.now() - started) / 1000, parts);
+}
+
+/** The simulated ensembles: training, held-out, and the noise floor's second training-sized ensemble. */
+export type EnsemblePart = Part | 'noise';
+
+/** The part whose size and initial conditions an ensemble has (the noise floor's are the training set's). */
+export function runsOf(part: EnsemblePart): Part {
+  return part === 'noise' ? 'train' : part;
+}
+
+/** The random stream of an ensemble (the noise floor's is derived from the seed like those in config.json). */
+export function streamOf(config: ExperimentConfig, part: EnsemblePart): string {
+  return part === 'noise' ? `${config.seed}/simulate/noise` : config.streams[part];
 }
 
 /**
@@ -128,7 +145,7 @@ export const OBSERVABLES = ['X', 'Y', 'NN_XX', 'NN_XY', 'NN_YY', 'NNN_XX', 'NNN_
  * heldout.mean.X[0]; // 25 on a 20 x 20 lattice
  * ```
  */
-export function readSimulatedMoments(dir: string, config: ExperimentConfig, part: Part): SimulatedMoments {
+export function readSimulatedMoments(dir: string, config: ExperimentConfig, part: EnsemblePart): SimulatedMoments {
   requireStage(dir, 'simulate', config);
   const model = experimentModel(config);
   const path = join(stageDir(dir, 'simulate'), part, 'moments.csv');
@@ -136,7 +153,7 @@ export function readSimulatedMoments(dir: string, config: ExperimentConfig, part
   if (!existsSync(path)) throw new LvInputError(`${path} is missing; ${rerun.replace('rerun', 'run')}`);
   const text = readStageFile(path, 'simulate', dir).toString('utf8');
   const T = model.T;
-  const K = model.conditions[part];
+  const K = model.conditions[runsOf(part)];
   const corrupt = (why: string) => new LvInputError(`${path} is corrupt (${why}); ${rerun}`);
   const { header, rows } = parseRows(text, corrupt);
   const timeColumn = K > 1 ? 1 : 0;
@@ -174,9 +191,9 @@ export function readSimulatedMoments(dir: string, config: ExperimentConfig, part
         (kind === 'mean' ? mean : sd)[name][t] = value;
       }
     }
-    blocks.push({ mean, sd, runs: model.samples[part] });
+    blocks.push({ mean, sd, runs: model.samples[runsOf(part)] });
   }
-  const runs = model.runs[part];
+  const runs = model.runs[runsOf(part)];
   if (K === 1) return { times, mean: blocks[0].mean, sd: blocks[0].sd, runs };
   // Pooled over the conditions (M samples each): the mean of the means; the SD from the within- and
   // between-condition spreads (population formulas: M large enough for the report's noise floor).

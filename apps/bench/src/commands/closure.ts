@@ -4,6 +4,7 @@
  * 2018 and 2019 papers. The LV presets (`quick`, `paper`, `paper-original`) run the bundled Lotka-Volterra model file
  * and are exactly `srn-bench lv all`.
  */
+import { commandLine, REPEAT_OPTIONS, runRepeated } from '../closure/repeat.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createMachine } from '@srn/boltzmann';
@@ -54,6 +55,7 @@ export const closureAllSpec: CommandSpec = {
     'until': { type: 'choice', description: 'stop after this stage', choices: [...LV_STAGES] },
     'stop-after-train-steps': { type: 'integer', description: 'stop training (with a checkpoint) after N steps of this session', min: 0, max: 1e9, placeholder: 'N' },
     'workers': WORKERS_OPTION,
+    ...REPEAT_OPTIONS,
     ...ALL_SETTING_OPTIONS,
     ...queueOptions(100),
   },
@@ -130,6 +132,28 @@ export async function runClosureAll(options: ParsedOptions, _positionals: string
     pipelineOptions = { ...pipelineOptions, config: closureConfigFromOptions({ ...options, preset: presetName }, given) };
   }
   const queue = queueSettings(options);
+  const repeated = await runRepeated(
+    options,
+    cliContext(String(options.out), Number(options.workers), context?.signal, true).dir,
+    commandLine('srn-bench closure all', options, given),
+    async (run) => {
+      let one: typeof pipelineOptions;
+      if (lv) {
+        const settings = pipelineOptions.settings!;
+        one = { ...pipelineOptions, seed: run.seed, settings: run.trainRuns !== undefined ? { ...settings, simulate: { ...settings.simulate, trainRuns: run.trainRuns } } : settings };
+      } else {
+        const runOptions = { ...options, preset: presetName, seed: run.seed, ...(run.trainRuns !== undefined ? { samples: run.trainRuns } : {}) };
+        one = { ...pipelineOptions, config: closureConfigFromOptions(runOptions, run.trainRuns !== undefined ? new Set([...given, 'samples']) : given) };
+      }
+      const runCtx = cliContext(run.dir, Number(options.workers), context?.signal, true);
+      if (queue) runCtx.ensemble = (config, ensembleOptions) => latticeEnsembleOnQueue(config, ensembleOptions, queue);
+      const result = await runPipeline(runCtx, one);
+      return result.finished && result.records.report !== undefined;
+    },
+    (line) => process.stdout.write(`${line}\n`),
+    given,
+  );
+  if (repeated) return;
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, true);
   if (queue) ctx.ensemble = (config, ensembleOptions) => latticeEnsembleOnQueue(config, ensembleOptions, queue);
   const result = await runPipeline(ctx, {

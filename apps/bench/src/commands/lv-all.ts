@@ -10,6 +10,7 @@ import type { CommandContext } from '../cli.ts';
 import { cliContext, OUT_OPTION, WORKERS_OPTION } from '../closure/cli-context.ts';
 import { LV_PRESETS, type LvPreset, SETTING_OPTIONS, SETTING_ROWS, settingsFromOptions } from '../closure/config.ts';
 import { runPipeline } from '../closure/pipeline.ts';
+import { commandLine, REPEAT_OPTIONS, runRepeated } from '../closure/repeat.ts';
 import { LV_STAGES, type LvStage } from '../closure/stage.ts';
 
 /** Declaration of `lv all`. */
@@ -28,6 +29,7 @@ export const lvAllSpec: CommandSpec = {
     'until': { type: 'choice', description: 'stop after this stage', choices: [...LV_STAGES] },
     'stop-after-train-steps': { type: 'integer', description: 'stop training (with a checkpoint) after N steps of this session', min: 0, max: 1e9, placeholder: 'N' },
     'workers': WORKERS_OPTION,
+    ...REPEAT_OPTIONS,
     ...SETTING_OPTIONS,
   },
   examples: [
@@ -35,6 +37,8 @@ export const lvAllSpec: CommandSpec = {
     'srn-bench lv all --preset paper --seed 7 --out out/lv-paper',
     'srn-bench lv all --out out/lv --size 30 --train-steps 500 --optimizer adam --learning-rate 1e-3',
     'srn-bench lv all --out out/lv --resume',
+    'srn-bench lv all --preset quick --seeds 1-3 --out out/lv-seeds',
+    'srn-bench lv all --preset quick --seeds 1-3 --train-runs-sweep 25,50,100 --out out/lv-sweep',
   ],
 };
 
@@ -51,6 +55,19 @@ export async function runLvAll(options: ParsedOptions, _positionals: string[], c
   if (resume && options.force === true) throw new UsageError('--resume continues the experiment in DIR and --force replaces it; give one of them');
   const preset = options.preset as LvPreset;
   const settings = resume ? undefined : settingsFromOptions(preset, options);
+  const repeated = await runRepeated(
+    options,
+    cliContext(String(options.out), Number(options.workers), context?.signal, true).dir,
+    commandLine('srn-bench lv all', options, given),
+    async (run) => {
+      const runSettings = settings && run.trainRuns !== undefined ? { ...settings, simulate: { ...settings.simulate, trainRuns: run.trainRuns } } : settings;
+      const one = await runPipeline(cliContext(run.dir, Number(options.workers), context?.signal, true), { preset, seed: run.seed, settings: runSettings, force: options.force === true });
+      return one.finished && one.records.report !== undefined;
+    },
+    (line) => process.stdout.write(`${line}\n`),
+    given,
+  );
+  if (repeated) return;
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, true);
   const result = await runPipeline(ctx, {
     resume,
