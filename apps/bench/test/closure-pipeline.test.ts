@@ -70,6 +70,19 @@ describe('srn-bench closure', () => {
     for (const c of summary.conditionParameters) expect(trainParams).not.toContain(JSON.stringify(c.parameters));
     for (const figure of ['lattice', 'theta', 'moments-heldout', 'moments-train', 'moments-heldout-ic0']) expect(existsSync(join(dir, 'report', 'figures', `${figure}.svg`))).toBe(true);
     expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('srn-figure-specs');
+    // FE spacing 0.1 (the tiny preset's) against ICs whose h, J, K are drawn from [-1, 1]: a held-out IC's θ(0) lies
+    // cells away from anything the three training ICs visited, where F is 0; the stage records it and the report says so.
+    const predict = JSON.parse(readFileSync(join(dir, 'predict', 'stage.json'), 'utf8'));
+    expect(predict.untrained.map((u: { label: string }) => u.label)).toEqual(['held-out IC 1/2', 'held-out IC 2/2']);
+    expect(report).toContain('**θ(t) outside the trained region of F:** held-out IC 1/2 for 100 % of the times (from t = 0)');
+  }, 60_000);
+
+  it('1D: with an FE cell wider than the whole range of θ, every prediction runs where F was trained, and the report has no warning', async () => {
+    // Spacing 50: the grid's origin is θ(0) of the first training IC minus 25, so every θ within ±25 of it shares one
+    // cell, and that cell's corners hold the trained coefficients.
+    const { dir, report } = await run('aa-coarse', ['--preset', 'aa-2019-tiny', '--workers', '1', '--spacing', '50']);
+    expect(JSON.parse(readFileSync(join(dir, 'predict', 'stage.json'), 'utf8')).untrained).toEqual([]);
+    expect(report).not.toContain('outside the trained region');
   }, 60_000);
 
   it("2D: a user's three-species model file with the default preset; resume skips the finished stages", async () => {

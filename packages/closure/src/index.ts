@@ -26,6 +26,7 @@ export {
   type VisibleForm,
 } from './forms.ts';
 export { type IntegrateOptions, integrateParameters, type ParameterTrajectory } from './integrate.ts';
+export { type TrainedCoverage, trainedCoverage } from './coverage.ts';
 export {
   createDbd,
   type DbdOptions,

@@ -146,7 +146,7 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   const dir = ctx.dir;
   requireStage(dir, 'simulate', config);
   const bytes = readModelBytes(dir, config);
-  const closure = await loadClosure('predict', ['deserializeLearnedDbd', 'integrateParameters', 'lowPassColumns']);
+  const closure = await loadClosure('predict', ['deserializeLearnedDbd', 'integrateParameters', 'lowPassColumns', 'trainedCoverage']);
   const started = performance.now();
   let learned: LearnedDbd;
   try {
@@ -169,8 +169,20 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   const statuses: BaselineStatus[] = baselines.map((b) => (b.applies ? { kind: b.kind, applies: true, notes: b.notes } : { kind: b.kind, applies: false, reason: b.reason }));
 
   /** θ(t) raw and filtered, sampled moments of both and the baselines, from one set of t = 0 lattices. */
+  // Where θ(t) runs through FE cells that training never touched, F is 0 and θ stalls: say so (per IC) instead of
+  // leaving a flat prediction unexplained.
+  const coverage: { label: string; fraction: number; firstUntrainedTime: number | null }[] = [];
   const predictFrom = (lattices: Uint8Array[], theta0: Float64Array, stream: number, label: string) => {
-    const { names, theta } = closure.integrateParameters(learned, times, { theta0 });
+    const trajectory = closure.integrateParameters(learned, times, { theta0 });
+    const { names, theta } = trajectory;
+    const covered = closure.trainedCoverage(learned, trajectory);
+    if (covered.fraction < 1) {
+      const at = covered.firstUntrainedTime === null ? null : simTimes[times.indexOf(covered.firstUntrainedTime)] ?? covered.firstUntrainedTime;
+      coverage.push({ label, fraction: covered.fraction, firstUntrainedTime: at });
+      ctx.log(
+        `predict: warning: ${label}: θ(t) is outside the region F was trained on for ${((1 - covered.fraction) * 100).toFixed(0)} % of the times (from t = ${at}); F is 0 there, so θ stalls (a coarser --spacing, or training ICs that cover this one, help)`,
+      );
+    }
     const filtered = closure.lowPassColumns(theta, T, P, filter);
     const progress = ctx.progress(`predict ${label}`, 2 * T);
     const moments: Record<string, Record<string, Float64Array>> = {};
@@ -244,7 +256,7 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   timings.heldout = (performance.now() - t0) / 1000;
   ctx.log(`predict: ${K} held-out initial condition${K > 1 ? 's' : ''} in ${timings.heldout.toFixed(1)} s`);
   const ladder = await predictLadder(ctx, config, out);
-  return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses, trainConditions: trainK, ladder });
+  return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses, trainConditions: trainK, ladder, untrained: coverage });
 }
 
 /** Mean over parts of series (the standard error of a mean of independent estimates with `se`). */

@@ -355,6 +355,15 @@ function closureReportBlocks(
       `. The "second half vs first" rows score the mean of the last ${model.samples.heldout - r.floor.half} samples of every IC against the mean of the first ${r.floor.half}: a predictor cannot be told apart from the simulation below about that error.`,
   });
   blocks.push({ kind: 'p', text: r.losses.length > 0 ? `**Where the learned closure loses (held-out RMSE):** ${r.losses.join('; ')}.` : 'The learned closure (filtered θ) has the smallest held-out RMSE of the predictors on every observable.' });
+  const untrained = (r.records.predict?.untrained ?? []) as { label: string; fraction: number; firstUntrainedTime: number | null }[];
+  if (untrained.length > 0) {
+    blocks.push({
+      kind: 'p',
+      text:
+        `**θ(t) outside the trained region of F:** ${untrained.map((u) => `${u.label} for ${((1 - u.fraction) * 100).toFixed(0)} % of the times (from t = ${fmt(u.firstUntrainedTime ?? Number.NaN)})`).join('; ')}. ` +
+        'F is a sparse finite-element function, 0 in cells that no training trajectory visited, so there θ(t) stops moving and the prediction stays flat. A coarser `--spacing`, or training initial conditions that cover these, help.',
+    });
+  }
   if (K > 1) {
     blocks.push({ kind: 'h', level: 2, text: 'Per held-out initial condition: RMSE' });
     blocks.push({
