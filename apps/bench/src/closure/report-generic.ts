@@ -16,13 +16,13 @@ import { LvInputError } from './errors.ts';
 import { reportLadder } from './ladder.ts';
 import { scorePrediction } from '@srn/closure';
 import { CLOSURE_ROWS, type ClosureConfig } from './experiment.ts';
-import { type Figure, historySpec, latticeImageSpec, momentsSpec, renderFigure, thetaSpec } from './figures.ts';
+import { type Figure, latticeImageSpec, momentsSpec, renderFigure, thetaSpec } from './figures.ts';
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, type Predictor } from './metrics.ts';
 import { type ExperimentModel, experimentModel } from './model.ts';
 import { type BaselineStatus, conditionFileName } from './predict-generic.ts';
-import { type Block, fmt, metricsRows, pct, readHistory, toHtml, toMarkdown } from './report-stage.ts';
+import { addHistoryFigure, type Block, fmt, metricsRows, pct, readHistory, toHtml, toMarkdown } from './report-stage.ts';
 import { loadTrainingTrajectories, readSimulatedMoments } from './simulate-stage.ts';
-import { LV_STAGES, requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
+import { requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
 import { closureDomain } from './train-stage.ts';
 
 type Series = Record<string, Float64Array>;
@@ -221,20 +221,13 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
     for (let c = 0; c < shownIcs && K > 1; c++) {
       await add(`moments-heldout-ic${c}`, `Held-out initial condition ${c}: ${model.samples.heldout} samples against the predictions from its own t = 0 lattices.`, momentsSpec(times, names, { simulation: icSim[c], ...perIc[c] }, `Held-out IC ${c}`));
     }
-    if (history) {
-      const keys = [...new Set(history.flatMap((row) => Object.keys(row)))].filter((k) => !['step', 'seconds', 'windowStart'].includes(k));
-      if (history.length > 0 && keys.length > 0) await add('training-history', 'Training: per-step quantities reported by the trainer.', historySpec(history, keys));
-    }
+    await addHistoryFigure(history, add);
   } finally {
     progress.stop();
   }
 
   const reportSeconds = (performance.now() - started) / 1000;
-  // The train record's seconds are the optimisation steps (summed over sessions); its last session's setup (loading the
-  // trajectories, θ(0) of every IC) is added, so that the stages add up to the wall time.
-  const seconds = (stage: string) => (records[stage]?.seconds ?? Number.NaN) + (stage === 'train' ? Number(records.train?.setupSeconds ?? 0) : 0);
-  const timings: { stage: string; seconds: number; peakRssMB: number }[] = LV_STAGES.filter((stage) => stage !== 'report').map((stage) => ({ stage, seconds: seconds(stage), peakRssMB: records[stage]?.peakRssMB ?? Number.NaN }));
-  timings.push({ stage: 'report', seconds: reportSeconds, peakRssMB: process.resourceUsage().maxRSS / 1024 });
+  const timings = stageTimings(records, reportSeconds, { withTrainSetup: true });
   const icRmse: Record<string, Record<string, number>> = {};
   for (const predictor of PREDICTORS) {
     icRmse[predictor] = {};

@@ -29,7 +29,7 @@ import {
 } from './figures.ts';
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, qualityTargets, type TargetResult } from './metrics.ts';
 import { loadTrainingTrajectories, OBSERVABLES, readSimulatedMoments, type SimulatedMoments } from './simulate-stage.ts';
-import { LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
+import { type LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
 
 /** The moments of the paper's figures. */
 export const FIGURE_MOMENTS = ['X', 'NN_XX', 'NNN_XY'] as const;
@@ -213,21 +213,13 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
         layersSpec(panels, `Layer probabilities at t = ${t}`),
       );
     }
-    if (history) {
-      const keys = [...new Set(history.flatMap((row) => Object.keys(row)))].filter((k) => !['step', 'seconds', 'windowStart'].includes(k));
-      if (history.length > 0 && keys.length > 0) await add('training-history', 'Training: per-step quantities reported by the trainer.', historySpec(history, keys));
-    }
+    await addHistoryFigure(history, add);
   } finally {
     progress.stop();
   }
 
   const reportSeconds = (performance.now() - started) / 1000;
-  const timings: { stage: string; seconds: number; peakRssMB: number }[] = LV_STAGES.filter((stage) => stage !== 'report').map((stage) => ({
-    stage,
-    seconds: records[stage]?.seconds ?? Number.NaN,
-    peakRssMB: records[stage]?.peakRssMB ?? Number.NaN,
-  }));
-  timings.push({ stage: 'report', seconds: reportSeconds, peakRssMB: process.resourceUsage().maxRSS / 1024 });
+  const timings = stageTimings(records, reportSeconds, { withTrainSetup: false });
   const metricsJson = {
     preset: config.preset,
     seed: config.seed,
@@ -276,6 +268,19 @@ function readLayers(path: string, rerun: string): { layer: number; species: stri
     if (!ok) throw corrupt(`panel ${i} is not a layer, species, 2-d shape and probabilities in [0, 1] matching the shape`);
   }
   return panels as { layer: number; species: string; shape: number[]; values: number[] }[];
+}
+
+/**
+ * Adds the training-history figure (every per-step quantity of DIR/train/history.csv except step, seconds and the
+ * window start) through the report's `add`, when training reported any.
+ */
+export async function addHistoryFigure(
+  history: Record<string, number>[] | undefined,
+  add: (name: string, caption: string, spec: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  if (!history || history.length === 0) return;
+  const keys = [...new Set(history.flatMap((row) => Object.keys(row)))].filter((k) => !['step', 'seconds', 'windowStart'].includes(k));
+  if (keys.length > 0) await add('training-history', 'Training: per-step quantities reported by the trainer.', historySpec(history, keys));
 }
 
 /** Reads DIR/train/history.csv: a header of names, then rows of numbers (an empty cell: not reported that step). */

@@ -30,6 +30,23 @@ export function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * The report's timing rows: every stage's recorded wall seconds and peak RSS, then the report stage itself (this
+ * process). The train record's seconds are the optimisation steps summed over sessions; `withTrainSetup` adds its last
+ * session's setup (loading the trajectories, θ(0) of every IC), so that the stages add up to the wall time.
+ */
+export function stageTimings(
+  records: Partial<Record<string, StageRecord>>,
+  reportSeconds: number,
+  options: { withTrainSetup: boolean },
+): { stage: string; seconds: number; peakRssMB: number }[] {
+  const seconds = (stage: string) =>
+    (records[stage]?.seconds ?? Number.NaN) + (options.withTrainSetup && stage === 'train' ? Number(records.train?.setupSeconds ?? 0) : 0);
+  const timings = LV_STAGES.filter((stage) => stage !== 'report').map((stage) => ({ stage: stage as string, seconds: seconds(stage), peakRssMB: records[stage]?.peakRssMB ?? Number.NaN }));
+  timings.push({ stage: 'report', seconds: reportSeconds, peakRssMB: peakRssMB() });
+  return timings;
+}
+
 /** Path of a stage's directory. */
 export function stageDir(dir: string, stage: LvStage): string {
   return join(dir, stage);
