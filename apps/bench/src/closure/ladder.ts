@@ -84,15 +84,21 @@ function average(parts: Columns[], rows: number): Columns {
  * await predictLadder(ctx, config, join(dir, 'predict'));
  * ```
  */
-export async function predictLadder(ctx: StageContext, config: ExperimentConfig, out: string): Promise<RungStatus[]> {
+export async function predictLadder(
+  ctx: StageContext,
+  config: ExperimentConfig,
+  out: string,
+  /** The training and held-out trajectories when the caller has read them already (read from DIR/simulate otherwise). */
+  loaded?: { train: LatticeTrajectory[]; heldout: LatticeTrajectory[] },
+): Promise<RungStatus[]> {
   const closure = await loadClosure('predict', ['generateMeanField', 'generatePairApproximation', 'trajectoryStatistics', 'trainFeedForwardClosure', 'maxEntDiagnostic']);
   const model = experimentModel(config);
   const times = simulationTimes(model);
   const T = times.length;
   const geometry = createLatticeGeometry(model.shape, model.boundary);
-  const train = loadTrainingTrajectories(ctx.dir, config);
+  const train = loaded?.train ?? loadTrainingTrajectories(ctx.dir, config);
   const keepsHeldout = model.trajectories.heldout === 'binary';
-  const heldout = keepsHeldout ? loadTrainingTrajectories(ctx.dir, config, Number.POSITIVE_INFINITY, 'heldout') : [];
+  const heldout = keepsHeldout ? (loaded?.heldout ?? loadTrainingTrajectories(ctx.dir, config, Number.POSITIVE_INFINITY, 'heldout')) : [];
   // Start lattices per held-out condition (see the module notes).
   const K = keepsHeldout ? model.conditions.heldout : 1;
   const M = model.samples.heldout;

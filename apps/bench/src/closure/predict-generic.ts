@@ -255,7 +255,8 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   }
   timings.heldout = (performance.now() - t0) / 1000;
   ctx.log(`predict: ${K} held-out initial condition${K > 1 ? 's' : ''} in ${timings.heldout.toFixed(1)} s`);
-  const ladder = await predictLadder(ctx, config, out);
+  // The ladder reuses the trajectories read above instead of reading DIR/simulate a second time.
+  const ladder = await predictLadder(ctx, config, out, { train, heldout });
   return writeStageRecord(dir, 'predict', config, (performance.now() - started) / 1000, { timings, parameters: pooled.names, baselines: statuses, trainConditions: trainK, ladder, untrained: coverage });
 }
 
