@@ -6,6 +6,7 @@ import {
   defaultObservables,
   LatticeObserver,
   type LatticeObservable,
+  LatticeSimulator,
   LatticeState,
   measureObservables,
   measureObservablesState,
@@ -138,6 +139,61 @@ describe('observables as data', () => {
       measureObservables(compiled, state.occupancy, dense);
       measureObservablesState(compiled, state, sparse, 2);
       expect(Array.from(sparse.subarray(2))).toEqual(Array.from(dense));
+    }
+  });
+
+  it('gives the dense pass values from the row index of a row-biased simulator (stale lists), 1 to 5 species', () => {
+    // The row-index pass tallies neighbour codes in packed lanes for up to three species (lanes of 30, 15 and 10
+    // bits, unpacked every ⌊(2^w − 1) / T⌋ sites) and branches per neighbour above that. The 150 × 150 lattice holds
+    // more than 10,922 sites of one species with two species (so the 15-bit lanes are unpacked mid-pass), the 30 × 30
+    // one more than 341 with three (10-bit lanes, T = 3 for NNN); closed boundaries exercise the −1 table entries.
+    const cases: [number[], 'periodic' | 'closed', number][] = [
+      [[37], 'closed', 1],
+      [[150, 150], 'periodic', 2],
+      [[30, 30], 'closed', 3],
+      [[9, 7], 'periodic', 4],
+      [[4, 5, 6], 'closed', 5],
+    ];
+    for (const [shape, boundary, S] of cases) {
+      const species = ['A', 'B', 'C', 'D', 'E'].slice(0, S);
+      const g = createLatticeGeometry(shape, boundary);
+      const rng = createRng(11);
+      const occupancy = new Uint8Array(g.size);
+      for (let i = 0; i < g.size; i++) {
+        const u = rng.nextFloat64();
+        // dense: mostly species 1, so one species has many sites
+        occupancy[i] = u < 0.15 ? 0 : u < 0.7 ? 1 : 1 + Math.floor(rng.nextFloat64() * S);
+      }
+      const config = {
+        model: { species, diffusion: Object.fromEntries(species.map((k) => [k, 1])), reactions: [] },
+        shape,
+        boundary,
+        initial: {},
+        scheme: 'paper' as const,
+        selection: 'row-biased' as const,
+        dt: 1,
+        steps: 3,
+      };
+      const obs: LatticeObservable[] = [
+        ...defaultObservables(species, shape.length),
+        { type: 'run', species: 'A', length: 2 },
+        { type: 'pair', species: [species[S - 1], 'A'], displacements: [shape.map((_, k) => (k === 0 ? 2 : -1))] },
+      ];
+      const compiled = compileObservables(g, species, obs);
+      const sim = new LatticeSimulator(config, createRng(3), occupancy);
+      for (const t of [0, 2]) {
+        if (t > 0) sim.advanceTo(t);
+        expect(sim.state.listsStale && sim.state.rowIndex !== null).toBe(true);
+        const dense = new Float64Array(obs.length);
+        const fromIndex = new Float64Array(obs.length);
+        measureObservables(compiled, sim.state.occupancy, dense);
+        measureObservablesState(compiled, sim.state, fromIndex);
+        expect(Array.from(fromIndex), `${shape} ${boundary} S = ${S} t = ${t}`).toEqual(Array.from(dense));
+        sim.state.checkInvariants(); // rebuilds the lists: the list pass must agree as well
+        const fromLists = new Float64Array(obs.length);
+        measureObservablesState(compiled, sim.state, fromLists);
+        expect(Array.from(fromLists)).toEqual(Array.from(dense));
+      }
     }
   });
 

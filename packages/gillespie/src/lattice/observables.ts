@@ -5,7 +5,7 @@
  */
 import { displacementTable, type LatticeGeometry } from './geometry.ts';
 import { ensureLists } from './kernels/occupancy.ts';
-import { accumulatePairsDense, accumulatePairsSparse } from './kernels/pairs.ts';
+import { accumulatePairsDense, accumulatePairsRowIndex, accumulatePairsSparse } from './kernels/pairs.ts';
 import type { LatticeState } from './state.ts';
 import { checkSpeciesNames } from './state.ts';
 
@@ -440,7 +440,18 @@ export function measureObservablesState(compiled: CompiledObservables, state: La
 export function measureStateUnchecked(compiled: CompiledObservables, state: LatticeState, out: Float64Array, offset: number): void {
   const S = compiled.species.length;
   const { groups, matrices } = compiled;
-  ensureLists(state); // a kernel may have skipped their upkeep (row-biased picks)
+  const ix = state.listsStale ? state.rowIndex : null;
+  if (ix !== null) {
+    // A row-biased kernel skipped the lists' upkeep and kept its row index: read the particles from there.
+    const { occupancy, counts } = state;
+    for (let g = 0; g < groups.length; g++) {
+      matrices[g].fill(0);
+      accumulatePairsRowIndex(occupancy, ix, groups[g], S, matrices[g]);
+    }
+    writeColumns(compiled, occupancy, counts, null, out, offset);
+    return;
+  }
+  ensureLists(state);
   const { occupancy, lists, counts } = state;
   for (let g = 0; g < groups.length; g++) {
     matrices[g].fill(0);

@@ -4,6 +4,7 @@
  */
 import { createLatticeGeometry, type LatticeBoundary, type LatticeGeometry } from './geometry.ts';
 import { clearOccupancy, ensureLists, hop, type OccupancyArrays, setClass } from './kernels/occupancy.ts';
+import type { RowIndex } from './kernels/rows.ts';
 import type { LatticeSnapshot } from './snapshot.ts';
 import type { Rng } from '../rng.ts';
 
@@ -62,6 +63,11 @@ export class LatticeState implements OccupancyArrays {
   listsStale = false;
   /** True while only the positions of free sites are out of date (see `OccupancyArrays.freePositionsStale`). */
   freePositionsStale = false;
+  /**
+   * The row index of a simulator with the original's row-biased picks, kept in step with {@link occupancy} while
+   * the lists are stale (null otherwise); the observables read the particles from it instead of rebuilding the lists.
+   */
+  rowIndex: RowIndex | null = null;
 
   constructor(geometry: LatticeGeometry, species: readonly string[]) {
     if (geometry === null || typeof geometry !== 'object' || !(geometry.neighbors instanceof Int32Array)) {

@@ -3,6 +3,7 @@
  * (class 0 = free sites, class k = species k) stored back to back in one `Int32Array`, and each site's position in
  * the list of its class. Every operation is O(1). No validation: callers guarantee valid sites and classes.
  */
+import type { RowIndex } from './rows.ts';
 
 /** The arrays behind a lattice state. `lists[k * size + p]` for p < `counts[k]` are the sites of class k. */
 export interface OccupancyArrays {
@@ -23,6 +24,12 @@ export interface OccupancyArrays {
    * {@link setClass} and {@link hop} derive them first when needed.
    */
   freePositionsStale: boolean;
+  /**
+   * The row index a kernel keeps in step with the occupancy for the original's row-biased picks (null otherwise).
+   * While {@link listsStale} is set it is the up-to-date particle index: readers that only need every particle
+   * once (the observables) walk it instead of rebuilding the lists.
+   */
+  rowIndex: RowIndex | null;
 }
 
 /** Moves `site` from its current class to class `to` (0 = empty). */

@@ -103,6 +103,7 @@ export function createPaperContext(
     // Row-biased picks and sweeps read the row index only: skip the upkeep of the class lists (rebuilt on demand).
     s.listsStale = true;
   } else ensureLists(s); // uniform picks read the class lists
+  s.rowIndex = rowIndex;
   return {
     s,
     neighbors,
