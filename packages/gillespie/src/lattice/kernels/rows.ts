@@ -106,28 +106,28 @@ export function rebuildRowIndexClearingFlags(ix: RowIndex): void {
   const wordsPerRow = rowLength >>> 2;
   rowCount.fill(0);
   for (let r = 0, w = 0, base = 0; r < rows; r++, base += rowLength) {
-    let free = 0; // in a local: free sites are most of a large lattice
+    let particles = 0; // in a local: free sites are most of a large lattice
     for (let end = w + wordsPerRow; w < end; w++) {
       let word = words[w];
-      if (word === 0) {
-        free += 4;
-        continue;
-      }
+      if (word === 0) continue;
       word &= 0x7f7f7f7f;
       words[w] = word;
       const site0 = w << 2;
-      for (let j = 0; j < 4; j++, word >>>= 8) {
-        const k = word & 0xff;
-        if (k === 0) {
-          free++;
-          continue;
-        }
+      // Visit only the non-zero codes, lowest byte first (the order of the byte-by-byte pass): no branch per empty
+      // site, which the lattice's random emptiness pattern would mispredict.
+      while (word !== 0) {
+        // (a flagged 0, a consumed site, is 0 after clearing the flags)
+        const shift = (31 - Math.clz32(word & -word)) & 24; // bit offset of the lowest non-zero byte
+        const k = (word >>> shift) & 0xff;
+        word ^= k << shift;
+        const site = site0 + (shift >>> 3);
         const p = rowCount[k * rows + r]++;
-        lists[(k - 1) * size + base + p] = site0 + j;
-        position[site0 + j] = p;
+        lists[(k - 1) * size + base + p] = site;
+        position[site] = p;
+        particles++;
       }
     }
-    rowCount[r] = free;
+    rowCount[r] = rowLength - particles;
   }
   rebuildNonEmptyRows(ix);
 }
