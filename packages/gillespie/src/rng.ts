@@ -259,7 +259,14 @@ export function exponential(rng: Rng, rate: number): number {
 
 // ---------------------------------------------------------------- ziggurat for the exponential distribution
 
-/** Layers of the exponential ziggurat (Marsaglia & Tsang 2000 use 256 for the exponential). */
+/**
+ * Layers of the exponential ziggurat (Marsaglia & Tsang 2000 use 256 for the exponential).
+ *
+ * @example
+ * ```ts
+ * EXPONENTIAL_ZIGGURAT.width.length === ZIGGURAT_LAYERS; // true
+ * ```
+ */
 export const ZIGGURAT_LAYERS = 256;
 
 /**
@@ -268,6 +275,11 @@ export const ZIGGURAT_LAYERS = 256;
  * rectangle of pseudo-width v/f(r)); layer i ≥ 1 is the rectangle [0, x_i] × [f(x_i), f(x_(i+1))] with x_1 = r,
  * x_i decreasing and x_256 = 0 (f = 1 at the top). r is the root of "the top layer closes at height 1" (bisection),
  * which reproduces Marsaglia & Tsang's r = 7.69711747013104972.
+ *
+ * @example
+ * ```ts
+ * const { r, v } = EXPONENTIAL_ZIGGURAT; // 7.697117470131…, 0.003949659822581…
+ * ```
  */
 export interface ExponentialZiggurat {
   /** Start of the tail (x_1). */
@@ -323,7 +335,14 @@ function buildExponentialZiggurat(): ExponentialZiggurat {
   return { r, v, width, inner, height };
 }
 
-/** The tables of {@link standardExponential}, built once when this module loads. */
+/**
+ * The tables of {@link standardExponential}, built once when this module loads.
+ *
+ * @example
+ * ```ts
+ * const tailStart = EXPONENTIAL_ZIGGURAT.r; // x ≥ r is drawn as r + Exp(1)
+ * ```
+ */
 export const EXPONENTIAL_ZIGGURAT: ExponentialZiggurat = buildExponentialZiggurat();
 const ZIG_WIDTH = EXPONENTIAL_ZIGGURAT.width;
 const ZIG_INNER = EXPONENTIAL_ZIGGURAT.inner;
