@@ -151,26 +151,33 @@ describe('simulate', () => {
   it('gives the same run through the inline generator and through any Rng, and leaves the generator in step', () => {
     // The generated kernel runs xoshiro128** on local variables when handed a Xoshiro128 and calls the methods of
     // any other Rng; a structural wrapper of the same generator must see the same draws, events and final state.
-    const inline = createRng(12);
-    const wrappedSource = createRng(12);
-    const wrapped: Rng = {
-      nextUint32: () => wrappedSource.nextUint32(),
-      nextFloat64: () => wrappedSource.nextFloat64(),
-      stream: (i) => wrappedSource.stream(i),
-      getState: () => wrappedSource.getState(),
-      setState: (state) => wrappedSource.setState(state),
-    };
-    const generic = createRng(12);
-    const a = simulate(lv, { tEnd: 8, steps: 8, rng: inline, logEvents: 100_000 });
-    const b = simulate(lv, { tEnd: 8, steps: 8, rng: wrapped, logEvents: 100_000 });
-    const c = simulate(lv, { tEnd: 8, steps: 8, rng: generic, logEvents: 100_000, specialise: false });
-    expect(a.events).toBeGreaterThan(1000);
-    for (const other of [b, c]) {
-      expect(Array.from(other.eventLog!.times)).toEqual(Array.from(a.eventLog!.times));
-      expect(Array.from(other.values)).toEqual(Array.from(a.values));
+    // LV runs the branch-free kernel, a ring of 12 conversions the switch kernel.
+    const ring = parseModel(
+      [...Array(6).keys()].flatMap((i) => [`A${i} -> A${(i + 1) % 6} @ ${1 + i * 0.25}`, `A${(i + 1) % 6} -> A${i} @ 0.5`, `A${i} = ${5 * i}`]).join('\n'),
+    );
+    for (const model of [lv, ring]) {
+      const inline = createRng(12);
+      const wrappedSource = createRng(12);
+      const wrapped: Rng = {
+        nextUint32: () => wrappedSource.nextUint32(),
+        nextFloat64: () => wrappedSource.nextFloat64(),
+        stream: (i) => wrappedSource.stream(i),
+        getState: () => wrappedSource.getState(),
+        setState: (state) => wrappedSource.setState(state),
+      };
+      const generic = createRng(12);
+      const a = simulate(model, { tEnd: 8, steps: 8, rng: inline, logEvents: 100_000 });
+      const b = simulate(model, { tEnd: 8, steps: 8, rng: wrapped, logEvents: 100_000 });
+      const c = simulate(model, { tEnd: 8, steps: 8, rng: generic, logEvents: 100_000, specialise: false });
+      expect(a.events).toBeGreaterThan(500);
+      for (const other of [b, c]) {
+        expect(Array.from(other.eventLog!.times)).toEqual(Array.from(a.eventLog!.times));
+        expect(Array.from(other.eventLog!.reactions)).toEqual(Array.from(a.eventLog!.reactions));
+        expect(Array.from(other.values)).toEqual(Array.from(a.values));
+      }
+      expect(Array.from(inline.getState())).toEqual(Array.from(wrappedSource.getState()));
+      expect(Array.from(inline.getState())).toEqual(Array.from(generic.getState()));
     }
-    expect(Array.from(inline.getState())).toEqual(Array.from(wrappedSource.getState()));
-    expect(Array.from(inline.getState())).toEqual(Array.from(generic.getState()));
   });
 
   it('records the grid and logs events on request', () => {

@@ -149,15 +149,7 @@ function tinySource(m: KernelModel): string | null {
       h.finish(report, h.STATUS_COMPLETED, events, tEnd, gridLength);
     }`;
   };
-  return `
-    ${DRAW_PRELUDE}
-    ${changed.map((q) => `const d_${q} = new Float64Array([${delta[q].map(literal).join(', ')}]);`).join('\n    ')}
-    const inline = ${body(INLINE_DRAWS)};
-    const called = ${body(CALLED_DRAWS)};
-    return function runDirectSpecialised(m, ws, rng, t0, tEnd, grid, out, control, report) {
-      if (rng instanceof h.Xoshiro128) inline(m, ws, rng, t0, tEnd, grid, out, control, report);
-      else called(m, ws, rng, t0, tEnd, grid, out, control, report);
-    };`;
+  return dispatch(body, changed.map((q) => `const d_${q} = new Float64Array([${delta[q].map(literal).join(', ')}]);`).join('\n    '));
 }
 
 /** Code that draws the waiting time and the selection uniform in a generated kernel. */
@@ -213,52 +205,57 @@ const INLINE_DRAWS: DrawCode = (() => {
   };
 })();
 
-/** The kernel of larger networks: a switch over the reactions updates the dependants of the fired one. */
+/**
+ * The kernel of larger networks (up to 64 reactions): a switch over the reactions updates the dependants of the
+ * fired one; draws as in the branch-free kernel (xoshiro128** inlined for a `Xoshiro128`).
+ */
 function switchSource(m: KernelModel): string {
   const r = m.reactionCount;
   const checked = (j: number): boolean => m.propensitySource[j] !== null;
-  const init: string[] = [];
-  for (let j = 0; j < r; j++) {
-    init.push(`v = ${propensityCode(m, j)};`);
-    if (checked(j)) init.push(`if (!(v >= 0 && v < Infinity)) return h.failBad(report, ${j}, v, t0, 0, 0);`);
-    init.push(`a[${j}] = v; a0 += v;`);
-  }
-  const cases: string[] = [];
-  for (let j = 0; j < r; j++) {
-    const body: string[] = [];
-    for (let k = m.changeStart[j]; k < m.changeStart[j + 1]; k++) {
-      const s = m.changeSpecies[k];
-      const delta = m.changeDelta[k];
-      body.push(`x[${s}] = x[${s}] + ${literal(delta)};`);
-      if (delta > 0) body.push(`if (x[${s}] > maxPopulation) over = true;`);
+  const body = (draw: DrawCode): string => {
+    const init: string[] = [];
+    for (let j = 0; j < r; j++) {
+      init.push(`v = ${propensityCode(m, j)};`);
+      if (checked(j)) init.push(`if (!(v >= 0 && v < Infinity)) { ${draw.save} return h.failBad(report, ${j}, v, t0, 0, 0); }`);
+      init.push(`a[${j}] = v; a0 += v;`);
     }
-    for (let k = m.dependentStart[j]; k < m.dependentStart[j + 1]; k++) {
-      const d = m.dependents[k];
-      body.push(`v = ${propensityCode(m, d)};`);
-      if (checked(d)) body.push(`if (!(v >= 0 && v < Infinity)) return h.failBad(report, ${d}, v, t, events, g);`);
-      body.push(`a0 += v - a[${d}]; a[${d}] = v;`);
+    const cases: string[] = [];
+    for (let j = 0; j < r; j++) {
+      const code: string[] = [];
+      for (let k = m.changeStart[j]; k < m.changeStart[j + 1]; k++) {
+        const s = m.changeSpecies[k];
+        const delta = m.changeDelta[k];
+        code.push(`x[${s}] = x[${s}] + ${literal(delta)};`);
+        if (delta > 0) code.push(`if (x[${s}] > maxPopulation) over = true;`);
+      }
+      for (let k = m.dependentStart[j]; k < m.dependentStart[j + 1]; k++) {
+        const d = m.dependents[k];
+        code.push(`v = ${propensityCode(m, d)};`);
+        if (checked(d)) code.push(`if (!(v >= 0 && v < Infinity)) { ${draw.save} return h.failBad(report, ${d}, v, t, events, g); }`);
+        code.push(`a0 += v - a[${d}]; a[${d}] = v;`);
+      }
+      cases.push(`case ${j}: { ${code.join(' ')} break; }`);
     }
-    cases.push(`case ${j}: { ${body.join(' ')} break; }`);
-  }
-  return `
-    const standardExponential = h.standardExponential;
-    return function runDirectSpecialised(m, ws, rng, t0, tEnd, grid, out, control, report) {
+    return `function (m, ws, rng, t0, tEnd, grid, out, control, report) {
       const x = ws.x, a = ws.a, p = m.parameterValues;
       const s = ${m.speciesCount}, r = ${r};
       const gridLength = grid.length;
       const maxPopulation = control.maxPopulation, maxEvents = control.maxEvents;
+      ${draw.load}
       let v = 0, a0 = 0;
       ${init.join('\n')}
       let t = t0, g = 0, events = 0, sinceRefresh = 0, a0AtRefresh = a0;
       const logLimit = control.logTimes === null ? 0 : control.logTimes.length;
       for (;;) {
         if (!(a0 > 0)) break;
-        const tNext = t + standardExponential(rng) / a0;
+        ${draw.exponential('wait')}
+        const tNext = t + wait / a0;
         if (g < gridLength && grid[g] < tNext) g = h.recordUntil(x, s, grid, g, tNext, out);
         if (tNext > tEnd) break;
-        if (events >= maxEvents) return h.finish(report, h.STATUS_EVENT_CAP, events, t, g);
+        if (events >= maxEvents) { ${draw.save} return h.finish(report, h.STATUS_EVENT_CAP, events, t, g); }
         t = tNext;
-        const target = rng.nextFloat64() * a0;
+        ${draw.uniform('u')}
+        const target = u * a0;
         ${selectReaction(r)}
         while (a[j] === 0 && j > 0) j--;
         if (events < logLimit) { control.logTimes[events] = t; control.logReactions[events] = j; }
@@ -267,7 +264,7 @@ function switchSource(m: KernelModel): string {
         switch (j) {
           ${cases.join('\n          ')}
         }
-        if (over) return h.finish(report, h.STATUS_POPULATION_CAP, events, t, g);
+        if (over) { ${draw.save} return h.finish(report, h.STATUS_POPULATION_CAP, events, t, g); }
         ${r <= FRESH_SUM_MAX_REACTIONS ? `a0 = ${[...Array(r).keys()].map((q) => `a[${q}]`).join(' + ')}; continue;` : ''}
         if (++sinceRefresh >= 4096 || a0 < a0AtRefresh * 1e-9) {
           sinceRefresh = 0;
@@ -276,8 +273,24 @@ function switchSource(m: KernelModel): string {
           a0AtRefresh = a0;
         }
       }
+      ${draw.save}
       h.recordRows(x, s, g, gridLength, out);
       h.finish(report, h.STATUS_COMPLETED, events, tEnd, gridLength);
+    }`;
+  };
+  return dispatch(body);
+}
+
+/** The kernel source: one function per way of drawing, chosen per call by the generator's class. */
+function dispatch(body: (draw: DrawCode) => string, prelude = ''): string {
+  return `
+    ${DRAW_PRELUDE}
+    ${prelude}
+    const inline = ${body(INLINE_DRAWS)};
+    const called = ${body(CALLED_DRAWS)};
+    return function runDirectSpecialised(m, ws, rng, t0, tEnd, grid, out, control, report) {
+      if (rng instanceof h.Xoshiro128) inline(m, ws, rng, t0, tEnd, grid, out, control, report);
+      else called(m, ws, rng, t0, tEnd, grid, out, control, report);
     };`;
 }
 
