@@ -244,9 +244,147 @@ export function rngFromFunction(next: () => number): Rng {
   };
 }
 
-/** An exponential variate with rate `rate` (mean 1/rate), by inversion; `rate` must be positive. */
+/**
+ * An exponential variate with rate `rate` (mean 1/rate): {@link standardExponential} divided by `rate`, which must
+ * be positive.
+ *
+ * @example
+ * ```ts
+ * const wait = exponential(createRng(1), 2.5); // mean 0.4
+ * ```
+ */
 export function exponential(rng: Rng, rate: number): number {
-  return -Math.log(1 - rng.nextFloat64()) / rate;
+  return standardExponential(rng) / rate;
+}
+
+// ---------------------------------------------------------------- ziggurat for the exponential distribution
+
+/**
+ * Layers of the exponential ziggurat (Marsaglia & Tsang 2000 use 256 for the exponential).
+ *
+ * @example
+ * ```ts
+ * EXPONENTIAL_ZIGGURAT.width.length === ZIGGURAT_LAYERS; // true
+ * ```
+ */
+export const ZIGGURAT_LAYERS = 256;
+
+/**
+ * The ziggurat of the standard exponential density f(x) = e^−x, built at load time: 256 layers of equal area v
+ * stacked under f. Layer 0 is the base strip (the rectangle [0, r] × [0, f(r)] plus the tail beyond r, drawn as a
+ * rectangle of pseudo-width v/f(r)); layer i ≥ 1 is the rectangle [0, x_i] × [f(x_i), f(x_(i+1))] with x_1 = r,
+ * x_i decreasing and x_256 = 0 (f = 1 at the top). r is the root of "the top layer closes at height 1" (bisection),
+ * which reproduces Marsaglia & Tsang's r = 7.69711747013104972.
+ *
+ * @example
+ * ```ts
+ * const { r, v } = EXPONENTIAL_ZIGGURAT; // 7.697117470131…, 0.003949659822581…
+ * ```
+ */
+export interface ExponentialZiggurat {
+  /** Start of the tail (x_1). */
+  readonly r: number;
+  /** Area of each layer. */
+  readonly v: number;
+  /** Width of layer i: v/f(r) for the base strip, x_i above it (length 256). */
+  readonly width: Float64Array;
+  /** x_(i+1): a point of layer i left of it lies under f whatever its height (length 257; x_256 = 0). */
+  readonly inner: Float64Array;
+  /** f(x_i), the bottom of layer i ≥ 1; index 256 holds 1, the top (index 0 unused). */
+  readonly height: Float64Array;
+}
+
+function buildExponentialZiggurat(): ExponentialZiggurat {
+  const n = ZIGGURAT_LAYERS;
+  // Stacking layers of area v = (r + 1) e^−r from x_1 = r upwards: x_(i+1) = −ln(f(x_i) + v / x_i). The right r
+  // makes layer n − 1 reach height exactly 1. Too small an r (too large a v) overshoots height 1 early.
+  const overshoot = (r: number): number => {
+    const v = (r + 1) * Math.exp(-r);
+    let x = r;
+    for (let i = 1; i < n - 1; i++) {
+      const top = Math.exp(-x) + v / x;
+      if (top >= 1) return 1;
+      x = -Math.log(top);
+    }
+    return Math.exp(-x) + v / x - 1;
+  };
+  let lo = 1;
+  let hi = 20;
+  for (let k = 0; k < 200 && hi - lo > 0; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (mid === lo || mid === hi) break;
+    if (overshoot(mid) > 0) lo = mid;
+    else hi = mid;
+  }
+  const r = hi;
+  const v = (r + 1) * Math.exp(-r);
+  const width = new Float64Array(n);
+  const inner = new Float64Array(n + 1);
+  const height = new Float64Array(n + 1);
+  width[0] = v / Math.exp(-r);
+  inner[0] = width[0];
+  let x = r;
+  for (let i = 1; i < n; i++) {
+    width[i] = x;
+    inner[i] = x;
+    height[i] = Math.exp(-x);
+    x = i < n - 1 ? -Math.log(Math.exp(-x) + v / x) : 0;
+  }
+  inner[n] = 0;
+  height[n] = 1;
+  return { r, v, width, inner, height };
+}
+
+/**
+ * The tables of {@link standardExponential}, built once when this module loads.
+ *
+ * @example
+ * ```ts
+ * const tailStart = EXPONENTIAL_ZIGGURAT.r; // x ≥ r is drawn as r + Exp(1)
+ * ```
+ */
+export const EXPONENTIAL_ZIGGURAT: ExponentialZiggurat = buildExponentialZiggurat();
+const ZIG_WIDTH = EXPONENTIAL_ZIGGURAT.width;
+const ZIG_INNER = EXPONENTIAL_ZIGGURAT.inner;
+const ZIG_HEIGHT = EXPONENTIAL_ZIGGURAT.height;
+const ZIG_R = EXPONENTIAL_ZIGGURAT.r;
+const TWO_POW_29 = 536870912;
+
+/**
+ * A standard exponential variate (mean 1), exact, by the ziggurat method (Marsaglia & Tsang 2000) with 256
+ * layers. Two 32-bit draws give the layer (8 bits) and an independent 53-bit uniform U; x = U · width(layer) is
+ * returned at once when it lies left of the layer above (98.9 % of calls: no logarithm, no exponential). Otherwise
+ * the base layer samples the tail r − ln(1 − U′) (memorylessness) and a wedge accepts x with probability
+ * (f(x) − bottom)/(top − bottom), drawing afresh on rejection: the accepted point is uniform under f, so x has
+ * density e^−x exactly (up to the 53-bit resolution of U, as for inversion).
+ *
+ * @example
+ * ```ts
+ * const rng = createRng(3);
+ * const waits = Array.from({ length: 4 }, () => standardExponential(rng)); // mean 1
+ * ```
+ */
+export function standardExponential(rng: Rng): number {
+  const a = rng.nextUint32();
+  const b = rng.nextUint32();
+  const layer = a & 255;
+  const x = ((a >>> 8) * TWO_POW_29 + (b >>> 3)) * TWO_POW_53_INV * ZIG_WIDTH[layer];
+  if (x < ZIG_INNER[layer + 1]) return x;
+  return exponentialEdge(rng, layer, x);
+}
+
+/** The rare part of {@link standardExponential}: the tail, a wedge, or a fresh draw after a rejection. */
+function exponentialEdge(rng: Rng, layer: number, x: number): number {
+  for (;;) {
+    if (layer === 0) return ZIG_R - Math.log(1 - rng.nextFloat64());
+    const bottom = ZIG_HEIGHT[layer];
+    if (bottom + rng.nextFloat64() * (ZIG_HEIGHT[layer + 1] - bottom) < Math.exp(-x)) return x;
+    const a = rng.nextUint32();
+    const b = rng.nextUint32();
+    layer = a & 255;
+    x = ((a >>> 8) * TWO_POW_29 + (b >>> 3)) * TWO_POW_53_INV * ZIG_WIDTH[layer];
+    if (x < ZIG_INNER[layer + 1]) return x;
+  }
 }
 
 /** A uniform integer in [0, n) for 1 <= n <= 2^53, from one 53-bit double (bias at most n · 2^-53). */

@@ -1,6 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { batchRanges, runTasks } from '../src/node.ts';
+import { batchRanges, prestartThreads, runTasks } from '../src/node.ts';
 
 const moduleUrl = new URL('./fixtures/sum-task.ts', import.meta.url);
 
@@ -22,6 +22,18 @@ describe('runTasks', () => {
     expect(first).toContain(threadId);
     const second = await runTasks<{ ms: number }, number>({ moduleUrl, exportName: 'threadTask', tasks, workers: 2 });
     expect(new Set(second)).toEqual(new Set(first));
+  });
+
+  it('prestartThreads starts idle threads (module preloaded) that the next runTasks calls use', async () => {
+    prestartThreads(2, [moduleUrl]);
+    prestartThreads(2, [moduleUrl]); // already two idle or starting: starts none
+    const tasks = Array.from({ length: 18 }, () => ({ ms: 20 }));
+    const ids = await runTasks<{ ms: number }, number>({ moduleUrl, exportName: 'threadTask', tasks, workers: 3 });
+    expect(new Set(ids).size).toBe(3);
+    const again = await runTasks<{ ms: number }, number>({ moduleUrl, exportName: 'threadTask', tasks, workers: 3 });
+    expect(new Set(again)).toEqual(new Set(ids));
+    expect(() => prestartThreads(-1)).toThrow(/count must be an integer/);
+    expect(() => prestartThreads(1.5)).toThrow(RangeError);
   });
 
   it('propagates a task error with its name and message', async () => {

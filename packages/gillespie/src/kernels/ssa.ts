@@ -5,7 +5,7 @@
  */
 import type { CompiledModel } from '../compile.ts';
 import { evaluateExpression } from '../evaluate.ts';
-import type { Rng } from '../rng.ts';
+import { type Rng, standardExponential } from '../rng.ts';
 
 /** A general propensity compiled from source: `(x, p) => number`. */
 export type PropensityFunction = (x: Float64Array, p: Float64Array) => number;
@@ -16,6 +16,12 @@ export interface KernelModel extends CompiledModel {
   readonly reactionCount: number;
   readonly propensityFunctions: readonly (PropensityFunction | null)[];
 }
+
+/**
+ * Direct-method kernels of networks up to this many reactions sum the total propensity afresh after every event
+ * (exact, no drift; cheaper than incremental bookkeeping at this size) instead of updating it incrementally.
+ */
+export const FRESH_SUM_MAX_REACTIONS = 8;
 
 /** Run finished at t_end (or every propensity reached zero). */
 export const STATUS_COMPLETED = 0;
@@ -205,7 +211,7 @@ export function runDirect(
   const logLimit = control.logTimes === null ? 0 : control.logTimes.length;
   for (;;) {
     if (!(a0 > 0)) break;
-    const tNext = t - Math.log(1 - rng.nextFloat64()) / a0;
+    const tNext = t + standardExponential(rng) / a0;
     g = recordUntil(x, s, grid, g, tNext, out);
     if (tNext > tEnd) break;
     if (events >= control.maxEvents) return finish(report, STATUS_EVENT_CAP, events, t, g);
@@ -232,6 +238,12 @@ export function runDirect(
       a[d] = v;
     }
     if (over) return finish(report, STATUS_POPULATION_CAP, events, t, g);
+    if (r <= FRESH_SUM_MAX_REACTIONS) {
+      // Small networks: the total summed afresh, in reaction order (as the generated kernels do).
+      a0 = 0;
+      for (let q = 0; q < r; q++) a0 += a[q];
+      continue;
+    }
     // Incremental sums drift: refresh exactly now and then, and whenever cancellation may have eaten the sum
     // (e.g. every propensity dropped to zero but round-off left a tiny positive a0).
     if (++sinceRefresh >= 4096 || a0 < a0AtRefresh * 1e-9) {
@@ -314,7 +326,7 @@ export function runNextReaction(
     const v = propensity(m, j, x);
     if (badPropensity(v)) return failBad(report, j, v, t0, 0, 0);
     a[j] = v;
-    tau[j] = v > 0 ? t0 - Math.log(1 - rng.nextFloat64()) / v : Number.POSITIVE_INFINITY;
+    tau[j] = v > 0 ? t0 + standardExponential(rng) / v : Number.POSITIVE_INFINITY;
     heap[j] = j;
   }
   for (let i = (r >> 1) - 1; i >= 0; i--) heapSiftDown(ws, i, r);
@@ -346,19 +358,19 @@ export function runNextReaction(
       a[d] = v;
       if (d === j) {
         firedUpdated = true;
-        tau[d] = v > 0 ? t - Math.log(1 - rng.nextFloat64()) / v : Number.POSITIVE_INFINITY;
+        tau[d] = v > 0 ? t + standardExponential(rng) / v : Number.POSITIVE_INFINITY;
       } else if (v === 0) {
         tau[d] = Number.POSITIVE_INFINITY;
       } else if (old > 0) {
         tau[d] = t + (old / v) * (tau[d] - t);
       } else {
-        tau[d] = t - Math.log(1 - rng.nextFloat64()) / v;
+        tau[d] = t + standardExponential(rng) / v;
       }
       heapUpdate(ws, d, r);
     }
     if (!firedUpdated) {
       const v = a[j];
-      tau[j] = v > 0 ? t - Math.log(1 - rng.nextFloat64()) / v : Number.POSITIVE_INFINITY;
+      tau[j] = v > 0 ? t + standardExponential(rng) / v : Number.POSITIVE_INFINITY;
       heapUpdate(ws, j, r);
     }
     if (over) return finish(report, STATUS_POPULATION_CAP, events, t, g);
@@ -465,7 +477,7 @@ export function runCompositionRejection(
     let a0 = 0;
     for (let i = 0; i < ws.activeCount; i++) a0 += ws.groupSum[ws.activeGroups[i]];
     if (!(a0 > 0)) break;
-    const tNext = t - Math.log(1 - rng.nextFloat64()) / a0;
+    const tNext = t + standardExponential(rng) / a0;
     g = recordUntil(x, s, grid, g, tNext, out);
     if (tNext > tEnd) break;
     if (events >= control.maxEvents) return finish(report, STATUS_EVENT_CAP, events, t, g);

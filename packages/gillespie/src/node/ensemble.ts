@@ -5,7 +5,7 @@ import type { CompiledModel } from '../compile.ts';
 import type { ReactionModel } from '../model.ts';
 import type { EnsembleBatchResult, EnsembleBatchTask } from '../run.ts';
 import { type EnsembleOptions, type EnsembleStatistics, mergeEnsembleBatches, planEnsemble } from '../simulate.ts';
-import { runTasks } from './pool.ts';
+import { prestartThreads, runTasks } from './pool.ts';
 
 /** Options of {@link simulateEnsembleParallel}. */
 export interface ParallelEnsembleOptions extends EnsembleOptions {
@@ -37,6 +37,8 @@ export async function simulateEnsembleParallel(
   const { availableParallelism } = await import('node:os');
   const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer; got ${String(workers)}`);
+  // The worker threads start (and load the task module) while this thread compiles the plan.
+  if (workers > 1) prestartThreads(workers - 1, [taskModule]);
   const tasks = planEnsemble(model, options);
   const runsTotal = tasks[tasks.length - 1].end;
   let runsDone = 0;

@@ -40,9 +40,11 @@ interface ResultMessage {
 }
 
 const hostIsTypeScript = import.meta.url.endsWith('.ts');
+const hostUrl = new URL(hostIsTypeScript ? './worker-host.ts' : './worker-host.js', import.meta.url);
 
-function startWorker(hostUrl: URL): Worker {
-  if (!hostIsTypeScript) return new Worker(hostUrl);
+function startWorker(hostUrl: URL, preload: readonly string[] = []): Worker {
+  const workerData = { preload };
+  if (!hostIsTypeScript) return new Worker(hostUrl, { workerData });
   // Running from sources (tests, the CLI through tsx): register the TypeScript loader inside the worker before
   // loading the host, and resolve sibling packages to their sources as this thread does. This thread's own
   // `--import tsx` is left out: it does not reach a worker's module loader (Node 20) and would only cost memory.
@@ -54,7 +56,7 @@ function startWorker(hostUrl: URL): Worker {
     (arg, i, all) => !arg.startsWith('--conditions') && arg !== '-C' && !(arg === '--import' && /tsx/.test(all[i + 1] ?? '')) && !(all[i - 1] === '--import' && /tsx/.test(arg)) && !/^--import=.*tsx/.test(arg),
   );
   // A small young generation: the kernels allocate little, and each thread's heap counts in the peak memory.
-  return new Worker(bootstrap, { eval: true, execArgv: [...execArgv, '--conditions=@srn/source'], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [...execArgv, '--conditions=@srn/source'], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
 }
 
 /**
@@ -64,7 +66,7 @@ function startWorker(hostUrl: URL): Worker {
  */
 const idleThreads: Worker[] = [];
 
-function takeThread(hostUrl: URL): Worker {
+function takeThread(): Worker {
   const thread = idleThreads.pop();
   if (thread) {
     thread.ref();
@@ -85,6 +87,29 @@ function releaseThread(thread: Worker): void {
   thread.on('error', () => {});
   thread.unref();
   idleThreads.push(thread);
+}
+
+/**
+ * Starts worker threads ahead of a {@link runTasks} call, so that their start-up (the thread, its module graph and
+ * the task modules in `preload`, imported at once) overlaps whatever this thread does meanwhile, e.g. parsing a
+ * model. Threads already idle count: after the call at least `count` are idle or starting. They are unreferenced
+ * (an unused one never keeps the process alive) and serve every later call of `runTasks` in this process.
+ *
+ * @example
+ * ```ts
+ * prestartThreads(1, [new URL('./sum-task.ts', import.meta.url)]); // before the slow set-up
+ * const sums = await runTasks({ moduleUrl: new URL('./sum-task.ts', import.meta.url), exportName: 'sumTask', tasks, workers: 2 });
+ * ```
+ */
+export function prestartThreads(count: number, preload: readonly (string | URL)[] = []): void {
+  if (!Number.isInteger(count) || count < 0 || count > 1024) {
+    throw new RangeError(`count must be an integer from 0 to 1024; got ${String(count)}`);
+  }
+  const modules = preload.map(String);
+  while (idleThreads.length < count) {
+    const thread = startWorker(hostUrl, modules);
+    releaseThread(thread);
+  }
 }
 
 /** Tasks a worker thread holds at once (one running, one queued), so it never waits for the main thread. */
@@ -125,7 +150,6 @@ export async function runTasks<TTask, TResult>(options: RunTasksOptions<TTask, T
     return results;
   }
 
-  const hostUrl = new URL(hostIsTypeScript ? './worker-host.ts' : './worker-host.js', import.meta.url);
   const threadCount = Math.min(workers - 1, tasks.length - 1);
   const threads: Worker[] = [];
   return new Promise<TResult[]>((resolve, reject) => {
@@ -164,7 +188,7 @@ export async function runTasks<TTask, TResult>(options: RunTasksOptions<TTask, T
       thread.postMessage(message);
     };
     for (let w = 0; w < threadCount; w++) {
-      const thread = takeThread(hostUrl);
+      const thread = takeThread();
       threads.push(thread);
       thread.on('message', (message: ResultMessage) => {
         if (settled) return;

@@ -1,5 +1,11 @@
-// Entry point of every pool worker: loads the task module named in each message and runs its handler.
-import { parentPort } from 'node:worker_threads';
+// Entry point of every pool worker: loads the task module named in each message and runs its handler. Modules in
+// workerData.preload (from prestartThreads) are imported at once, before the first task arrives.
+import { parentPort, workerData } from 'node:worker_threads';
+
+for (const url of (workerData as { preload?: string[] } | null)?.preload ?? []) {
+  // A failure surfaces again, with its message, when a task imports the module.
+  import(url).catch(() => {});
+}
 
 interface TaskMessage {
   readonly taskIndex: number;

@@ -29,7 +29,7 @@ import {
   STATUS_EVENT_CAP,
   STATUS_POPULATION_CAP,
 } from '../kernels/ssa.ts';
-import type { Rng } from '../rng.ts';
+import { type Rng, standardExponential } from '../rng.ts';
 import type { SbmlExtension } from './kernel-types.ts';
 
 type Fn = (x: Float64Array, p: Float64Array, t: number) => number;
@@ -200,7 +200,7 @@ function buildKernel(m: KernelModel, ext: SbmlExtension): SsaKernel {
     // Threshold stops count against maxEvents too, so that a threshold an event keeps moving cannot stall a run.
     let stops = 0;
     for (;;) {
-      const tNext = a0 > 0 ? t - Math.log(1 - rng.nextFloat64()) / a0 : Infinity;
+      const tNext = a0 > 0 ? t + standardExponential(rng) / a0 : Infinity;
       if (stop <= tNext && stop <= tEnd) {
         if (++stops > control.maxEvents) return finish(report, STATUS_EVENT_CAP, events, t, g);
         let gEnd = g;

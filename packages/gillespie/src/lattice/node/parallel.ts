@@ -2,7 +2,7 @@
  * Lattice ensembles over worker threads. Replicate i always uses `createRng(seed, i)` and results are reduced in
  * replicate order, so the outcome is identical for any worker count or batch size.
  */
-import { batchRanges, runTasks } from '../../node/pool.ts';
+import { batchRanges, prestartThreads, runTasks } from '../../node/pool.ts';
 import {
   type LatticeEnsembleOptions,
   type LatticeEnsembleSummary,
@@ -96,6 +96,9 @@ export async function simulateLatticeEnsembleParallel(
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`options.runs must be a positive integer; got ${String(runs)}`);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`options.workers must be a positive integer; got ${String(workers)}`);
+  const moduleUrl = new URL(import.meta.url.endsWith('.ts') ? './ensemble-task.ts' : './ensemble-task.js', import.meta.url);
+  // The worker threads start (and load the task module) while this thread prepares the configuration.
+  if (workers > 1) prestartThreads(workers - 1, [moduleUrl]);
   const samplesPerCondition = latticeSamplesPerCondition(options, config);
   const prepared = prepareLatticeConfig(config);
   let batchSize = options.batchSize;
@@ -117,7 +120,6 @@ export async function simulateLatticeEnsembleParallel(
     observables: options.observables,
     encodeTrajectories: options.onTrajectory !== undefined,
   }));
-  const moduleUrl = new URL(import.meta.url.endsWith('.ts') ? './ensemble-task.ts' : './ensemble-task.js', import.meta.url);
   let done = 0;
   const results = await runTasks<LatticeEnsembleTask, LatticeTaskReplicate[]>({
     moduleUrl,
