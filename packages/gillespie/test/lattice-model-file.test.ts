@@ -187,6 +187,17 @@ observable: run C 4 axis 2
     expect([error.line, error.column]).toEqual([line, column]);
     expect(error.message.startsWith(`m.lattice:${line}:${column}: `)).toBe(true);
   });
+
+  // Found by the fuzz test: a periodic extent below 3 with couplings passed the file check and then failed at run
+  // time with a raw RangeError from the initial condition's Gibbs sampler.
+  it('refuses couplings on a periodic extent below 3 (the file, not the run)', () => {
+    const text = BASE.replace('20 x 20, closed', '20 x 2').replace('counts A = 10, B = 5', 'boltzmann h A = 1, J A-B = 1, sweeps = 1');
+    expect(() => parseLatticeModel(text, { source: 'm.lattice' })).toThrow(LatticeModelFileError);
+    expect(() => parseLatticeModel(text, { source: 'm.lattice' })).toThrow(/lattice\.shape couplings J\/K on a periodic lattice need every extent >= 3; got \[20, 2\]/);
+    // closed boundaries and couplings without J/K are fine
+    expect(() => parseLatticeModel(BASE.replace('20 x 20, closed', '20 x 2').replace('counts A = 10, B = 5', 'boltzmann h A = 1, sweeps = 1'), { source: 'm.lattice' })).not.toThrow();
+    expect(() => parseLatticeModel(text.replace('20 x 2', '20 x 2, closed'), { source: 'm.lattice' })).not.toThrow();
+  });
 });
 
 describe('lattice model files: JSON form and schema', () => {

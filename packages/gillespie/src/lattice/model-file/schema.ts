@@ -242,6 +242,12 @@ function checkReferences(file: FileObject, ctx: z.RefinementCtx): void {
     if (ic.K && Object.keys(ic.K).length > 0 && file.lattice.shape.length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['initial', 'K'], message: 'triplet couplings K need a 1D lattice', input: ic.K });
     }
+    // A periodic extent below 3 makes a site its own neighbour (or both neighbours the same site): the Gibbs sampler
+    // of the initial condition refuses it, so the file is refused here with its path rather than at run time.
+    const coupled = Object.keys(ic.J ?? {}).length > 0 || Object.keys(ic.K ?? {}).length > 0;
+    if (coupled && (file.lattice.boundary ?? 'periodic') === 'periodic' && file.lattice.shape.some((n) => n < 3)) {
+      ctx.addIssue({ code: 'custom', path: ['lattice', 'shape'], message: `couplings J/K on a periodic lattice need every extent >= 3; got [${file.lattice.shape.join(', ')}]`, input: file.lattice.shape });
+    }
   }
   (file.observables ?? []).forEach((o, i) => {
     const at = ['observables', i];
