@@ -26,6 +26,7 @@ import { createMomentEstimator, type MomentEstimator } from './estimator.ts';
 import { centerDifferences, type ParameterRoles, parameterRoles, slideOffsets } from './form.ts';
 import { conditionTheta0, initialOffsets } from './initial.ts';
 import { createFeOptimizer, type FeOptimizer } from './optimizer.ts';
+import { fisherDiagonalScales, scaleDifferences } from './precondition.ts';
 
 /**
  * What {@link DbdTrainer.step} reports.
@@ -144,6 +145,9 @@ class DbdTrainerImpl implements DbdTrainer {
   private readonly awakeWin: Float64Array;
   private readonly asleepWin: Float64Array;
   private readonly order: Int32Array;
+  /** Model variances of the window rows and the preconditioner's scales (null without `precondition`). */
+  private readonly varWin: Float64Array | null;
+  private readonly scales: Float64Array | null;
 
   constructor(config: ResolvedDbdConfig, model: LearnedDbd, data: PreparedData, rng: Rng, state: DecodedCheckpoint['state'] | null) {
     this.config = config;
@@ -172,6 +176,8 @@ class DbdTrainerImpl implements DbdTrainer {
     this.awakeWin = new Float64Array(R * P);
     this.asleepWin = new Float64Array(R * P);
     this.order = new Int32Array(data.count);
+    this.varWin = config.precondition === undefined ? null : new Float64Array(R * P);
+    this.scales = config.precondition === undefined ? null : new Float64Array(P);
     const T = data.timePoints;
     const K = data.conditionCount;
     const B = config.batchSize;
@@ -302,6 +308,13 @@ class DbdTrainerImpl implements DbdTrainer {
         this.moments(c, t, t - tau);
         for (let k = 0; k < P; k++) md[k] += this.dE[(t - tau) * P + k] / (H - tau + 1);
       }
+      // 3b. Diagonal Fisher preconditioner: scale every parameter's differences, then recenter them (the reports keep
+      // the raw differences).
+      if (this.scales !== null) {
+        fisherDiagonalScales(this.varWin!, rows, P, this.scales);
+        scaleDifferences(this.dE, rows, P, this.scales);
+        for (let t = tau; t <= H; t++) centerDifferences(this.roles, c.mu, t, this.dE, this.dEc, (t - tau) * P);
+      }
       // 4. Backward costates (the update waits until every condition has its costates: one F per step).
       this.adjoint.backward(c.mu, this.dE, this.dEc, H, tau, c);
       if (K > 1) {
@@ -346,7 +359,8 @@ class DbdTrainerImpl implements DbdTrainer {
     const P = this.P;
     const aw = this.awakeMean;
     const as = this.asleepMean;
-    this.estimator.estimate(c.thetaViews[i], t, c.batch, c.chains[t % this.R], aw, as);
+    const variance = this.varWin === null ? undefined : this.varWin.subarray(i * P, (i + 1) * P);
+    this.estimator.estimate(c.thetaViews[i], t, c.batch, c.chains[t % this.R], aw, as, variance);
     // Offsets slide towards the awake means (bias moments first, spec 5.3).
     slideOffsets(this.roles, c.mu, t, aw, this.config.lambda);
     // Raw and centered differences with the updated offsets.
