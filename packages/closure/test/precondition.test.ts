@@ -165,3 +165,34 @@ describe('the preconditioned trainer', () => {
     }
   });
 });
+
+describe('DbdStepInfo.mismatch', () => {
+  it('is the mean over parameters of Σ|ΔE_k| / Σ|data moment k| over the window, 0 at a fixed point', () => {
+    const base = { machine: lateral2, theta0: [0, 0, 0, 0, 0, 0], domain: ['hX', 'hY', 'nXX', 'nYY'], window: 3, horizonStart: 3, steps: 2 };
+    const fixed = createDbdTrainer({ ...base, moments: 'exact', batchSize: 81 }, { trajectories: allConfigurations(6) }, createRng(1));
+    expect(fixed.step().mismatch).toBeLessThan(1e-12);
+    const t = createDbdTrainer({ ...base, batchSize: 3 }, { trajectories: randomTrajectories(3, 6, 2, createRng(5), 0.6, 0.05) }, createRng(2));
+    for (let s = 0; s < 2; s++) {
+      const info = t.step();
+      const P = info.momentDifference.length;
+      const rows = info.awakeMoments.length / P;
+      let sum = 0;
+      let used = 0;
+      for (let k = 0; k < P; k++) {
+        let diff = 0;
+        let data = 0;
+        for (let i = 0; i < rows; i++) {
+          diff += Math.abs(info.asleepMoments[i * P + k] - info.awakeMoments[i * P + k]);
+          data += Math.abs(info.awakeMoments[i * P + k]);
+        }
+        if (data > 0) {
+          sum += diff / data;
+          used++;
+        }
+      }
+      expect(used).toBeGreaterThan(0);
+      expect(info.mismatch).toBeGreaterThan(0);
+      expect(info.mismatch).toBeCloseTo(sum / used, 12);
+    }
+  });
+});

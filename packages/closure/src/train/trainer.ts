@@ -59,6 +59,12 @@ export interface DbdStepInfo {
   readonly asleepMoments: Float64Array;
   /** Total FE vertices stored over all F. */
   readonly vertices: number;
+  /**
+   * Relative moment mismatch of the window, a cost that can be compared between steps and passes: the mean over the
+   * parameters k of Σ_rows |ΔE_k| / Σ_rows |⟨T_k⟩_data| (raw moments; parameters whose data moments are all 0 left
+   * out; averaged over the conditions). It includes the asleep chains' sampling noise, so it levels off above 0.
+   */
+  readonly mismatch: number;
 }
 
 /**
@@ -288,6 +294,7 @@ class DbdTrainerImpl implements DbdTrainer {
     const awakeMoments = K > 1 ? new Float64Array(rows * P) : null;
     const asleepMoments = K > 1 ? new Float64Array(rows * P) : null;
     const costate = K > 1 ? new Float64Array(P) : null;
+    let mismatch = 0;
     const batch = K > 1 ? new Int32Array(K * cfg.batchSize) : null;
     for (let ci = 0; ci < K; ci++) {
       const c = this.conds[ci];
@@ -315,6 +322,7 @@ class DbdTrainerImpl implements DbdTrainer {
         scaleDifferences(this.dE, rows, P, this.scales);
         for (let t = tau; t <= H; t++) centerDifferences(this.roles, c.mu, t, this.dE, this.dEc, (t - tau) * P);
       }
+      mismatch += this.windowMismatch(rows) / K;
       // 4. Backward costates (the update waits until every condition has its costates: one F per step).
       this.adjoint.backward(c.mu, this.dE, this.dEc, H, tau, c);
       if (K > 1) {
@@ -351,7 +359,28 @@ class DbdTrainerImpl implements DbdTrainer {
       awakeMoments: awakeMoments ?? this.awakeWin.slice(0, rows * P),
       asleepMoments: asleepMoments ?? this.asleepWin.slice(0, rows * P),
       vertices,
+      mismatch,
     };
+  }
+
+  /** The relative moment mismatch of the window rows just estimated (see {@link DbdStepInfo.mismatch}). */
+  private windowMismatch(rows: number): number {
+    const P = this.P;
+    let sum = 0;
+    let used = 0;
+    for (let k = 0; k < P; k++) {
+      let diff = 0;
+      let data = 0;
+      for (let i = 0; i < rows; i++) {
+        diff += Math.abs(this.asleepWin[i * P + k] - this.awakeWin[i * P + k]);
+        data += Math.abs(this.awakeWin[i * P + k]);
+      }
+      if (data > 0) {
+        sum += diff / data;
+        used++;
+      }
+    }
+    return used > 0 ? sum / used : 0;
   }
 
   /** Moments at time point t (window row i) of a condition: raw ΔE, offsets slide, centered ΔE. */
