@@ -362,6 +362,8 @@ describe('lv metrics', () => {
     expect('precondition' in trainerConfig(makeConfig('paper', 1, presetSettings('paper')))).toBe(false);
     const fisher = makeConfig('paper', 1, settingsFromOptions('paper', { precondition: 'fisher-diagonal' }));
     expect(trainerConfig(fisher).precondition).toBe('fisher-diagonal');
+    const max = makeConfig('paper', 1, settingsFromOptions('paper', { precondition: 'fisher-max' }));
+    expect(trainerConfig(max).precondition).toBe('fisher-max');
   });
 
   it('reads a config.json written before --couplings, --passes and --average-steps existed as the paper machine, one pass, last iterate', () => {

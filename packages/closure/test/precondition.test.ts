@@ -20,6 +20,13 @@ describe('fisherDiagonalScales', () => {
     expect(s[0] * s[1] * s[2]).toBeCloseTo(1, 12);
   });
 
+  it("with normalisation 'max' scales relative to the largest variance (every scale >= 1)", () => {
+    const s = new Float64Array(3);
+    fisherDiagonalScales(Float64Array.from([2, 1, 16, 6, 1, 16]), 2, 3, s, 1, 'max');
+    // Mean variances 4, 1, 16: scales 16 / v.
+    expect(Array.from(s)).toEqual([4, 16, 1]);
+  });
+
   it('raises variances below the floor (and NaN) to the floor', () => {
     const s = new Float64Array(3);
     fisherDiagonalScales(Float64Array.from([0, Number.NaN, 4]), 1, 3, s);
@@ -53,8 +60,9 @@ describe('config.precondition', () => {
 
   it('is validated and stored only when it is not the default', () => {
     expect(() => resolveDbdConfig({ ...w, precondition: 'fisher' as never }, data)).toThrow(
-      /config\.precondition must be one of 'none', 'fisher-diagonal'; got .fisher./,
+      /config\.precondition must be one of 'none', 'fisher-diagonal', 'fisher-max'; got .fisher./,
     );
+    expect(resolveDbdConfig({ ...w, precondition: 'fisher-max' }, data).precondition).toBe('fisher-max');
     expect('precondition' in resolveDbdConfig(w, data)).toBe(false);
     expect('precondition' in resolveDbdConfig({ ...w, precondition: 'none' }, data)).toBe(false);
     expect(resolveDbdConfig({ ...w, precondition: 'fisher-diagonal' }, data).precondition).toBe('fisher-diagonal');
@@ -98,7 +106,7 @@ describe('the preconditioned trainer', () => {
     // without the preconditioner, and the step must stay zero; the same trainer on iid data with densities away
     // from 1/3 moves F by far more than the bound, so the check is not vacuous.
     const base = { machine: lateral2, theta0: [0, 0, 0, 0, 0, 0], domain: ['hX', 'hY', 'nXX', 'nYY'], batchSize: 81, learningRate: 0.1 };
-    for (const precondition of ['none', 'fisher-diagonal'] as const) {
+    for (const precondition of ['none', 'fisher-diagonal', 'fisher-max'] as const) {
       const model = oneStep({ ...base, precondition }, allConfigurations(5), 3);
       for (let j = 0; j < model.names.length; j++) for (const x of changes(model, j)) expect(Math.abs(x)).toBeLessThan(1e-12);
       const moved = oneStep({ ...base, precondition, batchSize: 3 }, randomTrajectories(3, 5, 2, createRng(5), 0.6, 0.05), 3);
@@ -118,6 +126,7 @@ describe('the preconditioned trainer', () => {
     const common = { machine: visibleOnlySpec(L), theta0, batchSize: 4, learningRate: 0.01 };
     const plain = oneStep(common, trajectories, 9);
     const pre = oneStep({ ...common, precondition: 'fisher-diagonal' }, trajectories, 9);
+    const preMax = oneStep({ ...common, precondition: 'fisher-max' }, trajectories, 9);
     const z = 1 + Math.exp(theta0.hX) + Math.exp(theta0.hY);
     const pX = Math.exp(theta0.hX) / z;
     const pY = Math.exp(theta0.hY) / z;
@@ -125,13 +134,19 @@ describe('the preconditioned trainer', () => {
     const vY = L * L * pY * (1 - pY);
     expect(Math.min(vX, vY)).toBeGreaterThan(1);
     const expected = [Math.sqrt(vY / vX), Math.sqrt(vX / vY)];
+    // 'fisher-max': s_k = max(vX, vY) / v_k.
+    const expectedMax = [Math.max(vX, vY) / vX, Math.max(vX, vY) / vY];
+    // Bound: the coefficients are sums of a few products, so rounding leaves relative errors of a few 1e-16; a wrong
+    // scale would be off by tens of per cent (the two variances differ by a factor 1.5).
     for (let j = 0; j < 2; j++) {
       const a = changes(plain, j);
       const b = changes(pre, j);
       expect(b.length).toBe(a.length);
       const largest = Math.max(...a.map(Math.abs));
       expect(largest).toBeGreaterThan(0);
-      for (let q = 0; q < a.length; q++) expect(Math.abs(b[q] - expected[j] * a[q])).toBeLessThan(1e-12 * largest);
+      for (let q = 0; q < a.length; q++) expect(Math.abs(b[q] - expected[j] * a[q])).toBeLessThan(1e-10 * largest);
+      const c = changes(preMax, j);
+      for (let q = 0; q < a.length; q++) expect(Math.abs(c[q] - expectedMax[j] * a[q])).toBeLessThan(1e-10 * largest);
     }
   });
 

@@ -65,9 +65,10 @@ export interface LvSettings {
     /**
      * Preconditioner of the adjoint's source terms: `'none'` (the paper: raw moment differences) or
      * `'fisher-diagonal'` (each parameter's moment difference divided by its statistic's model variance, averaged over
-     * the window, scales normalised to geometric mean 1: a diagonal natural gradient; `precondition` of `@srn/closure`).
+     * the window, scales normalised to geometric mean 1: a diagonal natural gradient; `precondition` of `@srn/closure`)
+     * or `'fisher-max'` (the same, normalised to the largest variance: every scale ≥ 1).
      */
-    precondition: 'none' | 'fisher-diagonal';
+    precondition: 'none' | 'fisher-diagonal' | 'fisher-max';
     checkpointEvery: number;
   };
   predict: {
@@ -159,8 +160,9 @@ export const SETTING_ROWS: readonly SettingRow[] = [
     flag: 'precondition',
     option: {
       type: 'choice',
-      description: "adjoint source terms: 'none' (raw moment differences) or 'fisher-diagonal' (each divided by its statistic's model variance)",
-      choices: ['none', 'fisher-diagonal'],
+      description:
+        "adjoint source terms: 'none' (raw moment differences), 'fisher-diagonal' (each divided by its statistic's model variance, scales of geometric mean 1) or 'fisher-max' (scales relative to the largest variance, all >= 1)",
+      choices: ['none', 'fisher-diagonal', 'fisher-max'],
     },
     quick: 'none',
     paper: 'none',

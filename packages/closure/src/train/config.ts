@@ -136,9 +136,11 @@ export interface DbdTrainerConfig {
    * model variance (the asleep chains' sample variance, or the exact one with `moments: 'exact'`) averaged over the
    * window, g normalising the scales to geometric mean 1 (see `train/precondition.ts`): a diagonal natural gradient,
    * which moves parameters with small-variance statistics (e.g. the pair counts of a scarce species) as fast as the
-   * others. The fixed points (ΔE = 0) are unchanged.
+   * others. `'fisher-max'`: the same scales normalised to the largest variance instead (every scale ≥ 1: no parameter
+   * moves slower than without the preconditioner, the small-variance ones faster). The fixed points (ΔE = 0) are
+   * unchanged.
    */
-  readonly precondition?: 'none' | 'fisher-diagonal';
+  readonly precondition?: 'none' | 'fisher-diagonal' | 'fisher-max';
 }
 
 /**
@@ -185,7 +187,7 @@ export interface ResolvedDbdConfig {
   readonly moments: 'sampled' | 'exact';
   readonly sampler: 'table' | 'generic';
   /** Present only when not `'none'` (so configurations and checkpoints without it read as before). */
-  readonly precondition?: 'fisher-diagonal';
+  readonly precondition?: 'fisher-diagonal' | 'fisher-max';
 }
 
 /**
@@ -239,7 +241,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   if (batchSize > smallest) {
     throw new RangeError(`config.batchSize (${batchSize}) must be <= the number of trajectories${perCondition} (${smallest})`);
   }
-  const precondition = c.precondition === undefined ? 'none' : checkEnum(c.precondition, 'config.precondition', ['none', 'fisher-diagonal']);
+  const precondition = c.precondition === undefined ? 'none' : checkEnum(c.precondition, 'config.precondition', ['none', 'fisher-diagonal', 'fisher-max']);
   const dom = resolveDomain(machine, c.domain, 'config.domain');
   const spacing = Array.from(resolveSpacing(c.spacing, dom.names.length, 'config.spacing'));
   const initialOffsets = c.initialOffsets;

@@ -6,7 +6,8 @@
  * e.g. NN_YY while predators are few) give small ΔE for a large parameter error, so plain SGD moves their F slowly.
  * The preconditioner scales every parameter's source by s_k = g / max(v̄_k, floor), where v̄_k is the model variance of
  * T_k averaged over the window's time points and g the geometric mean of the floored v̄ over the parameters, so the
- * scales have geometric mean 1 (the step is redistributed between parameters, not made larger or smaller overall).
+ * scales have geometric mean 1 (the step is redistributed between parameters, not made larger or smaller overall);
+ * `'fisher-max'` normalises to the largest variance instead (every s_k ≥ 1: only the small-variance parameters speed up).
  * Every s_k is positive, so ΔE = 0 at every time point (the fixed points of the gradient) stays a zero step, and
  * every source keeps its sign.
  *
@@ -20,22 +21,39 @@
 export const FISHER_VARIANCE_FLOOR = 1;
 
 /**
+ * How the preconditioner's scales are normalised: `'geometric'` (geometric mean 1: the step is redistributed between
+ * the parameters) or `'max'` (the largest-variance parameter keeps scale 1 and every other is sped up, s_k ≥ 1: no
+ * parameter moves slower than without the preconditioner).
+ */
+export type FisherNormalisation = 'geometric' | 'max';
+
+/**
  * The per-parameter scales of the diagonal Fisher preconditioner from the model variances of the window rows
  * (`variance`, rows × P row-major, e.g. the asleep chains' sample variances of every sufficient statistic): s_k =
- * g / max(mean over rows of variance_k, floor), with g the geometric mean of the floored means, into `scales` (length P).
+ * g / max(mean over rows of variance_k, floor), with g the geometric mean (or, with `normalisation` `'max'`, the
+ * maximum) of the floored means, into `scales` (length P).
  *
  * @example
  * ```ts
  * const s = new Float64Array(2);
  * fisherDiagonalScales(Float64Array.from([4, 1, 4, 1]), 2, 2, s); // s = [0.5, 2]
+ * fisherDiagonalScales(Float64Array.from([4, 1, 4, 1]), 2, 2, s, 1, 'max'); // s = [1, 4]
  * ```
  */
-export function fisherDiagonalScales(variance: Float64Array, rows: number, P: number, scales: Float64Array, floor = FISHER_VARIANCE_FLOOR): void {
+export function fisherDiagonalScales(
+  variance: Float64Array,
+  rows: number,
+  P: number,
+  scales: Float64Array,
+  floor = FISHER_VARIANCE_FLOOR,
+  normalisation: FisherNormalisation = 'geometric',
+): void {
   if (!(rows >= 1) || !(P >= 1) || variance.length < rows * P || scales.length < P) {
     throw new RangeError(`fisherDiagonalScales: need rows >= 1 (${rows}), P >= 1 (${P}), variance.length >= rows * P and scales.length >= P`);
   }
   if (!(floor > 0)) throw new RangeError(`fisherDiagonalScales: floor must be positive; got ${floor}`);
   let logSum = 0;
+  let largest = 0;
   for (let k = 0; k < P; k++) {
     let v = 0;
     for (let i = 0; i < rows; i++) v += variance[i * P + k];
@@ -44,8 +62,9 @@ export function fisherDiagonalScales(variance: Float64Array, rows: number, P: nu
     const f = Number.isNaN(v) ? floor : Math.max(v, floor);
     scales[k] = f;
     logSum += Math.log(f);
+    largest = Math.max(largest, f);
   }
-  const g = Math.exp(logSum / P);
+  const g = normalisation === 'max' ? largest : Math.exp(logSum / P);
   for (let k = 0; k < P; k++) scales[k] = g / scales[k];
 }
 

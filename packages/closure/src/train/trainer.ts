@@ -318,7 +318,7 @@ class DbdTrainerImpl implements DbdTrainer {
       // 3b. Diagonal Fisher preconditioner: scale every parameter's differences, then recenter them (the reports keep
       // the raw differences).
       if (this.scales !== null) {
-        fisherDiagonalScales(this.varWin!, rows, P, this.scales);
+        fisherDiagonalScales(this.varWin!, rows, P, this.scales, undefined, cfg.precondition === 'fisher-max' ? 'max' : 'geometric');
         scaleDifferences(this.dE, rows, P, this.scales);
         for (let t = tau; t <= H; t++) centerDifferences(this.roles, c.mu, t, this.dE, this.dEc, (t - tau) * P);
       }
