@@ -116,6 +116,24 @@ describe('srn-bench closure', () => {
     expect(report).toContain('--form hidden (1 hidden layers');
   }, 60_000);
 
+  it('reads a config.json written before --precondition existed as no preconditioner (its hash as written)', async () => {
+    const { createHash } = await import('node:crypto');
+    const { readExperimentConfig } = await import('../src/closure/experiment.ts');
+    const dir = join(root, 'old-config');
+    const result = await cli(['closure', 'all', '--out', dir, '--preset', 'barw-2018-tiny', '--until', 'simulate', '--workers', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    const path = join(dir, 'config.json');
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    expect(config.settings.train.precondition).toBe('none');
+    delete config.settings.train.precondition;
+    const hashed = { preset: config.preset, seed: config.seed, model: config.model.sha256, settings: config.settings, streams: config.streams };
+    config.hash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16);
+    writeFileSync(path, JSON.stringify(config, null, 2));
+    const read = readExperimentConfig(dir);
+    expect(read.settings.train).toMatchObject({ precondition: 'none' });
+    expect(read.hash).toBe(config.hash);
+  });
+
   it('bad input exits 2 naming the option and value, and leaves no directory', async () => {
     const broken = join(root, 'broken.lattice');
     writeFileSync(broken, 'species: A\nlattice: 10\nA -> B @ 1\n');
@@ -127,6 +145,7 @@ describe('srn-bench closure', () => {
       [['--model', CYCLIC, '--triplets', 'on'], /--form visible does not fit the model .*triplet/i],
       [['--model', CYCLIC, '--shape', '8'], /--shape 8 has 1 axes/],
       [['--model', CYCLIC, '--conditions', '3'], /--conditions 3/],
+      [['--model', CYCLIC, '--precondition', 'fisher'], /--precondition.*fisher/],
       [['--model', CYCLIC, '--size', '20'], /--size .*Lotka-Volterra presets/],
       [['--preset', 'quick', '--form', 'hidden'], /--form cannot apply to --preset quick/],
       [['--preset', 'barw-2018-tiny', '--time-steps', '20', '--window', '30'], /--window \(30\) must be smaller than --time-steps \(20\)/],

@@ -351,6 +351,21 @@ describe('lv metrics', () => {
     expect(settingsFromOptions('paper', { couplings: 'lateral' }).train.couplings).toBe('lateral');
   });
 
+  it('--precondition is validated (a usage error naming the flag and value) and reaches the trainer only when set', async () => {
+    const { lvAllSpec } = await import('../src/commands/lv-all.ts');
+    const { parseCommandLine } = await import('../src/args.ts');
+    expect(() => parseCommandLine(['--precondition', 'fisher'], lvAllSpec)).toThrow(/--precondition.*fisher/);
+    expect(presetSettings('paper').train.precondition).toBe('none');
+    expect(presetSettings('quick').train.precondition).toBe('none');
+    expect(presetSettings('paper-original').train.precondition).toBe('none');
+    // 'none' leaves the trainer's configuration as it was (so the presets train exactly as before).
+    expect('precondition' in trainerConfig(makeConfig('paper', 1, presetSettings('paper')))).toBe(false);
+    const fisher = makeConfig('paper', 1, settingsFromOptions('paper', { precondition: 'fisher-diagonal' }));
+    expect(trainerConfig(fisher).precondition).toBe('fisher-diagonal');
+    const max = makeConfig('paper', 1, settingsFromOptions('paper', { precondition: 'fisher-max' }));
+    expect(trainerConfig(max).precondition).toBe('fisher-max');
+  });
+
   it('reads a config.json written before --couplings, --passes and --average-steps existed as the paper machine, one pass, last iterate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'srn-lv-config-'));
     try {
@@ -358,8 +373,9 @@ describe('lv metrics', () => {
       delete (settings.train as Partial<typeof settings.train>).couplings;
       delete (settings.train as Partial<typeof settings.train>).passes;
       delete (settings.train as Partial<typeof settings.train>).averageSteps;
+      delete (settings.train as Partial<typeof settings.train>).precondition;
       writeConfig(dir, makeConfig('paper', 3, settings));
-      expect(readConfig(dir).settings.train).toMatchObject({ couplings: 'same', passes: 1, averageSteps: 0 });
+      expect(readConfig(dir).settings.train).toMatchObject({ couplings: 'same', passes: 1, averageSteps: 0, precondition: 'none' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -62,6 +62,13 @@ export interface LvSettings {
     passes: number;
     /** The learned F is the mean of the FE coefficients over the last N steps (0: the last iterate, the paper). */
     averageSteps: number;
+    /**
+     * Preconditioner of the adjoint's source terms: `'none'` (the paper: raw moment differences) or
+     * `'fisher-diagonal'` (each parameter's moment difference divided by its statistic's model variance, averaged over
+     * the window, scales normalised to geometric mean 1: a diagonal natural gradient; `precondition` of `@srn/closure`)
+     * or `'fisher-max'` (the same, normalised to the largest variance: every scale ≥ 1).
+     */
+    precondition: 'none' | 'fisher-diagonal' | 'fisher-max';
     checkpointEvery: number;
   };
   predict: {
@@ -147,6 +154,19 @@ export const SETTING_ROWS: readonly SettingRow[] = [
     quick: 0,
     paper: 0,
   },
+  {
+    section: 'train',
+    key: 'precondition',
+    flag: 'precondition',
+    option: {
+      type: 'choice',
+      description:
+        "adjoint source terms: 'none' (raw moment differences), 'fisher-diagonal' (each divided by its statistic's model variance, scales of geometric mean 1) or 'fisher-max' (scales relative to the largest variance, all >= 1)",
+      choices: ['none', 'fisher-diagonal', 'fisher-max'],
+    },
+    quick: 'none',
+    paper: 'none',
+  },
   { section: 'train', key: 'window', flag: 'window', option: int('time intervals per training window', 1, 100_000), quick: 10, paper: 10 },
   { section: 'train', key: 'horizonStart', flag: 'horizon-start', option: int('initial horizon of the sliding window', 1, 100_000), quick: 10, paper: 10 },
   {
@@ -219,7 +239,7 @@ export const SETTING_ROWS: readonly SettingRow[] = [
 ];
 
 /** Settings added after the first config format, with the value that reproduces configs written without them. */
-const ADDED_SETTINGS: Partial<Record<Section, Record<string, unknown>>> = { train: { couplings: 'same', passes: 1, averageSteps: 0 } };
+const ADDED_SETTINGS: Partial<Record<Section, Record<string, unknown>>> = { train: { couplings: 'same', passes: 1, averageSteps: 0, precondition: 'none' } };
 
 /**
  * What the `quick` and `paper` presets change against the table's values (which are the paper's, spec 6.8, in the

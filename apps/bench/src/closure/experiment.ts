@@ -294,8 +294,12 @@ export function readExperimentConfig(dir: string): ExperimentConfig {
   if (!isObject(settings) || !(['simulate', 'train', 'predict'] as const).every((section) => isObject(settings[section]))) {
     throw new LvInputError(`${path} is corrupt (settings must have the sections simulate, train, predict); ${rerun}`);
   }
+  // Settings added after a config was written take the value that reproduces the old behaviour; the hash stays the
+  // one of the settings as written.
+  const hashAsWritten = closureHash(config);
+  settings.train.precondition ??= 'none';
   checkSettingValues(CLOSURE_ROWS, settings, (row) => (row.option.type === 'integer' || row.option.type === 'number' ? 'number' : 'string'), path, rerun);
-  if (closureHash(config) !== config.hash) {
+  if (hashAsWritten !== config.hash) {
     throw new LvInputError(`${path} was edited by hand (its hash does not match its settings, model, seed and streams); ${rerun}`);
   }
   if (!existsSync(config.model.path)) {

@@ -136,6 +136,7 @@ function trainingOptions(t: Omit<LvConfig['settings']['train'], 'couplings' | 'c
     substeps: t.substeps,
     lambda: t.lambda,
     psiDerivScale: t.psiDerivScale,
+    ...(t.precondition !== 'none' ? { precondition: t.precondition } : {}),
   };
 }
 

@@ -130,6 +130,17 @@ export interface DbdTrainerConfig {
    * (`gibbs` of `@srn/boltzmann`). The two consume the random stream differently.
    */
   readonly sampler?: 'table' | 'generic';
+  /**
+   * Preconditioner of the adjoint's source terms. `'none'` (default, the paper): the raw moment differences ΔE.
+   * `'fisher-diagonal'`: every parameter's ΔE is scaled by g / Var(T_k), the inverse of its sufficient statistic's
+   * model variance (the asleep chains' sample variance, or the exact one with `moments: 'exact'`) averaged over the
+   * window, g normalising the scales to geometric mean 1 (see `train/precondition.ts`): a diagonal natural gradient,
+   * which moves parameters with small-variance statistics (e.g. the pair counts of a scarce species) as fast as the
+   * others. `'fisher-max'`: the same scales normalised to the largest variance instead (every scale ≥ 1: no parameter
+   * moves slower than without the preconditioner, the small-variance ones faster). The fixed points (ΔE = 0) are
+   * unchanged.
+   */
+  readonly precondition?: 'none' | 'fisher-diagonal' | 'fisher-max';
 }
 
 /**
@@ -175,6 +186,8 @@ export interface ResolvedDbdConfig {
   readonly domain: string[];
   readonly moments: 'sampled' | 'exact';
   readonly sampler: 'table' | 'generic';
+  /** Present only when not `'none'` (so configurations and checkpoints without it read as before). */
+  readonly precondition?: 'fisher-diagonal' | 'fisher-max';
 }
 
 /**
@@ -191,7 +204,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
     'latticeSize', 'machine', 'steps', 'passes', 'window', 'horizonStart', 'moveEvery', 'batchSize', 'asleepChains',
     'awakeSweeps', 'asleepSweeps', 'learningRate', 'averageFrom', 'optimizer', 'adamBeta1', 'adamBeta2', 'adamEpsilon', 'spacing',
     'substeps', 'dt', 'psiDerivScale', 'lambda', 'initialOffsets', 'theta0', 'theta0PerCondition', 'theta0Fit', 'domain',
-    'moments', 'sampler',
+    'moments', 'sampler', 'precondition',
   ]);
   for (const k of Object.keys(c)) if (!known.has(k)) throw new RangeError(`config.${k} is not a DbdTrainerConfig option`);
   const { shape, species } = peekData(data);
@@ -228,6 +241,7 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
   if (batchSize > smallest) {
     throw new RangeError(`config.batchSize (${batchSize}) must be <= the number of trajectories${perCondition} (${smallest})`);
   }
+  const precondition = c.precondition === undefined ? 'none' : checkEnum(c.precondition, 'config.precondition', ['none', 'fisher-diagonal', 'fisher-max']);
   const dom = resolveDomain(machine, c.domain, 'config.domain');
   const spacing = Array.from(resolveSpacing(c.spacing, dom.names.length, 'config.spacing'));
   const initialOffsets = c.initialOffsets;
@@ -296,5 +310,6 @@ export function resolveDbdConfig(config: DbdTrainerConfig, data: TrainingData): 
     domain: dom.names,
     moments: c.moments === undefined ? 'sampled' : checkEnum(c.moments, 'config.moments', ['sampled', 'exact']),
     sampler: c.sampler === undefined ? 'table' : checkEnum(c.sampler, 'config.sampler', ['table', 'generic']),
+    ...(precondition === 'none' ? {} : { precondition }),
   };
 }

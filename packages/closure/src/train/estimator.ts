@@ -18,6 +18,7 @@ import type { Rng } from '@srn/gillespie/rng';
 import type { PreparedData } from '../data.ts';
 import { type TablePlan, tableGibbs, tablePlan } from '../kernels/table-gibbs.ts';
 import type { ResolvedDbdConfig } from './config.ts';
+import { columnVariance } from './precondition.ts';
 
 /**
  * Estimates the raw moment means of one time point.
@@ -31,9 +32,19 @@ import type { ResolvedDbdConfig } from './config.ts';
 export interface MomentEstimator {
   /**
    * Awake means (data snapshots of the trajectories `batch` at time point t, hidden units sampled given them in the
-   * persistent `chains`, one chain per batch entry) and asleep means (free model) under θ, into `awake` / `asleep`.
+   * persistent `chains`, one chain per batch entry) and asleep means (free model) under θ, into `awake` / `asleep`;
+   * with `asleepVariance`, also the model variance of every sufficient statistic (the asleep chains' unbiased sample
+   * variance, or the exact variance).
    */
-  estimate(theta: Float64Array, t: number, batch: Int32Array, chains: Uint8Array, awake: Float64Array, asleep: Float64Array): void;
+  estimate(
+    theta: Float64Array,
+    t: number,
+    batch: Int32Array,
+    chains: Uint8Array,
+    awake: Float64Array,
+    asleep: Float64Array,
+    asleepVariance?: Float64Array,
+  ): void;
 }
 
 /**
@@ -81,7 +92,7 @@ class ExactEstimator implements MomentEstimator {
     this.visible = new Uint8Array(machine.layers[0].size);
   }
 
-  estimate(theta: Float64Array, t: number, batch: Int32Array, _chains: Uint8Array, aw: Float64Array, as: Float64Array): void {
+  estimate(theta: Float64Array, t: number, batch: Int32Array, _chains: Uint8Array, aw: Float64Array, as: Float64Array, asVar?: Float64Array): void {
     const { machine, data } = this;
     const P = machine.parameters.count;
     const N = machine.layers[0].size;
@@ -96,7 +107,9 @@ class ExactEstimator implements MomentEstimator {
       const r = exactMoments(machine, theta, { visible: vis });
       for (let k = 0; k < P; k++) aw[k] += r.mean[k] / B;
     }
-    as.set(exactMoments(machine, theta).mean);
+    const model = exactMoments(machine, theta, asVar === undefined ? undefined : { covariance: true });
+    as.set(model.mean);
+    if (asVar !== undefined) for (let k = 0; k < P; k++) asVar[k] = model.covariance![k * P + k];
   }
 }
 
@@ -133,7 +146,7 @@ class SampledEstimator implements MomentEstimator {
     this.awakeCached = visibleOnly ? new Uint8Array(data.count * data.timePoints) : null;
   }
 
-  estimate(theta: Float64Array, t: number, batch: Int32Array, chains: Uint8Array, aw: Float64Array, as: Float64Array): void {
+  estimate(theta: Float64Array, t: number, batch: Int32Array, chains: Uint8Array, aw: Float64Array, as: Float64Array, asVar?: Float64Array): void {
     const { machine, config: cfg, rng } = this;
     const P = machine.parameters.count;
     const U = machine.unitCount;
@@ -166,5 +179,6 @@ class SampledEstimator implements MomentEstimator {
     sufficientStatistics(machine, this.asleep, { out: this.asleepStats });
     meanInto(this.awakeStats, B, P, aw);
     meanInto(this.asleepStats, cfg.asleepChains, P, as);
+    if (asVar !== undefined) columnVariance(this.asleepStats, cfg.asleepChains, P, asVar);
   }
 }

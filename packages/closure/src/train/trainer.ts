@@ -26,6 +26,7 @@ import { createMomentEstimator, type MomentEstimator } from './estimator.ts';
 import { centerDifferences, type ParameterRoles, parameterRoles, slideOffsets } from './form.ts';
 import { conditionTheta0, initialOffsets } from './initial.ts';
 import { createFeOptimizer, type FeOptimizer } from './optimizer.ts';
+import { fisherDiagonalScales, scaleDifferences } from './precondition.ts';
 
 /**
  * What {@link DbdTrainer.step} reports.
@@ -58,6 +59,12 @@ export interface DbdStepInfo {
   readonly asleepMoments: Float64Array;
   /** Total FE vertices stored over all F. */
   readonly vertices: number;
+  /**
+   * Relative moment mismatch of the window, a cost that can be compared between steps and passes: the mean over the
+   * parameters k of Σ_rows |ΔE_k| / Σ_rows |⟨T_k⟩_data| (raw moments; parameters whose data moments are all 0 left
+   * out; averaged over the conditions). It includes the asleep chains' sampling noise, so it levels off above 0.
+   */
+  readonly mismatch: number;
 }
 
 /**
@@ -144,6 +151,9 @@ class DbdTrainerImpl implements DbdTrainer {
   private readonly awakeWin: Float64Array;
   private readonly asleepWin: Float64Array;
   private readonly order: Int32Array;
+  /** Model variances of the window rows and the preconditioner's scales (null without `precondition`). */
+  private readonly varWin: Float64Array | null;
+  private readonly scales: Float64Array | null;
 
   constructor(config: ResolvedDbdConfig, model: LearnedDbd, data: PreparedData, rng: Rng, state: DecodedCheckpoint['state'] | null) {
     this.config = config;
@@ -172,6 +182,8 @@ class DbdTrainerImpl implements DbdTrainer {
     this.awakeWin = new Float64Array(R * P);
     this.asleepWin = new Float64Array(R * P);
     this.order = new Int32Array(data.count);
+    this.varWin = config.precondition === undefined ? null : new Float64Array(R * P);
+    this.scales = config.precondition === undefined ? null : new Float64Array(P);
     const T = data.timePoints;
     const K = data.conditionCount;
     const B = config.batchSize;
@@ -282,6 +294,7 @@ class DbdTrainerImpl implements DbdTrainer {
     const awakeMoments = K > 1 ? new Float64Array(rows * P) : null;
     const asleepMoments = K > 1 ? new Float64Array(rows * P) : null;
     const costate = K > 1 ? new Float64Array(P) : null;
+    let mismatch = 0;
     const batch = K > 1 ? new Int32Array(K * cfg.batchSize) : null;
     for (let ci = 0; ci < K; ci++) {
       const c = this.conds[ci];
@@ -302,6 +315,14 @@ class DbdTrainerImpl implements DbdTrainer {
         this.moments(c, t, t - tau);
         for (let k = 0; k < P; k++) md[k] += this.dE[(t - tau) * P + k] / (H - tau + 1);
       }
+      // 3b. Diagonal Fisher preconditioner: scale every parameter's differences, then recenter them (the reports keep
+      // the raw differences).
+      if (this.scales !== null) {
+        fisherDiagonalScales(this.varWin!, rows, P, this.scales, undefined, cfg.precondition === 'fisher-max' ? 'max' : 'geometric');
+        scaleDifferences(this.dE, rows, P, this.scales);
+        for (let t = tau; t <= H; t++) centerDifferences(this.roles, c.mu, t, this.dE, this.dEc, (t - tau) * P);
+      }
+      mismatch += this.windowMismatch(rows) / K;
       // 4. Backward costates (the update waits until every condition has its costates: one F per step).
       this.adjoint.backward(c.mu, this.dE, this.dEc, H, tau, c);
       if (K > 1) {
@@ -338,7 +359,28 @@ class DbdTrainerImpl implements DbdTrainer {
       awakeMoments: awakeMoments ?? this.awakeWin.slice(0, rows * P),
       asleepMoments: asleepMoments ?? this.asleepWin.slice(0, rows * P),
       vertices,
+      mismatch,
     };
+  }
+
+  /** The relative moment mismatch of the window rows just estimated (see {@link DbdStepInfo.mismatch}). */
+  private windowMismatch(rows: number): number {
+    const P = this.P;
+    let sum = 0;
+    let used = 0;
+    for (let k = 0; k < P; k++) {
+      let diff = 0;
+      let data = 0;
+      for (let i = 0; i < rows; i++) {
+        diff += Math.abs(this.asleepWin[i * P + k] - this.awakeWin[i * P + k]);
+        data += Math.abs(this.awakeWin[i * P + k]);
+      }
+      if (data > 0) {
+        sum += diff / data;
+        used++;
+      }
+    }
+    return used > 0 ? sum / used : 0;
   }
 
   /** Moments at time point t (window row i) of a condition: raw ΔE, offsets slide, centered ΔE. */
@@ -346,7 +388,8 @@ class DbdTrainerImpl implements DbdTrainer {
     const P = this.P;
     const aw = this.awakeMean;
     const as = this.asleepMean;
-    this.estimator.estimate(c.thetaViews[i], t, c.batch, c.chains[t % this.R], aw, as);
+    const variance = this.varWin === null ? undefined : this.varWin.subarray(i * P, (i + 1) * P);
+    this.estimator.estimate(c.thetaViews[i], t, c.batch, c.chains[t % this.R], aw, as, variance);
     // Offsets slide towards the awake means (bias moments first, spec 5.3).
     slideOffsets(this.roles, c.mu, t, aw, this.config.lambda);
     // Raw and centered differences with the updated offsets.
