@@ -87,6 +87,28 @@ const pad8 = (n: number): number => (n + 7) & ~7;
  * ```
  */
 export function encodeContainer(header: Record<string, unknown>, sections: readonly Section[]): Uint8Array {
+  const chunks = encodeContainerChunks(header, sections);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * The bytes of {@link encodeContainer} as consecutive chunks (the preamble with the header, then every section and
+ * its zero padding), without copying the sections into one buffer: a large container (a late training checkpoint,
+ * tens of MB) can be written to a file piece by piece. The sections' own arrays are chunks, so they must not change
+ * until the chunks are written.
+ *
+ * @example
+ * ```ts
+ * const chunks = encodeContainerChunks({ kind: 'demo' }, [{ name: 'a', bytes: new Uint8Array(3) }]);
+ * ```
+ */
+export function encodeContainerChunks(header: Record<string, unknown>, sections: readonly Section[]): Uint8Array[] {
   const entries: SectionEntry[] = [];
   let offset = 0;
   for (const s of sections) {
@@ -96,16 +118,29 @@ export function encodeContainer(header: Record<string, unknown>, sections: reado
   const text = new TextEncoder().encode(JSON.stringify({ ...header, sections: entries }));
   const h = text.length;
   const payloadStart = PREAMBLE + pad8(h);
-  const out = new Uint8Array(payloadStart + offset);
-  out.set(MAGIC, 0);
-  const view = new DataView(out.buffer);
+  const head = new Uint8Array(payloadStart);
+  head.set(MAGIC, 0);
+  const view = new DataView(head.buffer);
   view.setUint32(8, CONTAINER_VERSION, true);
   view.setUint32(12, h, true);
   view.setUint32(16, offset, true);
-  out.set(text, PREAMBLE);
-  for (let i = 0; i < sections.length; i++) out.set(sections[i].bytes, payloadStart + entries[i].offset);
-  view.setUint32(20, crc32(out, PREAMBLE, out.length), true);
-  return out;
+  head.set(text, PREAMBLE);
+  const chunks: Uint8Array[] = [head];
+  let crc = crc32(head, PREAMBLE, head.length);
+  const zeros = new Uint8Array(8);
+  sections.forEach((s, i) => {
+    chunks.push(s.bytes);
+    crc = crc32(s.bytes, 0, s.bytes.length, crc);
+    const end = i + 1 < sections.length ? entries[i + 1].offset : offset;
+    const gap = end - (entries[i].offset + s.bytes.length);
+    if (gap > 0) {
+      const padding = zeros.subarray(0, gap);
+      chunks.push(padding);
+      crc = crc32(padding, 0, gap, crc);
+    }
+  });
+  view.setUint32(20, crc, true);
+  return chunks;
 }
 
 /**

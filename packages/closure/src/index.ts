@@ -39,6 +39,7 @@ export {
   paperTheta0,
   type PsiDerivScale,
   serializeLearnedDbd,
+  serializeLearnedDbdChunks,
 } from './model.ts';
 export {
   type ClosureChannels,

@@ -8,7 +8,7 @@
 
 import { createMachine, type Machine, type MachineSpec } from '@srn/boltzmann';
 import { createFunction, type FeFunction, fromBinary, toBinary } from '@srn/fem-basis';
-import { bytesF64, decodeContainer, encodeContainer, f64Bytes, type Section } from './container.ts';
+import { bytesF64, decodeContainer, encodeContainer, encodeContainerChunks, f64Bytes, type Section } from './container.ts';
 import { CheckpointError, DbdDivergenceError } from './errors.ts';
 import { buildMachineSpec, defaultFeDomain } from './forms.ts';
 import { checkEnum, checkInt, checkNum, checkObject, checkPositive, show } from './validate.ts';
@@ -537,6 +537,23 @@ export const MODEL_FORMAT_VERSION = 1;
 export function serializeLearnedDbd(model: LearnedDbd): Uint8Array {
   checkModel(model, 'model');
   return encodeContainer(
+    { kind: MODEL_KIND, version: MODEL_FORMAT_VERSION, names: [...model.names], ...modelHeader(model) },
+    modelSections(model),
+  );
+}
+
+/**
+ * The bytes of {@link serializeLearnedDbd} as consecutive chunks (the header, then every section and its padding),
+ * for writing a large model to a file without a second copy of it in memory.
+ *
+ * @example
+ * ```ts
+ * const chunks = serializeLearnedDbdChunks(trainer.model()); // their concatenation is serializeLearnedDbd's bytes
+ * ```
+ */
+export function serializeLearnedDbdChunks(model: LearnedDbd): Uint8Array[] {
+  checkModel(model, 'model');
+  return encodeContainerChunks(
     { kind: MODEL_KIND, version: MODEL_FORMAT_VERSION, names: [...model.names], ...modelHeader(model) },
     modelSections(model),
   );

@@ -7,6 +7,7 @@ import {
   paperMachineSpec,
   restoreDbdTrainer,
   serializeLearnedDbd,
+  serializeLearnedDbdChunks,
 } from '../src/index.ts';
 import { createRng, randomTrajectories } from './helpers.ts';
 
@@ -61,6 +62,21 @@ describe('checkpoints', () => {
       expect(r.horizon).toBe(config.passes === 2 ? 6 : 9);
       expect(r.windowStart).toBe(config.passes === 2 ? 2 : 5);
       expect(r.model().functions.some((f) => f.store.count > 0)).toBe(true);
+    });
+  }
+
+  // The chunked checkpoint must be the same bytes as the single buffer, padding and CRC included (Adam moments and the
+  // iterate average add sections; odd section lengths need padding).
+  for (const name of ['adam', 'sgd, iterate average']) {
+    const config = configs[name];
+    it(`checkpointChunks() concatenates to checkpoint() (${name})`, () => {
+      const t = createDbdTrainer(config, data, createRng(9));
+      for (let i = 0; i < 8; i++) t.step();
+      const chunks = t.checkpointChunks();
+      expect(chunks.length).toBeGreaterThan(2);
+      expect(Buffer.concat(chunks).equals(Buffer.from(t.checkpoint()))).toBe(true);
+      expect(restoreDbdTrainer(Buffer.concat(chunks), data).stepIndex).toBe(8);
+      expect(Buffer.concat(serializeLearnedDbdChunks(t.model())).equals(Buffer.from(serializeLearnedDbd(t.model())))).toBe(true);
     });
   }
 

@@ -78,6 +78,15 @@ describe('tableGibbs flattened neighbourhoods', () => {
     ],
     parameterization: 'homogeneous',
   });
+  const lateralOn = (shape: number[]) =>
+    createMachine({
+      layers: [{ name: 'visible', shape, states: ['X', 'Y'] }],
+      connections: [
+        { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+        { lower: 0, upper: 0, field: [[0, 2], [2, 0], [1, 1], [1, -1]], couplings: [['X', 'Y'], ['Y', 'X']], weightPrefix: 'm' },
+      ],
+      parameterization: 'homogeneous',
+    });
   const lateral6 = createMachine({
     layers: [{ name: 'visible', shape: [5, 5], states: ['X', 'Y'] }],
     connections: [
@@ -90,6 +99,8 @@ describe('tableGibbs flattened neighbourhoods', () => {
     { name: 'paper DBM (3 layers, 2 × 2 fields)', machine: createMachine(paperMachineSpec(6)), theta: [-0.7, -1.1, 0.4, -0.3, -0.2, 0.5, 0.8, -0.6, -0.9, 0.7] },
     { name: 'lateral Potts machine (12 neighbours)', machine: lateral, theta: [-1.2, -1.6, 0.6, -0.8, -0.5, 0.4, -0.3, -0.2] },
     { name: 'lateral machine with 6 neighbours (slots padded to 8)', machine: lateral6, theta: [-1.1, -1.4, 0.5, -0.7, -0.6, 0.3, 0.4] },
+    // Twelve slots (the kernel unrolled for 12 neighbours of two-state sources) on a non-square lattice.
+    { name: 'lateral Potts machine on 5 × 7', machine: lateralOn([5, 7]), theta: [-0.4, -0.6, 0.9, -0.8, -0.5, 0.7, -0.6, 0.5] },
   ];
   for (const { name, machine, theta } of cases) {
     it(`matches the CSR kernel state for state: ${name}`, () => {

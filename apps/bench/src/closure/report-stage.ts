@@ -28,7 +28,7 @@ import {
   thetaSpec,
 } from './figures.ts';
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, qualityTargets, type TargetResult } from './metrics.ts';
-import { loadTrainingTrajectories, OBSERVABLES, readSimulatedMoments, type SimulatedMoments } from './simulate-stage.ts';
+import { eachTrajectory, OBSERVABLES, readSimulatedMoments, type SimulatedMoments } from './simulate-stage.ts';
 import { type LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
 
 /** The moments of the paper's figures. */
@@ -73,6 +73,55 @@ function countsAt(trajectory: LatticeTrajectory, t: number): [number, number] {
   return [x, y];
 }
 
+/** What the report's figures need from the training runs: every run's counts, and the snapshots of the run shown. */
+interface TrainingRunCounts {
+  /** Counts of X and Y of every run at every time point. */
+  x: Int32Array[];
+  y: Int32Array[];
+  /** The snapshot times (t = 139 and 349 of 500, scaled to the run's length) and the run shown at them. */
+  t1: number;
+  t2: number;
+  best: number;
+  /** Its occupancy at t1, then at t2. */
+  snapshots: Uint8Array;
+}
+
+/**
+ * Reads the training runs one at a time (holding one trajectory, not all of them) for the counts and the snapshot
+ * figure. The run shown is the paper's pick: the one whose counts are closest at t1 and t2 among the runs where
+ * both species survive to the end (run 0 if none does; the first of equally close ones).
+ */
+function trainingRunCounts(dir: string, config: LvConfig): TrainingRunCounts {
+  const T = config.settings.simulate.timeSteps;
+  const t1 = Math.round((139 / 500) * (T - 1));
+  const t2 = Math.round((349 / 500) * (T - 1));
+  const x: Int32Array[] = [];
+  const y: Int32Array[] = [];
+  let best = 0;
+  let bestScore = Number.POSITIVE_INFINITY;
+  let snapshots = new Uint8Array(0);
+  for (const trajectory of eachTrajectory(dir, config)) {
+    const run = x.length;
+    const xs = new Int32Array(T);
+    const ys = new Int32Array(T);
+    for (let t = 0; t < T; t++) [xs[t], ys[t]] = countsAt(trajectory, t);
+    x.push(xs);
+    y.push(ys);
+    const score = xs[T - 1] === 0 || ys[T - 1] === 0 ? Number.POSITIVE_INFINITY : Math.abs(xs[t1] - xs[t2]) + Math.abs(ys[t1] - ys[t2]);
+    if (run === 0 || score < bestScore) {
+      const N = trajectory.occupancy.length / T;
+      snapshots = new Uint8Array(2 * N);
+      snapshots.set(trajectory.occupancy.subarray(t1 * N, (t1 + 1) * N), 0);
+      snapshots.set(trajectory.occupancy.subarray(t2 * N, (t2 + 1) * N), N);
+    }
+    if (score < bestScore) {
+      bestScore = score;
+      best = run;
+    }
+  }
+  return { x, y, t1, t2, best, snapshots };
+}
+
 /**
  * Runs the report stage on DIR (predict must have finished).
  *
@@ -115,8 +164,9 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
   const metrics = computeMetrics({ train: sim.train.mean, heldout: sim.heldout.mean }, predictors, moments, times);
   const targets = qualityTargets(metrics, 'heldout');
 
-  // Every input is read and checked before anything is written.
-  const trajectories = loadTrainingTrajectories(dir, config);
+  // Every input is read and checked before anything is written. The training runs are read one at a time: the
+  // figures need only their counts and the two snapshots of the run they show.
+  const runs = trainingRunCounts(dir, config);
   const channelsPath = join(predictDir, 'channels.csv');
   const channelCsv = existsSync(channelsPath) ? readColumnsCsv(channelsPath, { rows: T, rerun: rerunPredict }) : undefined;
   const layersPath = join(predictDir, 'layers.json');
@@ -135,38 +185,23 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
     progress.update(figures.length);
   };
   try {
-    const t1 = Math.round((139 / 500) * (T - 1));
-    const t2 = Math.round((349 / 500) * (T - 1));
-    // The paper picked a run whose counts are close at the two times: similar counts, different spatial structure.
-    let best = 0;
-    let bestScore = Number.POSITIVE_INFINITY;
-    trajectories.forEach((trajectory, run) => {
-      const [x1, y1] = countsAt(trajectory, t1);
-      const [x2, y2] = countsAt(trajectory, t2);
-      const [xe, ye] = countsAt(trajectory, T - 1);
-      const score = xe === 0 || ye === 0 ? Number.POSITIVE_INFINITY : Math.abs(x1 - x2) + Math.abs(y1 - y2);
-      if (score < bestScore) {
-        bestScore = score;
-        best = run;
-      }
-    });
+    const { t1, t2, best, snapshots } = runs;
     const N = s.size * s.size;
-    const pick = trajectories[best];
+    const countsOf = (run: number, t: number) => `${runs.x[run][t]} X, ${runs.y[run][t]}`;
     await add(
       'lattice-snapshots',
       `Lattice snapshots of training run ${best} at t = ${t1} and t = ${t2} (prey black, predators blue; the run whose counts are closest at the two times, as in the paper).`,
       latticeSnapshotSpec(s.size, [
-        { label: `t = ${t1} (${countsAt(pick, t1).join(' X, ')} Y)`, occupancy: pick.occupancy.subarray(t1 * N, (t1 + 1) * N) },
-        { label: `t = ${t2} (${countsAt(pick, t2).join(' X, ')} Y)`, occupancy: pick.occupancy.subarray(t2 * N, (t2 + 1) * N) },
+        { label: `t = ${t1} (${countsOf(best, t1)} Y)`, occupancy: snapshots.subarray(0, N) },
+        { label: `t = ${t2} (${countsOf(best, t2)} Y)`, occupancy: snapshots.subarray(N, 2 * N) },
       ]),
     );
-    const survivors = trajectories.filter((trajectory) => countsAt(trajectory, T - 1).every((c) => c > 0));
+    const survivors = runs.x.map((_, run) => run).filter((run) => runs.x[run][T - 1] > 0 && runs.y[run][T - 1] > 0);
     const survivingMean = { X: new Float64Array(T), Y: new Float64Array(T) };
-    for (const trajectory of survivors) {
+    for (const run of survivors) {
       for (let t = 0; t < T; t++) {
-        const [x, y] = countsAt(trajectory, t);
-        survivingMean.X[t] += x / survivors.length;
-        survivingMean.Y[t] += y / survivors.length;
+        survivingMean.X[t] += runs.x[run][t] / survivors.length;
+        survivingMean.Y[t] += runs.y[run][t] / survivors.length;
       }
     }
     const phase = [

@@ -88,11 +88,23 @@ export function streamOf(config: ExperimentConfig, part: EnsemblePart): string {
  * ```
  */
 export function loadTrainingTrajectories(dir: string, config: ExperimentConfig, limit = Number.POSITIVE_INFINITY, part: Part = 'train'): LatticeTrajectory[] {
+  return [...eachTrajectory(dir, config, limit, part)];
+}
+
+/**
+ * A part's trajectories one at a time, in run order, read and checked like {@link loadTrainingTrajectories} does, so
+ * that a caller that needs only a summary of every run holds one trajectory at a time instead of all of them.
+ *
+ * @example
+ * ```ts
+ * for (const trajectory of eachTrajectory('out/lv', config)) console.log(trajectory.occupancy.length);
+ * ```
+ */
+export function* eachTrajectory(dir: string, config: ExperimentConfig, limit = Number.POSITIVE_INFINITY, part: Part = 'train'): Generator<LatticeTrajectory> {
   requireStage(dir, 'simulate', config);
   const model = experimentModel(config);
   const runs = model.runs[part];
   const trajectoriesDir = join(stageDir(dir, 'simulate'), part, 'trajectories');
-  const out: LatticeTrajectory[] = [];
   const rerun = `rerun 'srn-bench ${isLv(config) ? 'lv' : 'closure'} simulate --out ${dir}'`;
   const S = model.species.length;
   for (let run = 0; run < Math.min(runs, limit); run++) {
@@ -118,9 +130,8 @@ export function loadTrainingTrajectories(dir: string, config: ExperimentConfig, 
       const why = badTime >= 0 ? `time ${badTime} is ${trajectory.times[badTime]}` : `site state ${trajectory.occupancy[badSite]} at index ${badSite} (0 .. ${S} expected)`;
       throw new LvInputError(`${path} is corrupt (${why}); ${rerun}`);
     }
-    out.push(trajectory);
+    yield trajectory;
   }
-  return out;
 }
 
 /** Column means of an ensemble's moments.csv, keyed by observable (X, Y, NN_XX, ...). */

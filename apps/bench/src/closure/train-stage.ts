@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '@srn/gillespie';
-import { stagingPath, startStaging, writeFileAtomic } from '../io.ts';
+import { stagingPath, startStaging, writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
 import { type DbdTrainerConfig, defaultFeDomain, paperMachineSpec, paperTheta0 } from '@srn/closure';
 import { type DbdTrainerLike, loadClosure } from './closure.ts';
@@ -46,15 +46,18 @@ interface CheckpointMeta {
 
 const MAGIC = 'SRNLVCK1';
 
-/** Packs meta + trainer bytes into one file: magic, u32 JSON length, JSON, trainer checkpoint. */
-function packCheckpoint(meta: CheckpointMeta, trainer: Uint8Array): Uint8Array {
+/**
+ * The file of meta + trainer checkpoint: magic, u32 JSON length, JSON, then the trainer's checkpoint bytes as its own
+ * chunks (`checkpointChunks`), so that a late checkpoint (60 MB for the paper preset) is written without being
+ * copied into one buffer first, twice (the container, then this file).
+ */
+function packCheckpoint(meta: CheckpointMeta, trainer: readonly Uint8Array[]): Uint8Array[] {
   const json = new TextEncoder().encode(JSON.stringify(meta));
-  const out = new Uint8Array(8 + 4 + json.length + trainer.length);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, json.length, true);
-  out.set(json, 12);
-  out.set(trainer, 12 + json.length);
-  return out;
+  const head = new Uint8Array(8 + 4 + json.length);
+  head.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(head.buffer).setUint32(8, json.length, true);
+  head.set(json, 12);
+  return [head, ...trainer];
 }
 
 function unpackCheckpoint(bytes: Uint8Array, path: string, rerun: string): { meta: CheckpointMeta; trainer: Uint8Array } {
@@ -69,7 +72,7 @@ function unpackCheckpoint(bytes: Uint8Array, path: string, rerun: string): { met
     throw corrupt((error as Error).message);
   }
   if (!meta || typeof meta.configHash !== 'string' || !Array.isArray(meta.history)) throw corrupt('bad header');
-  return { meta, trainer: bytes.slice(12 + length) };
+  return { meta, trainer: bytes.subarray(12 + length) };
 }
 
 /** The paper's FE input domain (visible biases and same-species weights), kept for every coupling choice. */
@@ -224,7 +227,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const out = stagingPath(final);
   const checkpointPath = join(out, 'checkpoint.bin');
   const resumeCommand = options.resumeCommand ?? `srn-bench ${cmd} train --out ${dir} --resume`;
-  const closure = await loadClosure('train', ['createDbdTrainer', 'restoreDbdTrainer', 'serializeLearnedDbd', 'integrateParameters']);
+  const closure = await loadClosure('train', ['createDbdTrainer', 'restoreDbdTrainer', 'serializeLearnedDbdChunks', 'integrateParameters']);
   const loaded = loadTrainingTrajectories(dir, config);
   // The model's time is the snapshot index (dt of the data grid = 1), whatever the model file's dt.
   const trajectories = isLv(config) ? loaded : loaded.map((tr) => ({ ...tr, times: Float64Array.from(tr.times, (_, k) => k) }));
@@ -268,7 +271,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const save = () => {
     meta.step = trainer.stepIndex;
     meta.seconds = secondsBefore + (performance.now() - sessionStart) / 1000;
-    writeFileAtomic(checkpointPath, packCheckpoint(meta, trainer.checkpoint()));
+    writeFileAtomicChunks(checkpointPath, packCheckpoint(meta, trainer.checkpointChunks()));
   };
   const every = config.settings.train.checkpointEvery;
   const progress = ctx.progress('train', trainer.totalSteps);
@@ -303,7 +306,7 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   save();
 
   const model = trainer.model();
-  writeFileAtomic(join(out, 'model.bin'), closure.serializeLearnedDbd(model));
+  writeFileAtomicChunks(join(out, 'model.bin'), closure.serializeLearnedDbdChunks(model));
   const times = modelTimes(config);
   const { names, theta } = closure.integrateParameters(model, times);
   writeThetaCsv(join(out, 'theta.csv'), times, names, theta);

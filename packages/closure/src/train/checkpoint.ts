@@ -9,7 +9,7 @@
 import type { FeFunction } from '@srn/fem-basis';
 import { fromBinary, toBinary } from '@srn/fem-basis';
 import { type Rng, rngFromState } from '@srn/gillespie/rng';
-import { bytesF64, bytesU32, decodeContainer, encodeContainer, f64Bytes, type Section } from '../container.ts';
+import { bytesF64, bytesU32, decodeContainer, encodeContainer, encodeContainerChunks, f64Bytes, type Section } from '../container.ts';
 import { type DataFingerprint, type PreparedData, prepareData, type TrainingData } from '../data.ts';
 import { CheckpointError } from '../errors.ts';
 import { buildMachine, type LearnedDbd, modelFromContainer, modelHeader, modelSections } from '../model.ts';
@@ -78,6 +78,26 @@ export interface CheckpointContent {
  * ```
  */
 export function encodeCheckpoint(c: CheckpointContent): Uint8Array {
+  const { header, sections } = checkpointContainer(c);
+  return encodeContainer(header, sections);
+}
+
+/**
+ * The bytes of {@link encodeCheckpoint} as consecutive chunks ({@link encodeContainerChunks}), for writing a large
+ * checkpoint without a second copy of it in memory.
+ *
+ * @example
+ * ```ts
+ * const chunks = encodeCheckpointChunks(content); // their concatenation is encodeCheckpoint(content)
+ * ```
+ */
+export function encodeCheckpointChunks(c: CheckpointContent): Uint8Array[] {
+  const { header, sections } = checkpointContainer(c);
+  return encodeContainerChunks(header, sections);
+}
+
+/** The header and sections of a checkpoint. */
+function checkpointContainer(c: CheckpointContent): { header: Record<string, unknown>; sections: Section[] } {
   const sections: Section[] = [...modelSections(c.model)];
   c.conditions.forEach((cond, k) => {
     const suffix = k === 0 ? '' : `${k}`;
@@ -94,8 +114,8 @@ export function encodeCheckpoint(c: CheckpointContent): Uint8Array {
     for (let j = 0; j < c.adamV.length; j++) sections.push({ name: `adamV${j}`, bytes: toBinary(c.adamV[j]) });
   }
   if (c.average !== null) sections.push(...modelSections({ ...c.model, functions: c.average }, 'average'));
-  return encodeContainer(
-    {
+  return {
+    header: {
       kind: TRAINER_KIND,
       version: CHECKPOINT_VERSION,
       config: c.config,
@@ -111,7 +131,7 @@ export function encodeCheckpoint(c: CheckpointContent): Uint8Array {
       },
     },
     sections,
-  );
+  };
 }
 
 /**

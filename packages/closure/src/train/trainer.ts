@@ -19,7 +19,7 @@ import { integrateParameters, type ParameterTrajectory } from '../integrate.ts';
 import { buildMachine, cloneModel, createDbd, type LearnedDbd } from '../model.ts';
 import { checkInt, checkObject, checkRngLike } from '../validate.ts';
 import { AdjointSolver, createWindowCache, type WindowCache } from './adjoint.ts';
-import { decodeCheckpoint, type DecodedCheckpoint, encodeCheckpoint, type RestoreTrainerOptions } from './checkpoint.ts';
+import { type CheckpointContent, decodeCheckpoint, type DecodedCheckpoint, encodeCheckpoint, encodeCheckpointChunks, type RestoreTrainerOptions } from './checkpoint.ts';
 import { type DbdTrainerConfig, type ResolvedDbdConfig, resolveDbdConfig } from './config.ts';
 import { accumulateAverage, nextWindow } from './curriculum.ts';
 import { createMomentEstimator, type MomentEstimator } from './estimator.ts';
@@ -96,6 +96,12 @@ export interface DbdTrainer {
   step(): DbdStepInfo;
   /** The complete state as bytes (container: JSON header + binary sections, versioned, CRC-32). */
   checkpoint(): Uint8Array;
+  /**
+   * The bytes of {@link DbdTrainer.checkpoint} as consecutive chunks, without one buffer holding all of them: for
+   * writing a late checkpoint (tens of MB of FE coefficients) to a file with one copy of it in memory instead of two.
+   * Write them before the next step (some chunks are the trainer's own arrays).
+   */
+  checkpointChunks(): Uint8Array[];
   /** A deep copy of the trained model: the iterate average once `averageFrom` is passed, else the current F. */
   model(): LearnedDbd;
   /** A copy of the offsets μ(t) of a condition (default 0; one value per layer and state, `machine.centerCount`). */
@@ -401,8 +407,16 @@ class DbdTrainerImpl implements DbdTrainer {
   }
 
   checkpoint(): Uint8Array {
+    return encodeCheckpoint(this.checkpointContent());
+  }
+
+  checkpointChunks(): Uint8Array[] {
+    return encodeCheckpointChunks(this.checkpointContent());
+  }
+
+  private checkpointContent(): CheckpointContent {
     const rows = (c: Condition) => Array.from({ length: this._horizon - this._windowStart + 1 }, (_, i) => c.chains[(this._windowStart + i) % this.R]);
-    return encodeCheckpoint({
+    return {
       config: this.config,
       model: this.live,
       fingerprint: this.data.fingerprint,
@@ -416,7 +430,7 @@ class DbdTrainerImpl implements DbdTrainer {
       adamM: this.optimizer.m,
       adamV: this.optimizer.v,
       average: this.average,
-    });
+    };
   }
 }
 
