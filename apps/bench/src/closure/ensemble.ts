@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Seed } from '@srn/gillespie';
+import type { Seed } from '@srn/gillespie/rng';
 import { decodeLattice, latticeSummaryToCsv, lotkaVolterraLattice, type LatticeEnsembleSummary } from '@srn/gillespie/lattice';
 import { formatSnapshotText, simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
 import { commitDirectory, prepareOutputDirectory, startStaging, writeFileAtomic } from '../io.ts';

@@ -22,7 +22,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRng } from '@srn/gillespie';
+import { createRng } from '@srn/gillespie/rng';
 import { createLatticeGeometry, type LatticeTrajectory } from '@srn/gillespie/lattice';
 import { OdeIntegrationError, type PredictionScore, scorePrediction } from '@srn/closure';
 import { capMessage } from '../args.ts';

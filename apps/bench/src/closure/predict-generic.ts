@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChains, gibbs, type Machine, randomizeChains } from '@srn/boltzmann';
-import { createRng, type Rng } from '@srn/gillespie';
+import { createRng, type Rng } from '@srn/gillespie/rng';
 import {
   compileObservables,
   createLatticeGeometry,

@@ -5,7 +5,7 @@
  * baselines.csv, channels.csv, layers.json, stage.json}.
  */
 import { join } from 'node:path';
-import { createRng, type Rng } from '@srn/gillespie';
+import { createRng, type Rng } from '@srn/gillespie/rng';
 import { capMessage } from '../args.ts';
 import { writeFileAtomic } from '../io.ts';
 import { createChains, createProbabilities, gibbs, randomizeChains } from '@srn/boltzmann';

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRng } from '@srn/gillespie';
+import { createRng } from '@srn/gillespie/rng';
 import { stagingPath, startStaging, writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
 import { type DbdTrainerConfig, defaultFeDomain, paperMachineSpec, paperTheta0 } from '@srn/closure';

@@ -1,0 +1,31 @@
+/**
+ * Start-up of the lattice commands (issue #21): `lv ...`, `closure ...` and `lattice simulate` must not load mathjs
+ * (about a second of CPU to import; only the reaction DSL and SBML need it) or the queue client (bullmq, only with
+ * --queue). Counted, not timed: a child process imports the command module with the module-resolution hook of
+ * scripts/loaded-modules.mjs, which lists every module resolved.
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const script = join(here, '..', '..', '..', 'scripts', 'loaded-modules.mjs');
+
+function packagesLoadedBy(module: string): string[] {
+  const out = execFileSync(process.execPath, ['--conditions=@srn/source', '--import', 'tsx', script, module], { cwd: join(here, '..'), encoding: 'utf8' });
+  return (JSON.parse(out) as { packages: string[] }).packages;
+}
+
+describe('start-up cost of the commands', () => {
+  it('the detector sees mathjs when the reaction-DSL command is imported (the control)', () => {
+    expect(packagesLoadedBy('./src/commands/simulate.ts')).toContain('mathjs');
+  });
+
+  for (const command of ['closure', 'lv-all', 'lv-simulate', 'lv-train', 'lv-predict', 'lattice-simulate']) {
+    it(`${command} loads neither mathjs nor the queue client`, () => {
+      const loaded = packagesLoadedBy(`./src/commands/${command}.ts`);
+      expect(loaded.filter((p) => ['mathjs', 'bullmq'].includes(p))).toEqual([]);
+    });
+  }
+});
