@@ -4,12 +4,12 @@
  * from those files, and the learned closure's rows also from each seed's report/metrics.json), and the learning
  * curve must hold every predictor, the noise floor included, at every size.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/args.ts';
-import { parseIntegerList } from '../src/closure/repeat.ts';
+import { checkTargets, LV_PAPER_TARGETS, parseIntegerList, repeatedRuns, type SummaryRow, writeSummary } from '../src/closure/repeat.ts';
 import { cli, TINY_ARGS } from './tiny-experiment.ts';
 
 const ARGS = TINY_ARGS.filter((a, i) => a !== '--seed' && TINY_ARGS[i - 1] !== '--seed');
@@ -118,4 +118,76 @@ describe('lv all --seeds 1-2 --train-runs-sweep 2,3 (tiny)', () => {
       for (const runs of [2, 3]) expect(values.some((v) => v.predictor === label && v.runs === runs), `${label} at ${runs}`).toBe(true);
     }
   });
+});
+
+describe('targets of the LV paper preset in the summary (issue #16 item 5)', () => {
+  const row = (predictor: SummaryRow['predictor'], moment: string, mean: number | null, trainRuns = 1000): SummaryRow => ({
+    predictor,
+    on: 'all',
+    moment,
+    trainRuns,
+    seeds: [1],
+    values: [mean],
+    mean,
+    sd: null,
+  });
+
+  it('checks each bound and each rung on the learned closure (filtered θ) of the right size, margins = value - bound', () => {
+    const rows = [
+      row('learned-filtered', 'X', 0.05),
+      row('learned-filtered', 'NN_XX', 0.07),
+      row('learned-filtered', 'NNN_XY', 0.2),
+      row('learned-raw', 'NN_YY', 0.01), // not the filtered θ: NN_YY has no value
+      row('learned-filtered', 'X', 0.01, 100), // another size
+      row('mean-field', 'X', 0.6),
+      row('pair', 'X', 0.04),
+      row('pair', 'NNN_XY', 0.3),
+    ];
+    const checks = checkTargets(rows, LV_PAPER_TARGETS, 1000);
+    const find = (moment: string, against: unknown) => checks.find((c) => c.moment === moment && c.against === against)!;
+    expect(find('X', 0.04)).toMatchObject({ value: 0.05, met: false });
+    expect(find('X', 0.04).margin).toBeCloseTo(0.01, 12);
+    expect(find('NN_XX', 0.08)).toMatchObject({ met: true });
+    expect(find('NN_XX', 0.08).margin).toBeCloseTo(-0.01, 12);
+    expect(find('NN_YY', 0.2)).toMatchObject({ value: null, met: null, margin: null });
+    expect(find('X', 'mean-field')).toMatchObject({ bound: 0.6, met: true });
+    expect(find('X', 'pair')).toMatchObject({ bound: 0.04, met: false });
+    expect(find('NNN_XY', 'pair')).toMatchObject({ bound: 0.3, met: true });
+    expect(find('NN_XX', 'feed-forward')).toMatchObject({ bound: null, met: null });
+    expect(checks).toHaveLength(4 + 3 * 3);
+  });
+
+  it('writes the targets into summary.md and summary.json for the paper preset only', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'srn-targets-'));
+    try {
+      for (const preset of ['paper', 'quick']) {
+        const out = join(root, preset);
+        const runs = repeatedRuns(out, [1, 2], [1000]);
+        for (const [i, run] of runs.entries()) {
+          mkdirSync(join(run.dir, 'report'), { recursive: true });
+          writeFileSync(join(run.dir, 'config.json'), JSON.stringify({ kind: 'srn-lv-experiment', preset }));
+          const rows = [
+            { predictor: 'learned-filtered', on: 'all', moment: 'X', meanRelError: 0.035 + 0.02 * i }, // mean 0.045: misses 0.04 by 0.5 points
+            { predictor: 'pair', on: 'all', moment: 'X', meanRelError: 0.5 },
+          ];
+          writeFileSync(join(run.dir, 'report', 'ladder.json'), JSON.stringify({ moments: ['X'], trainRuns: 1000, rows }));
+        }
+        await writeSummary(out, runs, `srn-bench lv all --preset ${preset}`);
+        const md = readFileSync(join(out, 'summary.md'), 'utf8');
+        const json = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+        if (preset === 'paper') {
+          expect(md).toMatch(/## Targets of the LV paper preset/);
+          expect(md).toMatch(/\| X \| < 4\.0 % \| 4\.5 % \| \*\*missed by 0\.5 points\*\* \|/);
+          expect(md).toMatch(/\| X \| below pair approximation \(50\.0 %\) \| 4\.5 % \| met \(45\.5 points to spare\) \|/);
+          expect(json.targets.checks[0].trainRuns).toBe(1000);
+          expect(json.targets.checks[0].checks.find((c: { against: unknown }) => c.against === 0.04).met).toBe(false);
+        } else {
+          expect(md).not.toMatch(/Targets/);
+          expect(json.targets).toBeNull();
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -133,6 +133,92 @@ export function summarizeLadders(runs: readonly RepeatedRun[]): { moments: strin
   return { moments, rows };
 }
 
+/**
+ * Targets a summary is judged against: upper bounds on the learned closure's (filtered θ) mean relative error, mean
+ * over the seeds at one training-set size, and the rungs it must beat (lower mean) on some of the moments.
+ */
+export interface LadderTargets {
+  /** What the targets are (the summary's heading). */
+  title: string;
+  /** The training-set size the targets are defined for (other sizes are judged as indications). */
+  trainRuns: number;
+  below: Record<string, number>;
+  beat: { moments: readonly string[]; rungs: readonly Rung[] };
+}
+
+/** Issue #16 item 5: the LV paper preset with 1,000 training runs, held-out 1,000 runs, mean over seeds 1-5. */
+export const LV_PAPER_TARGETS: LadderTargets = {
+  title: 'Targets of the LV paper preset (issue #16 item 5: 1,000 training runs, mean over seeds)',
+  trainRuns: 1000,
+  below: { X: 0.04, NN_XX: 0.08, NNN_XY: 0.1, NN_YY: 0.2 },
+  beat: { moments: ['X', 'NN_XX', 'NNN_XY'], rungs: ['mean-field', 'pair', 'feed-forward'] },
+};
+
+/** One target checked: `margin` is value − bound (negative: met with room to spare). */
+export interface TargetCheck {
+  moment: string;
+  /** An upper bound on the error, or a rung whose mean error the learned closure must be below. */
+  against: number | Rung;
+  value: number | null;
+  bound: number | null;
+  met: boolean | null;
+  margin: number | null;
+}
+
+/**
+ * Checks the learned closure (filtered θ, all times) of the summary rows of one training-set size against targets;
+ * a missing value gives `met: null`.
+ *
+ * @example
+ * ```ts
+ * const { rows } = summarizeLadders(repeatedRuns('out/lv', [1, 2, 3, 4, 5], [1000]));
+ * const checks = checkTargets(rows, LV_PAPER_TARGETS, 1000);
+ * checks.filter((c) => c.met === false).map((c) => `${c.moment} misses by ${(100 * c.margin!).toFixed(1)} points`);
+ * ```
+ */
+export function checkTargets(rows: readonly SummaryRow[], targets: LadderTargets, trainRuns: number | null): TargetCheck[] {
+  const mean = (predictor: Rung, moment: string) =>
+    rows.find((r) => r.trainRuns === trainRuns && r.on === 'all' && r.predictor === predictor && r.moment === moment)?.mean ?? null;
+  const check = (moment: string, against: number | Rung, bound: number | null): TargetCheck => {
+    const value = mean('learned-filtered', moment);
+    const known = value !== null && bound !== null;
+    return { moment, against, value, bound, met: known ? value < bound : null, margin: known ? value - bound : null };
+  };
+  return [
+    ...Object.entries(targets.below).map(([moment, bound]) => check(moment, bound, bound)),
+    ...targets.beat.moments.flatMap((moment) => targets.beat.rungs.map((rung) => check(moment, rung, mean(rung, moment)))),
+  ];
+}
+
+/** The targets that apply to the runs (from the first run's config.json): the LV paper preset's, or none. */
+function targetsOf(runs: readonly RepeatedRun[]): LadderTargets | null {
+  try {
+    const config = JSON.parse(readFileSync(join(runs[0].dir, 'config.json'), 'utf8')) as { kind?: string; preset?: string };
+    return config.kind === 'srn-lv-experiment' && config.preset === 'paper' ? LV_PAPER_TARGETS : null;
+  } catch {
+    return null;
+  }
+}
+
+function targetLines(checks: readonly TargetCheck[], targets: LadderTargets, size: number | null): string[] {
+  const pct = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)} %`);
+  const verdict = (c: TargetCheck) =>
+    c.met === null ? 'no value' : c.met ? `met (${(100 * -c.margin!).toFixed(1)} points to spare)` : `**missed by ${(100 * c.margin!).toFixed(1)} points**`;
+  const lines = [
+    '',
+    `## ${targets.title}${size !== null ? `, ${size} training runs` : ''}`,
+    '',
+    ...(size === targets.trainRuns ? [] : [`The targets are defined for ${targets.trainRuns} training runs; at ${size ?? 'this'} they are an indication only.`, '']),
+    '| moment | target | learned (filtered θ), mean over seeds | result |',
+    '|---|---|---:|---|',
+  ];
+  for (const c of checks) {
+    const target = typeof c.against === 'number' ? `< ${pct(c.against)}` : `below ${RUNG_LABELS[c.against]} (${pct(c.bound)})`;
+    lines.push(`| ${c.moment} | ${target} | ${pct(c.value)} | ${verdict(c)} |`);
+  }
+  return lines;
+}
+
 function pm(row: SummaryRow | undefined): string {
   if (!row || row.mean === null) return '–';
   return row.sd === null ? `${(100 * row.mean).toFixed(1)}` : `${(100 * row.mean).toFixed(1)} ± ${(100 * row.sd).toFixed(1)}`;
@@ -155,7 +241,9 @@ export async function writeSummary(out: string, runs: readonly RepeatedRun[], co
     csv.push([r.trainRuns ?? '', r.predictor, r.on, r.moment, r.values.filter((v) => v !== null).length, r.mean ?? Number.NaN, r.sd ?? Number.NaN, ...seeds.map((s) => r.values[r.seeds.indexOf(s)] ?? Number.NaN)]);
   }
   writeFileAtomic(join(out, 'summary.csv'), formatRows(csv));
-  writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify({ command, seeds, trainRuns: sizes.length > 0 ? sizes : null, metric: 'meanRelError', moments, runs: runs.map((r) => ({ ...r, dir: r.dir.slice(out.length + 1) })), rows }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  const targets = targetsOf(runs);
+  const checks = targets ? (sizes.length > 0 ? sizes : [null]).map((size) => ({ trainRuns: size, checks: checkTargets(rows, targets, size) })) : null;
+  writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify({ command, seeds, trainRuns: sizes.length > 0 ? sizes : null, metric: 'meanRelError', moments, runs: runs.map((r) => ({ ...r, dir: r.dir.slice(out.length + 1) })), rows, targets: checks ? { ...targets, checks } : null }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   const lines = [
     '# Summary over seeds',
     '',
@@ -171,6 +259,7 @@ export async function writeSummary(out: string, runs: readonly RepeatedRun[], co
       lines.push(`| ${RUNG_LABELS[predictor as Rung]} | ${on} | ${cells.join(' | ')} |`);
     }
   }
+  for (const c of checks ?? []) lines.push(...targetLines(c.checks, targets!, c.trainRuns));
   writeFileAtomic(join(out, 'summary.md'), `${lines.join('\n')}\n`);
   const whole = rows.filter((r) => r.on === 'all' && r.mean !== null);
   const values = whole.map((r) => ({
