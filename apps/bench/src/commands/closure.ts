@@ -12,7 +12,6 @@ import { LatticeModelFileError, type ParsedLatticeModel } from '@srn/gillespie/l
 import { type CommandSpec, type OptionSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { cliContext, OUT_OPTION, WORKERS_OPTION } from '../closure/cli-context.ts';
-import type { StageContext } from '../closure/context.ts';
 import { LV_PRESETS, type LvPreset, SETTING_OPTIONS, SETTING_ROWS, settingsFromOptions } from '../closure/config.ts';
 import {
   CLOSURE_PRESET_NAMES,
@@ -29,16 +28,8 @@ import { runReportStage } from '../closure/report-stage.ts';
 import { runSimulateStage } from '../closure/simulate-stage.ts';
 import { LV_STAGES, type LvStage } from '../closure/stage.ts';
 import { closureDomain, closureMachineSpec, runTrainStage } from '../closure/train-stage.ts';
-import { queueOptions, queueSettings } from '../queue/options.ts';
+import { latticeQueueEnsemble, queueOptions, queueSettings } from '../queue/options.ts';
 import { bundledLatticeModel, loadLatticeModel } from './lattice-run.ts';
-
-/**
- * The lattice ensemble on a queue. The queue client (bullmq, and @srn/gillespie's root with mathjs) is imported only
- * when a queue is given: about 1.2 CPU s of start-up of every `closure` command run without `--queue`.
- */
-function queueEnsemble(queue: NonNullable<ReturnType<typeof queueSettings>>): NonNullable<StageContext['ensemble']> {
-  return async (config, ensembleOptions) => (await import('../queue/ensembles.ts')).latticeEnsembleOnQueue(config, ensembleOptions, queue);
-}
 
 const MODEL_OPTION: OptionSpec = { type: 'string', description: 'lattice model file (.lattice text or JSON); default: the preset\'s bundled file', placeholder: 'FILE' };
 
@@ -154,7 +145,7 @@ export async function runClosureAll(options: ParsedOptions, _positionals: string
         one = { ...pipelineOptions, config: closureConfigFromOptions(runOptions, run.trainRuns !== undefined ? new Set([...given, 'samples']) : given) };
       }
       const runCtx = cliContext(run.dir, Number(options.workers), context?.signal, true);
-      if (queue) runCtx.ensemble = queueEnsemble(queue);
+      if (queue) runCtx.ensemble = latticeQueueEnsemble(queue);
       const result = await runPipeline(runCtx, one);
       return result.finished && result.records.report !== undefined;
     },
@@ -163,7 +154,7 @@ export async function runClosureAll(options: ParsedOptions, _positionals: string
   );
   if (repeated) return;
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, true);
-  if (queue) ctx.ensemble = queueEnsemble(queue);
+  if (queue) ctx.ensemble = latticeQueueEnsemble(queue);
   const result = await runPipeline(ctx, {
     ...pipelineOptions,
     stopAfterTrainSteps: options.stopAfterTrainSteps === undefined ? undefined : Number(options.stopAfterTrainSteps),
@@ -198,7 +189,7 @@ export const closureReportSpec = stageSpec('report', 'Stage 4 of closure all: re
 export async function runClosureSimulate(options: ParsedOptions, _positionals: string[], context?: CommandContext): Promise<void> {
   const ctx = cliContext(String(options.out), Number(options.workers), context?.signal, false);
   const queue = queueSettings(options);
-  if (queue) ctx.ensemble = queueEnsemble(queue);
+  if (queue) ctx.ensemble = latticeQueueEnsemble(queue);
   await runSimulateStage(ctx);
 }
 

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.ts';
 import type { CommandContext } from '../cli.ts';
 import { startProgress } from '../io.ts';
-import { queueOptions, queueSettings } from '../queue/options.ts';
+import { latticeQueueEnsemble, queueOptions, queueSettings } from '../queue/options.ts';
 import { latticeRunReport, latticeSimulate } from './lattice-run.ts';
 
 /** Options every lattice ensemble command has (`lattice simulate`, `lv simulate`): workers and what is written. */
@@ -71,8 +71,7 @@ export async function runLatticeSimulate(options: ParsedOptions, positionals: st
     excludeExtinct: options.excludeExtinct === true,
     signal: context?.signal,
     onProgress: (done) => progress.update(done),
-    // The queue client (bullmq, and @srn/gillespie's root with mathjs) loads only in queue mode: about 1.2 CPU s of start-up.
-    ensemble: queue ? async (config, ensembleOptions) => (await import('../queue/ensembles.ts')).latticeEnsembleOnQueue(config, ensembleOptions, queue) : undefined,
+    ensemble: latticeQueueEnsemble(queue),
   });
   progress.stop();
   process.stdout.write(latticeRunReport(result, String(options.out), runs, trajectories));

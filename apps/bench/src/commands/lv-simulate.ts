@@ -13,7 +13,7 @@ import { hasConfig, MIN_LATTICE_SIZE } from '../closure/config.ts';
 import { runSimulateStage } from '../closure/simulate-stage.ts';
 import { bundledLatticeModel, latticeRunReport, latticeSimulate } from './lattice-run.ts';
 import { latticeEnsembleOptions } from './lattice-simulate.ts';
-import { queueOptions, queueSettings } from '../queue/options.ts';
+import { latticeQueueEnsemble, queueOptions, queueSettings } from '../queue/options.ts';
 
 export { type LvSimulateOptions, lvSimulate } from '../closure/ensemble.ts';
 
@@ -65,8 +65,7 @@ export async function runLvSimulate(options: ParsedOptions, _positionals: string
   const progress = startProgress('runs', runs);
   const result = await latticeSimulate({
     model: bundledLatticeModel('lotka-volterra.lattice'),
-    // The queue client (bullmq, and @srn/gillespie's root with mathjs) loads only in queue mode: about 1.2 CPU s of start-up.
-    ensemble: queue ? async (config, ensembleOptions) => (await import('../queue/ensembles.ts')).latticeEnsembleOnQueue(config, ensembleOptions, queue) : undefined,
+    ensemble: latticeQueueEnsemble(queue),
     command: 'lv simulate',
     out: String(options.out),
     runs,
