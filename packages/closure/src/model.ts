@@ -535,11 +535,8 @@ export const MODEL_FORMAT_VERSION = 1;
  * ```
  */
 export function serializeLearnedDbd(model: LearnedDbd): Uint8Array {
-  checkModel(model, 'model');
-  return encodeContainer(
-    { kind: MODEL_KIND, version: MODEL_FORMAT_VERSION, names: [...model.names], ...modelHeader(model) },
-    modelSections(model),
-  );
+  const { header, sections } = modelContainer(model);
+  return encodeContainer(header, sections);
 }
 
 /**
@@ -552,11 +549,14 @@ export function serializeLearnedDbd(model: LearnedDbd): Uint8Array {
  * ```
  */
 export function serializeLearnedDbdChunks(model: LearnedDbd): Uint8Array[] {
+  const { header, sections } = modelContainer(model);
+  return encodeContainerChunks(header, sections);
+}
+
+/** The checked model's container header and sections (what both serialisations write). */
+function modelContainer(model: LearnedDbd): { header: Record<string, unknown>; sections: Section[] } {
   checkModel(model, 'model');
-  return encodeContainerChunks(
-    { kind: MODEL_KIND, version: MODEL_FORMAT_VERSION, names: [...model.names], ...modelHeader(model) },
-    modelSections(model),
-  );
+  return { header: { kind: MODEL_KIND, version: MODEL_FORMAT_VERSION, names: [...model.names], ...modelHeader(model) }, sections: modelSections(model) };
 }
 
 /**
