@@ -152,6 +152,27 @@ describe('srn-bench lv pipeline', () => {
     for (const t of metrics.timings) expect(t.seconds).toBeGreaterThan(0);
   });
 
+  it('warns when θ(t) leaves the FE cells training touched, records it and says so in the report; silent when it stays inside', async () => {
+    // The tiny run's θ moves by about 1e-5 per time point (measured), so at a grid spacing of 1e-6 the prediction with
+    // the final F crosses into cells the two training steps' forward solves (with earlier F) never visited; at the
+    // preset's spacing 0.1 it stays in one trained cell. Either outcome follows from the geometry, not the seed.
+    const inside = JSON.parse(readFileSync(join(full, 'predict', 'stage.json'), 'utf8'));
+    expect(inside.untrained).toEqual([]);
+    expect(readFileSync(join(full, 'report', 'report.md'), 'utf8')).not.toMatch(/outside the trained region/);
+    const dir = join(root, 'untrained');
+    const logs: string[] = [];
+    const settings = settingsFromOptions('quick', { ...TINY, trainSteps: 2, spacing: 1e-6 });
+    const result = await runPipeline(quietContext(dir, { log: (line: string) => logs.push(line) }), { preset: 'quick', seed: SEED, settings });
+    expect(result.finished).toBe(true);
+    expect(logs.filter((l) => l.startsWith('predict: warning: θ(0) of the training data: θ(t) is outside the region F was trained on'))).toHaveLength(1);
+    const untrained = JSON.parse(readFileSync(join(dir, 'predict', 'stage.json'), 'utf8')).untrained;
+    expect(untrained).toHaveLength(1);
+    expect(untrained[0].label).toBe('θ(0) of the training data');
+    expect(untrained[0].fraction).toBeLessThan(1);
+    expect(untrained[0].firstUntrainedTime).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'report', 'report.md'), 'utf8')).toMatch(/\*\*θ\(t\) outside the trained region of F:\*\* θ\(0\) of the training data for \d+ % of the times/);
+  });
+
   it("runs end to end with the paper's machine (same-species couplings, one pass)", async () => {
     const dir = join(root, 'same');
     const settings = settingsFromOptions('quick', { ...TINY, couplings: 'same', passes: 1, psiDerivScale: 'fractional' });

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChains, gibbs, type Machine, randomizeChains } from '@srn/boltzmann';
+import type { ParameterTrajectory } from '@srn/closure';
 import { createRng, type Rng } from '@srn/gillespie/rng';
 import {
   compileObservables,
@@ -20,7 +21,7 @@ import {
 import { capMessage } from '../args.ts';
 import { loadLatticeModel } from '../commands/lattice-run.ts';
 import { writeFileAtomic } from '../io.ts';
-import { type LearnedDbd, loadClosure } from './closure.ts';
+import { type ClosureApi, type LearnedDbd, loadClosure } from './closure.ts';
 import { predictLadder } from './ladder.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
@@ -141,6 +142,46 @@ async function generatedBaselines(model: ExperimentModel) {
   });
 }
 
+/** Where one prediction's θ(t) left the region F was trained on (recorded in predict/stage.json as `untrained`). */
+export interface UntrainedRecord {
+  /** Which prediction (`training IC 1/5`, `held-out IC 2/3`, `θ(0) of the training data`). */
+  label: string;
+  /** Fraction of the time points whose θ lies in a trained FE cell. */
+  fraction: number;
+  /** The first time (simulation units) outside, or null. */
+  firstUntrainedTime: number | null;
+}
+
+/**
+ * Checks that θ(t) of one prediction stays in FE cells training touched. F is a sparse FE function, 0 in cells no
+ * training trajectory visited, so there θ stalls and the prediction goes flat: instead of leaving that unexplained,
+ * this logs a warning and returns the record for the stage file (null when θ(t) never leaves the trained region).
+ * `simTime` maps a model time to the simulation's time unit for the message.
+ *
+ * @example
+ * ```ts
+ * const trajectory = closure.integrateParameters(learned, times);
+ * const untrained = checkTrainedCoverage(ctx, closure, learned, trajectory, 'held-out IC 1/3', (t) => t);
+ * if (untrained) records.push(untrained);
+ * ```
+ */
+export function checkTrainedCoverage(
+  ctx: Pick<StageContext, 'log'>,
+  closure: Pick<ClosureApi, 'trainedCoverage'>,
+  learned: LearnedDbd,
+  trajectory: ParameterTrajectory,
+  label: string,
+  simTime: (t: number) => number,
+): UntrainedRecord | null {
+  const covered = closure.trainedCoverage(learned, trajectory);
+  if (covered.fraction >= 1) return null;
+  const at = covered.firstUntrainedTime === null ? null : simTime(covered.firstUntrainedTime);
+  ctx.log(
+    `predict: warning: ${label}: θ(t) is outside the region F was trained on for ${((1 - covered.fraction) * 100).toFixed(0)} % of the times (from t = ${at}); F is 0 there, so θ stalls (a coarser --spacing, or training ICs that cover this one, help)`,
+  );
+  return { label, fraction: covered.fraction, firstUntrainedTime: at };
+}
+
 /** Runs the predict stage of a model-file experiment (see the module comment). */
 export async function runClosurePredictStage(ctx: StageContext, config: ClosureConfig): Promise<StageRecord> {
   const dir = ctx.dir;
@@ -169,20 +210,12 @@ export async function runClosurePredictStage(ctx: StageContext, config: ClosureC
   const statuses: BaselineStatus[] = baselines.map((b) => (b.applies ? { kind: b.kind, applies: true, notes: b.notes } : { kind: b.kind, applies: false, reason: b.reason }));
 
   /** θ(t) raw and filtered, sampled moments of both and the baselines, from one set of t = 0 lattices. */
-  // Where θ(t) runs through FE cells that training never touched, F is 0 and θ stalls: say so (per IC) instead of
-  // leaving a flat prediction unexplained.
-  const coverage: { label: string; fraction: number; firstUntrainedTime: number | null }[] = [];
+  const coverage: UntrainedRecord[] = [];
   const predictFrom = (lattices: Uint8Array[], theta0: Float64Array, stream: number, label: string) => {
     const trajectory = closure.integrateParameters(learned, times, { theta0 });
     const { names, theta } = trajectory;
-    const covered = closure.trainedCoverage(learned, trajectory);
-    if (covered.fraction < 1) {
-      const at = covered.firstUntrainedTime === null ? null : simTimes[times.indexOf(covered.firstUntrainedTime)] ?? covered.firstUntrainedTime;
-      coverage.push({ label, fraction: covered.fraction, firstUntrainedTime: at });
-      ctx.log(
-        `predict: warning: ${label}: θ(t) is outside the region F was trained on for ${((1 - covered.fraction) * 100).toFixed(0)} % of the times (from t = ${at}); F is 0 there, so θ stalls (a coarser --spacing, or training ICs that cover this one, help)`,
-      );
-    }
+    const untrained = checkTrainedCoverage(ctx, closure, learned, trajectory, label, (t) => simTimes[times.indexOf(t)] ?? t);
+    if (untrained) coverage.push(untrained);
     const filtered = closure.lowPassColumns(theta, T, P, filter);
     const progress = ctx.progress(`predict ${label}`, 2 * T);
     const moments: Record<string, Record<string, Float64Array>> = {};

@@ -14,7 +14,7 @@ import { type ClosureApi, type LearnedDbd, loadClosure, type PredictedMomentsLik
 import { layerTime, type LvConfig } from './config.ts';
 import { type ClosureConfig, isLv, readExperimentConfig } from './experiment.ts';
 import { predictLadder } from './ladder.ts';
-import { runClosurePredictStage } from './predict-generic.ts';
+import { checkTrainedCoverage, runClosurePredictStage } from './predict-generic.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
 import { LvInputError, LvInterruptedError } from './errors.ts';
@@ -65,6 +65,7 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
     'meanFieldLotkaVolterra',
     'pairApproximationLotkaVolterra',
     'closureChannels',
+    'trainedCoverage',
   ]);
   const started = performance.now();
   let model: LearnedDbd;
@@ -79,6 +80,7 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
   const T = times.length;
   const trajectory = closure.integrateParameters(model, times);
   const { names, theta } = trajectory;
+  const untrained = checkTrainedCoverage(ctx, closure, model, trajectory, 'θ(0) of the training data', (t) => t);
   const P = names.length;
   const filter = { cutoff: p.cutoff, taps: p.taps };
   const filtered = closure.lowPassColumns(theta, T, P, filter);
@@ -159,6 +161,7 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
     timings,
     parameters: names,
     layerTime: tLayer,
+    untrained: untrained ? [untrained] : [],
   });
 }
 

@@ -20,7 +20,7 @@ import { type Figure, latticeImageSpec, momentsSpec, renderFigure, thetaSpec } f
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, type Predictor } from './metrics.ts';
 import { type ExperimentModel, experimentModel } from './model.ts';
 import { type BaselineStatus, conditionFileName } from './predict-generic.ts';
-import { addHistoryFigure, type Block, fmt, metricsRows, pct, readHistory, toHtml, toMarkdown } from './report-stage.ts';
+import { addHistoryFigure, type Block, fmt, metricsRows, pct, readHistory, toHtml, toMarkdown, untrainedBlock } from './report-stage.ts';
 import { loadTrainingTrajectories, readSimulatedMoments } from './simulate-stage.ts';
 import { requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
 import { closureDomain } from './train-stage.ts';
@@ -348,15 +348,8 @@ function closureReportBlocks(
       `. The "second half vs first" rows score the mean of the last ${model.samples.heldout - r.floor.half} samples of every IC against the mean of the first ${r.floor.half}: a predictor cannot be told apart from the simulation below about that error.`,
   });
   blocks.push({ kind: 'p', text: r.losses.length > 0 ? `**Where the learned closure loses (held-out RMSE):** ${r.losses.join('; ')}.` : 'The learned closure (filtered θ) has the smallest held-out RMSE of the predictors on every observable.' });
-  const untrained = (r.records.predict?.untrained ?? []) as { label: string; fraction: number; firstUntrainedTime: number | null }[];
-  if (untrained.length > 0) {
-    blocks.push({
-      kind: 'p',
-      text:
-        `**θ(t) outside the trained region of F:** ${untrained.map((u) => `${u.label} for ${((1 - u.fraction) * 100).toFixed(0)} % of the times (from t = ${fmt(u.firstUntrainedTime ?? Number.NaN)})`).join('; ')}. ` +
-        'F is a sparse finite-element function, 0 in cells that no training trajectory visited, so there θ(t) stops moving and the prediction stays flat. A coarser `--spacing`, or training initial conditions that cover these, help.',
-    });
-  }
+  const untrained = untrainedBlock(r.records.predict);
+  if (untrained) blocks.push(untrained);
   if (K > 1) {
     blocks.push({ kind: 'h', level: 2, text: 'Per held-out initial condition: RMSE' });
     blocks.push({

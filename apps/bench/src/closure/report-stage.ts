@@ -31,6 +31,27 @@ import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS
 import { eachTrajectory, OBSERVABLES, readSimulatedMoments, type SimulatedMoments } from './simulate-stage.ts';
 import { type LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
 
+/**
+ * The report's paragraph on predictions whose θ(t) left the region F was trained on (the predict stage's `untrained`
+ * records), or null when every prediction stayed inside it.
+ *
+ * @example
+ * ```ts
+ * const block = untrainedBlock({ untrained: [{ label: 'held-out IC 1/2', fraction: 0.5, firstUntrainedTime: 3 }] });
+ * // block.text starts with '**θ(t) outside the trained region of F:** held-out IC 1/2 for 50 % of the times'
+ * ```
+ */
+export function untrainedBlock(predict: Pick<StageRecord, string> | undefined): Block | null {
+  const untrained = (predict?.untrained ?? []) as { label: string; fraction: number; firstUntrainedTime: number | null }[];
+  if (untrained.length === 0) return null;
+  return {
+    kind: 'p',
+    text:
+      `**θ(t) outside the trained region of F:** ${untrained.map((u) => `${u.label} for ${((1 - u.fraction) * 100).toFixed(0)} % of the times (from t = ${fmt(u.firstUntrainedTime ?? Number.NaN)})`).join('; ')}. ` +
+      'F is a sparse finite-element function, 0 in cells that no training trajectory visited, so there θ(t) stops moving and the prediction stays flat. A coarser `--spacing`, or training initial conditions that cover these, help.',
+  };
+}
+
 /** The moments of the paper's figures. */
 export const FIGURE_MOMENTS = ['X', 'NN_XX', 'NNN_XY'] as const;
 
@@ -403,6 +424,8 @@ function reportBlocks(
       t.pass ? '**PASS**' : '**FAIL**',
     ]),
   });
+  const untrained = untrainedBlock(records.predict);
+  if (untrained) blocks.push(untrained);
   blocks.push({ kind: 'h', level: 2, text: 'Timings and memory' });
   blocks.push({
     kind: 'table',
