@@ -5,9 +5,10 @@
  * until the end). Counted here without timing or memory figures: at every progress report, every trajectory the
  * ensemble has handed over is already a file in the staging directory (none is waiting in memory), for a short and
  * a six times longer ensemble alike, and the replicates that come back carry no snapshots. The files are the bytes
- * `encodeLattice` gives for the same runs of the serial ensemble.
+ * `encodeLattice` gives for the same runs of the serial ensemble. The runs' observables and counts wait for the
+ * reduction in a scratch file of the stage (`spill`), which is gone from the published output.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,15 +16,11 @@ import { encodeLattice, lotkaVolterraLattice, simulateLatticeEnsemble } from '@s
 import { simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
 import { bundledLatticeModel, latticeSimulate, latticeTrajectoryWriter } from '../src/commands/lattice-run.ts';
 
-/** The staging directory's trajectory files of `out` while `latticeSimulate` runs (none before it exists). */
-function stagedTrajectories(out: string): string[] {
+/** The staging directory of `out` while `latticeSimulate` runs. */
+function stageOf(out: string): string {
   const stage = readdirSync(dirname(out)).find((name) => name.startsWith(`.${basename(out)}.partial`));
-  if (stage === undefined) return [];
-  try {
-    return readdirSync(join(dirname(out), stage, 'trajectories'));
-  } catch {
-    return [];
-  }
+  if (stage === undefined) throw new Error(`no staging directory for ${out}`);
+  return join(dirname(out), stage);
 }
 
 /** Runs a 12 x 12 LV ensemble through latticeSimulate and counts, at every progress report, the trajectories handed over but not on disk. */
@@ -31,6 +28,7 @@ async function countHeld(out: string, runs: number, workers: number) {
   let handedOver = 0;
   let maxHeld = 0;
   let progressReports = 0;
+  let spilled = 0;
   const result = await latticeSimulate({
     model: bundledLatticeModel('lotka-volterra.lattice'),
     out,
@@ -50,7 +48,9 @@ async function countHeld(out: string, runs: number, workers: number) {
         },
         onProgress: (done, total) => {
           progressReports++;
-          const written = stagedTrajectories(out).filter((name) => name.endsWith('.srnl')).length;
+          const written = readdirSync(join(stageOf(out), 'trajectories')).filter((name) => name.endsWith('.srnl')).length;
+          // The runs' observables and counts wait in the stage's scratch file, not in memory.
+          if (existsSync(join(stageOf(out), '.replicates'))) spilled++;
           expect(handedOver).toBe(done);
           maxHeld = Math.max(maxHeld, handedOver - written);
           options.onProgress?.(done, total);
@@ -58,6 +58,8 @@ async function countHeld(out: string, runs: number, workers: number) {
       });
     },
   });
+  expect(spilled).toBe(progressReports);
+  expect(readdirSync(out).sort()).toEqual(['moments.csv', 'summary.json', 'trajectories']);
   return { result, maxHeld, progressReports, handedOver };
 }
 

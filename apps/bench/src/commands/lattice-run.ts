@@ -305,6 +305,9 @@ export async function latticeSimulate(options: LatticeSimulateOptions): Promise<
       excludeExtinct: options.excludeExtinct ?? false,
       keepTrajectories: writer !== undefined,
       onTrajectory: writer?.write,
+      // The runs' observables and counts wait for the reduction in a scratch file of the stage (removed before it
+      // is published), not in memory: 36 KB per run for the 40 x 40 x 500 LV, so nothing grows with the runs.
+      spill: join(stage, '.replicates'),
       // Counts stay in the configuration, placed by the simulator under the pick rule (the LV preset's placement).
       initialCondition: counts ? undefined : run.initialCondition,
       observables: run.observables,
