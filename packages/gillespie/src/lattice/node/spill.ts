@@ -21,12 +21,14 @@ import type { LatticeReplicate, LatticeReplicateData } from '../ensemble.ts';
  * ```
  */
 export class LatticeReplicateSpill {
+  /** The scratch file. */
   readonly path: string;
   private fd: number;
   private readonly observables: Float64Array;
   private readonly counts: Int32Array;
   private readonly record: Uint8Array;
 
+  /** Creates (or truncates) `path` for records of `steps` time points, `observables` columns and `species` counts. */
   constructor(path: string, steps: number, observables: number, species: number) {
     if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string; got ${String(path)}`);
     for (const [name, value] of [['steps', steps], ['observables', observables], ['species', species]] as const) {
