@@ -6,6 +6,7 @@
  * so `--version` and `--help` stay fast.
  */
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { type CommandSpec, formatUsage, parseCommandLine, type ParsedOptions, UsageError } from './args.ts';
 import { LvInputError, LvInterruptedError, LvMissingCapabilityError } from './closure/errors.ts';
 
@@ -31,6 +32,13 @@ export interface CommandEntry {
   readonly load: () => Promise<Command>;
   /** The command handles Ctrl-C itself (checkpoint, then stop); others exit at once. */
   readonly graceful?: boolean;
+  /**
+   * The command's own thread runs lattice simulation kernels (with `--workers 2` it is one of the two): `runCli`
+   * keeps V8's young generation at its start-up size (2 MB semi-spaces; the pool's worker threads get a 4 MB young
+   * generation) instead of letting it grow to 16 MB semi-spaces, whose pages the kernels' short-lived garbage then
+   * keeps resident: about 30 MB of the peak of a 100-run `lv simulate`, for no measurable CPU time.
+   */
+  readonly smallYoungGeneration?: boolean;
 }
 
 /** The commands, in overview order. */
@@ -97,6 +105,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'lv simulate',
     summary: 'Simulate a lattice Lotka-Volterra ensemble (or stage 1 of lv all).',
+    smallYoungGeneration: true,
     load: async () => {
       const m = await import('./commands/lv-simulate.ts');
       return { spec: m.lvSimulateSpec, run: m.runLvSimulate };
@@ -130,6 +139,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'lattice simulate',
     summary: 'Simulate an ensemble of a lattice model file (text or JSON; see packages/gillespie/examples/lattice).',
+    smallYoungGeneration: true,
     load: async () => {
       const m = await import('./commands/lattice-simulate.ts');
       return { spec: m.latticeSimulateSpec, run: m.runLatticeSimulate };
@@ -270,6 +280,8 @@ let gracefulCommand = false;
  * ```
  */
 export function runCli(argv: string[]): void {
+  // Read by V8 whenever the young generation would grow, so it holds from here on (before the command's modules load).
+  if (findCommand(argv)?.entry.smallYoungGeneration) v8.setFlagsFromString('--semi-space-growth-factor=1');
   const abort = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {

@@ -8,3 +8,4 @@ export * from './lattice/node/text.ts';
 export * from './lattice/node/files.ts';
 export * from './lattice/node/parallel.ts';
 export * from './lattice/node/ensemble-task.ts';
+export * from './lattice/node/spill.ts';

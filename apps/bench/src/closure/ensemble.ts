@@ -3,11 +3,12 @@
  * trajectories plus DIR/moments.csv and DIR/summary.json. Used by the standalone command and the pipeline's
  * simulate stage.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Seed } from '@srn/gillespie/rng';
-import { decodeLattice, latticeSummaryToCsv, lotkaVolterraLattice, type LatticeEnsembleSummary } from '@srn/gillespie/lattice';
-import { formatSnapshotText, simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
+import { latticeSummaryToCsv, lotkaVolterraLattice, type LatticeEnsembleSummary } from '@srn/gillespie/lattice';
+import { simulateLatticeEnsembleParallel } from '@srn/gillespie/lattice-node';
+import { latticeTrajectoryWriter } from '../commands/lattice-run.ts';
 import { commitDirectory, prepareOutputDirectory, startStaging, writeFileAtomic } from '../io.ts';
 
 /** Options of {@link lvSimulate} (the parsed command line). */
@@ -53,28 +54,12 @@ export async function lvSimulate(options: LvSimulateOptions): Promise<{ summary:
     predationProbability: options.predationProbability,
   });
   const mode = options.trajectories ?? 'binary';
-  const N = options.size * options.size;
-  const digits = Math.max(4, String(options.runs - 1).length);
   // The trajectories of this run replace those of an earlier one as a whole (an earlier run with more runs or
   // steps must not leave files behind): they are written into a staging directory, committed at the end.
   const trajectoriesDir = join(out, 'trajectories');
-  const dir = mode === 'none' ? trajectoriesDir : startStaging(trajectoriesDir);
   // Each run's trajectory goes to disk as soon as its batch is done and is then dropped, so memory does not grow
   // with the number of runs.
-  const writeTrajectory = (run: number, encoded: Uint8Array): void => {
-    const name = `run-${String(run).padStart(digits, '0')}`;
-    if (mode === 'binary') writeFileAtomic(join(dir, `${name}.srnl`), encoded);
-    else {
-      const { occupancy } = decodeLattice(encoded);
-      const runDir = join(dir, name, 'lattice');
-      mkdirSync(runDir, { recursive: true });
-      const tDigits = Math.max(4, String(options.steps - 1).length);
-      for (let t = 0; t < options.steps; t++) {
-        const snapshot = { shape: config.shape, species: ['X', 'Y'], occupancy: occupancy.subarray(t * N, (t + 1) * N) };
-        writeFileAtomic(join(runDir, `${String(t).padStart(tDigits, '0')}.txt`), formatSnapshotText(snapshot));
-      }
-    }
-  };
+  const writer = mode === 'none' ? undefined : latticeTrajectoryWriter(startStaging(trajectoriesDir), mode, options.runs);
   const started = performance.now();
   const { summary, replicates } = await simulateLatticeEnsembleParallel(config, {
     runs: options.runs,
@@ -82,7 +67,7 @@ export async function lvSimulate(options: LvSimulateOptions): Promise<{ summary:
     workers: options.workers,
     excludeExtinct: options.excludeExtinct ?? false,
     keepTrajectories: mode !== 'none',
-    onTrajectory: writeTrajectory,
+    onTrajectory: writer?.write,
     onProgress: options.onProgress,
     signal: options.signal,
   });

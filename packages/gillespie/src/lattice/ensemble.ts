@@ -238,18 +238,22 @@ export interface SummarizeOptions {
   observables?: LatticeObservable[];
 }
 
-/** Means and sample SDs over `runs` of the `steps × K` observables. */
-function moments(runs: readonly LatticeReplicate[], steps: number, K: number): { mean: Float64Array[]; sd: Float64Array[] } {
+/** Means and sample SDs over `runs` of the `steps × K` observables (read through `data`, one run at a time). */
+function moments(runs: readonly LatticeReplicate[], steps: number, K: number, data: ReplicateData): { mean: Float64Array[]; sd: Float64Array[] } {
   const n = runs.length;
   const mean = Array.from({ length: K }, () => new Float64Array(steps).fill(n === 0 ? Number.NaN : 0));
   const sd = Array.from({ length: K }, () => new Float64Array(steps).fill(n === 0 ? Number.NaN : 0));
   if (n === 0) return { mean, sd };
-  for (const r of runs) for (let t = 0; t < steps; t++) for (let c = 0; c < K; c++) mean[c][t] += r.observables[t * K + c];
+  for (const r of runs) {
+    const x = data(r).observables;
+    for (let t = 0; t < steps; t++) for (let c = 0; c < K; c++) mean[c][t] += x[t * K + c];
+  }
   for (let c = 0; c < K; c++) for (let t = 0; t < steps; t++) mean[c][t] /= n;
   for (const r of runs) {
+    const x = data(r).observables;
     for (let t = 0; t < steps; t++) {
       for (let c = 0; c < K; c++) {
-        const d = r.observables[t * K + c] - mean[c][t];
+        const d = x[t * K + c] - mean[c][t];
         sd[c][t] += d * d;
       }
     }
@@ -258,9 +262,19 @@ function moments(runs: readonly LatticeReplicate[], steps: number, K: number): {
   return { mean, sd };
 }
 
+/** A replicate's per-time-point data, as {@link summarizeLatticeEnsemble} reads it. */
+export type LatticeReplicateData = Pick<LatticeReplicate, 'observables' | 'counts'>;
+
+type ReplicateData = (replicate: LatticeReplicate) => LatticeReplicateData;
+
+const ownData: ReplicateData = (replicate) => replicate;
+
 /**
  * Reduces replicates (in replicate order, so the result is bit-identical whatever produced them) to means, SDs and
- * extinction fractions, overall and per initial condition.
+ * extinction fractions, overall and per initial condition. `data` gives a replicate's observables and counts
+ * (default: its own); the reduction asks for one replicate at a time and uses the arrays only until the next call,
+ * so they may come from a file into one reused buffer (`LatticeReplicateSpill`, which keeps a long ensemble's
+ * memory independent of its number of runs).
  *
  * @example
  * ```ts
@@ -272,6 +286,7 @@ export function summarizeLatticeEnsemble(
   config: LatticeConfig | PreparedLatticeConfig,
   replicates: readonly LatticeReplicate[],
   options: SummarizeOptions = {},
+  data: (replicate: LatticeReplicate) => LatticeReplicateData = ownData,
 ): LatticeEnsembleSummary {
   const prepared = 'geometry' in config ? config : prepareLatticeConfig(config);
   if (!Array.isArray(replicates) || replicates.length === 0) throw new RangeError('replicates must be a non-empty array');
@@ -282,20 +297,23 @@ export function summarizeLatticeEnsemble(
   const K = names.length;
   const S = species.length;
   const sorted = replicates.slice().sort((a, b) => a.run - b.run);
+  if (typeof data !== 'function') throw new TypeError(`data must be a function; got ${String(data)}`);
   for (const r of sorted) {
-    if (!(r.observables instanceof Float64Array) || r.observables.length !== steps * K) {
+    const { observables, counts } = data(r);
+    if (!(observables instanceof Float64Array) || observables.length !== steps * K) {
       throw new RangeError(`replicate ${r.run}: observables must hold ${steps} × ${K} values`);
     }
-    if (!(r.counts instanceof Int32Array) || r.counts.length !== steps * S) {
+    if (!(counts instanceof Int32Array) || counts.length !== steps * S) {
       throw new RangeError(`replicate ${r.run}: counts must hold ${steps} × ${S} values`);
     }
   }
   const used = options.excludeExtinct ? sorted.filter((r) => !r.extinct) : sorted;
   const n = used.length;
-  const { mean, sd } = moments(used, steps, K);
+  const { mean, sd } = moments(used, steps, K, data);
   const extinctFraction = species.map(() => new Float64Array(steps));
   for (const r of used) {
-    for (let t = 0; t < steps; t++) for (let k = 0; k < S; k++) if (r.counts[t * S + k] === 0) extinctFraction[k][t] += 1 / n;
+    const counts = data(r).counts;
+    for (let t = 0; t < steps; t++) for (let k = 0; k < S; k++) if (counts[t * S + k] === 0) extinctFraction[k][t] += 1 / n;
   }
   const conditionIds = [...new Set(sorted.map((r) => r.condition))].sort((a, b) => a - b);
   const conditions: LatticeConditionSummary[] =
@@ -304,7 +322,7 @@ export function summarizeLatticeEnsemble(
       : conditionIds.map((c) => {
           const all = sorted.filter((r) => r.condition === c);
           const mine = used.filter((r) => r.condition === c);
-          return { condition: c, parameters: all[0].parameters, runs: all.length, runsUsed: mine.length, ...moments(mine, steps, K) };
+          return { condition: c, parameters: all[0].parameters, runs: all.length, runsUsed: mine.length, ...moments(mine, steps, K, data) };
         });
   return {
     times: Float64Array.from({ length: steps }, (_, t) => t * dt),
