@@ -20,7 +20,7 @@
 
 import type { Machine } from '@srn/boltzmann';
 import { type Rng, Xoshiro128 } from '@srn/gillespie/rng';
-import { flat2ModuleBytes, type Flat2Shape } from './wasm-gibbs.ts';
+import { type Flat2Layer, flat2ModuleBytes } from './wasm-gibbs.ts';
 
 const TWO_POW_32 = 4294967296;
 const MAX_TABLE = 1 << 16;
@@ -484,24 +484,13 @@ interface WasmApi {
   Module: new (bytes: Uint8Array<ArrayBuffer>) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
-type Flat2Kernel = (
-  states: number,
-  chains: number,
-  unitCount: number,
-  unitOffset: number,
-  size: number,
-  nbr: number,
-  slotInc: number,
-  table: number,
-) => void;
+type Flat2Kernel = (chains: number) => void;
 
-/** A plan's compiled kernels and their memory: generator words at 0, then per layer nbr, slotInc·16, table; states. */
+/** A plan's compiled kernels and their memory: generator words at 0, per layer nbr, slotInc·16, table, segments; states. */
 interface WasmContext {
   readonly memory: WasmMemory;
   /** Per layer index: its kernel (null if the layer does not take the flattened two-state path). */
   readonly kernels: (Flat2Kernel | null)[];
-  readonly nbrPtr: Int32Array;
-  readonly slotIncPtr: Int32Array;
   readonly tablePtr: Int32Array;
   readonly statesPtr: number;
   /** Every layer sampled in a free / clamped sweep has a kernel. */
@@ -559,6 +548,44 @@ function wasmContext(plan: TablePlan): WasmContext | null {
   return ctx;
 }
 
+/** The most frequent neighbour offsets (state byte of slot j's neighbour minus the unit's) over a layer's units. */
+function commonDeltas(lp: LayerPlan, slots: readonly number[]): number[] {
+  const count = new Map<string, number>();
+  let best: number[] = [];
+  let bestCount = 0;
+  for (let u = 0; u < lp.size; u++) {
+    const d = slots.map((j) => lp.nbr[u * lp.deg + j] - u - lp.unitOffset);
+    const key = d.join();
+    const c = (count.get(key) ?? 0) + 1;
+    count.set(key, c);
+    if (c > bestCount) {
+      bestCount = c;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * A layer's units in segments of unit order, each regular (1: every summed slot's neighbour at the most frequent offset
+ * from the unit, the interior of a periodic lattice) or not (0), as (start, end, kind).
+ */
+function layerSegments(lp: LayerPlan, slots: readonly number[], deltas: readonly number[]): number[] {
+  const segs: number[] = [];
+  for (let u = 0; u < lp.size; u++) {
+    let regular = 1;
+    for (let i = 0; i < slots.length; i++) {
+      if (lp.nbr[u * lp.deg + slots[i]] - u - lp.unitOffset !== deltas[i]) {
+        regular = 0;
+        break;
+      }
+    }
+    if (segs.length > 0 && segs[segs.length - 1] === regular) segs[segs.length - 2] = u + 1;
+    else segs.push(u, u + 1, regular);
+  }
+  return segs;
+}
+
 function buildWasmContext(plan: TablePlan): WasmContext | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) return null;
@@ -567,41 +594,64 @@ function buildWasmContext(plan: TablePlan): WasmContext | null {
   const freeOk = flat.every((f) => f);
   const clampedOk = flat.every((f, l) => f || l === 0);
   if (!clampedOk) return null;
-  const shapes: Flat2Shape[] = [];
-  const shapeOf = new Int32Array(n).fill(-1);
-  const nbrPtr = new Int32Array(n);
-  const slotIncPtr = new Int32Array(n);
+  // Layout: the generator at 0; per compiled layer its neighbour indices, increments × 16, thresholds, segments.
+  const layers: Flat2Layer[] = [];
+  const compiled: number[] = [];
+  const segments: number[][] = [];
   const tablePtr = new Int32Array(n);
   let ptr = 16;
   for (let l = 0; l < n; l++) {
     if (!flat[l]) continue;
     const lp = plan.layers[l];
-    let s = shapes.findIndex((sh) => sh.deg === lp.deg && sh.stride === lp.slotStride);
-    if (s < 0) s = shapes.push({ deg: lp.deg, stride: lp.slotStride }) - 1;
-    shapeOf[l] = s;
-    nbrPtr[l] = ptr;
+    const S = lp.slotStride;
+    const slots: number[] = [];
+    for (let j = 0; j < lp.deg; j++) if (lp.slotInc.subarray(j * S, (j + 1) * S).some((x) => x !== 0)) slots.push(j);
+    const deltas = commonDeltas(lp, slots);
+    const segs = layerSegments(lp, slots, deltas);
+    const nbr = ptr;
     ptr += 4 * lp.nbr.length;
-    slotIncPtr[l] = ptr;
+    const slotInc = ptr;
     ptr += 4 * lp.slotInc.length;
     ptr = (ptr + 7) & ~7;
     tablePtr[l] = ptr;
     ptr += 8 * lp.table.length;
+    const seg = ptr;
+    ptr += 4 * segs.length;
+    layers.push({
+      states: 0, // set below, once the layout is known
+      unitCount: plan.machine.unitCount,
+      unitOffset: lp.unitOffset,
+      deg: lp.deg,
+      stride: S,
+      nbr,
+      slotInc,
+      table: tablePtr[l],
+      segments: seg,
+      segmentCount: segs.length / 3,
+      slots,
+      deltas,
+      minDelta: Math.min(0, ...deltas),
+    });
+    compiled.push(l);
+    segments.push(segs);
   }
   const statesPtr = (ptr + 7) & ~7;
+  const kernelLayers = layers.map((k) => ({ ...k, states: statesPtr }));
   let memory: WasmMemory;
   let kernels: (Flat2Kernel | null)[];
   try {
     memory = new wasm.Memory({ initial: Math.ceil((statesPtr + 1) / WASM_PAGE) });
-    const instance = new wasm.Instance(new wasm.Module(flat2ModuleBytes(shapes)), { env: { memory } });
-    kernels = Array.from(shapeOf, (s) => (s < 0 ? null : (instance.exports[`k${s}`] as Flat2Kernel)));
+    const instance = new wasm.Instance(new wasm.Module(flat2ModuleBytes(kernelLayers)), { env: { memory } });
+    kernels = new Array<Flat2Kernel | null>(n).fill(null);
+    compiled.forEach((l, i) => {
+      kernels[l] = instance.exports[`k${i}`] as Flat2Kernel;
+    });
   } catch {
     return null; // e.g. a page whose content security policy forbids compiling WebAssembly
   }
   const ctx: WasmContext = {
     memory,
     kernels,
-    nbrPtr,
-    slotIncPtr,
     tablePtr,
     statesPtr,
     freeOk,
@@ -613,13 +663,14 @@ function buildWasmContext(plan: TablePlan): WasmContext | null {
   };
   renewViews(ctx, plan);
   const words = new Int32Array(memory.buffer);
-  for (let l = 0; l < n; l++) {
-    if (!flat[l]) continue;
+  compiled.forEach((l, i) => {
     const lp = plan.layers[l];
-    words.set(lp.nbr, nbrPtr[l] >> 2);
+    const k = kernelLayers[i];
+    words.set(lp.nbr, k.nbr >> 2);
     // The slot increments times 16, the bytes of a key's row of two f64 thresholds: the key sums to its byte offset.
-    for (let i = 0; i < lp.slotInc.length; i++) words[(slotIncPtr[l] >> 2) + i] = 16 * lp.slotInc[i];
-  }
+    for (let j = 0; j < lp.slotInc.length; j++) words[(k.slotInc >> 2) + j] = 16 * lp.slotInc[j];
+    words.set(segments[i], k.segments >> 2);
+  });
   return ctx;
 }
 
@@ -642,8 +693,7 @@ function tableGibbsWasm(
   sweeps: number,
   clampVisible: boolean,
 ): void {
-  const U = plan.machine.unitCount;
-  const bytes = chains * U;
+  const bytes = chains * plan.machine.unitCount;
   const need = ctx.statesPtr + bytes;
   if (need > ctx.memory.buffer.byteLength) ctx.memory.grow(Math.ceil((need - ctx.memory.buffer.byteLength) / WASM_PAGE));
   if (ctx.memory.buffer !== ctx.buffer) renewViews(ctx, plan);
@@ -656,8 +706,7 @@ function tableGibbsWasm(
     for (let oi = 0; oi < order.length; oi++) {
       const l = order[oi];
       if (clampVisible && l === 0) continue;
-      const lp = plan.layers[l];
-      (ctx.kernels[l] as Flat2Kernel)(ctx.statesPtr, chains, U, lp.unitOffset, lp.size, ctx.nbrPtr[l], ctx.slotIncPtr[l], ctx.tablePtr[l]);
+      (ctx.kernels[l] as Flat2Kernel)(chains);
     }
   }
   states.set(ctx.bytes.subarray(ctx.statesPtr, ctx.statesPtr + bytes));

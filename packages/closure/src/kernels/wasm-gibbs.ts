@@ -5,12 +5,15 @@
  *
  * The kernel is integer-only up to the threshold comparison, so it is bit-identical to the JavaScript one: the same
  * xoshiro128** recurrence on 32-bit words, the same key sums (each slot increment pre-multiplied by 16, the bytes of
- * a key's two f64 thresholds, so the key is the byte offset of its table row), the same comparisons of the draw
- * (converted exactly to f64) with the thresholds scaled by 2^32.
+ * a key's two f64 thresholds, so the key is the byte offset of its table row; padding slots, whose increments are
+ * all 0, left out), the same comparisons of the draw (converted exactly to f64) with the thresholds scaled by 2^32.
  *
- * One function per (slots, slot stride) pair, fully unrolled over the slots with the slot offsets as load offsets.
- * Signature `(states, chains, unitCount, unitOffset, size, nbr, slotInc, table)` (byte addresses and counts in the
- * module's memory); the generator's four words live at address 0 and are read and written back once per call.
+ * One function per layer, `(chains) → ()`, with the layer's addresses in the module's memory baked in as constants
+ * and load offsets. A layer's units are swept in segments (start, end, kind) in unit order: in a *regular* segment
+ * (the interior of a periodic lattice) every unit's slot j reads the state `delta_j` bytes from its own, so the
+ * neighbour is one load with a constant offset and no index is read; the other segments (the lattice's borders)
+ * read the neighbour indices. The generator's four words live at address 0 and are read and written back once per
+ * call.
  *
  * @packageDocumentation
  */
@@ -33,6 +36,8 @@ const OP = {
   i32Const: 0x41,
   i32GeU: 0x4f,
   i32LtU: 0x49,
+  if: 0x04,
+  else: 0x05,
   f64Ge: 0x66,
   i32Add: 0x6a,
   i32Mul: 0x6c,
@@ -80,31 +85,26 @@ function name(s: string, out: number[]): void {
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
 
-// Parameters and locals of a kernel function.
-const P_STATES = 0;
-const P_CHAINS = 1;
-const P_UNITS = 2;
-const P_OFFSET = 3;
-const P_SIZE = 4;
-const P_NBR = 5;
-const P_SLOTINC = 6;
-const P_TABLE = 7;
-const L_C = 8; // chain counter
-const L_BASE = 9; // the chain's first state byte
-const L_P = 10; // the unit's state byte
-const L_END = 11; // one past the layer's last state byte
-const L_O = 12; // the unit's first neighbour slot
-const L_KEY = 13; // byte offset of the unit's table row
-const L_S0 = 14;
-const L_S1 = 15;
-const L_S2 = 16;
-const L_S3 = 17;
-const L_T = 18;
-const L_R = 19; // the draw, f64
+// Parameter and locals of a kernel function.
+const P_CHAINS = 0;
+const L_C = 1; // chain counter
+const L_BASE = 2; // the chain's first state byte
+const L_SEG = 3; // the current segment (start, end, kind: three i32)
+const L_P = 4; // the unit's state byte
+const L_END = 5; // one past the segment's last state byte
+const L_O = 6; // the unit's first neighbour index (irregular segments)
+const L_Q = 7; // the unit's state byte + minDelta (regular segments)
+const L_KEY = 8; // byte offset of the unit's table row
+const L_S0 = 9;
+const L_S1 = 10;
+const L_S2 = 11;
+const L_S3 = 12;
+const L_T = 13;
+const L_R = 14; // the draw, f64
 const I32_LOCALS = L_T - L_C + 1;
 
-/** The body of the kernel for `deg` slots of stride `stride` (see the module comment). */
-function kernelBody(deg: number, stride: number): number[] {
+/** The body of the kernel of one layer (see the module comment). */
+function kernelBody(k: Flat2Layer): number[] {
   const c: number[] = [];
   const op = (...bytes: number[]) => {
     for (const b of bytes) c.push(b);
@@ -119,7 +119,68 @@ function kernelBody(deg: number, stride: number): number[] {
     op(opcode, align);
     uleb(offset, c);
   };
-  // locals: 11 i32 (L_C .. L_T), 1 f64 (L_R)
+  const addTo = (l: number, n: number) => {
+    get(l);
+    i32(n);
+    op(OP.i32Add);
+    set(l);
+  };
+  /** Pushes slotInc16[j·stride + state] for the state address on the stack (the increment's address baked in). */
+  const increment = (j: number) => {
+    mem(OP.i32Load8u, 0, 0);
+    i32(2);
+    op(OP.i32Shl);
+    mem(OP.i32Load, 2, k.slotInc + 4 * j * k.stride);
+  };
+  /** r = f64(rotl(s1·5, 7)·9 as uint32); t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11). */
+  const draw = () => {
+    get(L_S1);
+    i32(5);
+    op(OP.i32Mul);
+    i32(7);
+    op(OP.i32Rotl);
+    i32(9);
+    op(OP.i32Mul, OP.f64ConvertI32U);
+    set(L_R);
+    get(L_S1);
+    i32(9);
+    op(OP.i32Shl);
+    set(L_T);
+    for (const [dst, src] of [
+      [L_S2, L_S0],
+      [L_S3, L_S1],
+      [L_S1, L_S2],
+      [L_S0, L_S3],
+      [L_S2, L_T],
+    ]) {
+      get(dst);
+      get(src);
+      op(OP.i32Xor);
+      set(dst);
+    }
+    get(L_S3);
+    i32(11);
+    op(OP.i32Rotl);
+    set(L_S3);
+  };
+  /** states[p] = (r ≥ table[key]) + (r ≥ table[key + 8]); p += 1; continue the unit loop while p < end. */
+  const updateAndNext = () => {
+    get(L_P);
+    get(L_R);
+    get(L_KEY);
+    mem(OP.f64Load, 3, k.table);
+    op(OP.f64Ge);
+    get(L_R);
+    get(L_KEY);
+    mem(OP.f64Load, 3, k.table + 8);
+    op(OP.f64Ge, OP.i32Add);
+    mem(OP.i32Store8, 0, 0);
+    get(L_P);
+    i32(1);
+    op(OP.i32Add, OP.localTee, L_P);
+    get(L_END);
+    op(OP.i32LtU, OP.brIf, 0);
+  };
   const locals: number[] = [2];
   uleb(I32_LOCALS, locals);
   locals.push(I32);
@@ -132,109 +193,89 @@ function kernelBody(deg: number, stride: number): number[] {
     set(L_S0 + w);
   }
   // for c in [0, chains)
-  op(OP.block, VOID);
-  get(P_CHAINS);
-  i32(0);
-  op(0x4c /* i32.le_s */);
-  op(OP.brIf, 0);
-  op(OP.loop, VOID);
-  // base = states + c·U; p = base + offset; end = p + size; o = nbr
-  get(P_STATES);
+  op(OP.block, VOID, OP.loop, VOID);
   get(L_C);
-  get(P_UNITS);
-  op(OP.i32Mul, OP.i32Add);
+  get(P_CHAINS);
+  op(OP.i32GeU, OP.brIf, 1);
+  // base = states + c·U
+  get(L_C);
+  i32(k.unitCount);
+  op(OP.i32Mul);
+  i32(k.states);
+  op(OP.i32Add);
   set(L_BASE);
+  i32(k.segments);
+  set(L_SEG);
+  // for each segment
+  op(OP.block, VOID, OP.loop, VOID);
+  get(L_SEG);
+  i32(k.segments + 12 * k.segmentCount);
+  op(OP.i32GeU, OP.brIf, 1);
+  // p = base + unitOffset + start; end = base + unitOffset + end
   get(L_BASE);
-  get(P_OFFSET);
-  op(OP.i32Add, OP.localTee, L_P);
-  get(P_SIZE);
+  get(L_SEG);
+  mem(OP.i32Load, 2, 0);
+  op(OP.i32Add);
+  i32(k.unitOffset);
+  op(OP.i32Add);
+  set(L_P);
+  get(L_BASE);
+  get(L_SEG);
+  mem(OP.i32Load, 2, 4);
+  op(OP.i32Add);
+  i32(k.unitOffset);
   op(OP.i32Add);
   set(L_END);
-  get(P_NBR);
-  set(L_O);
-  // for each unit
+  get(L_SEG);
+  mem(OP.i32Load, 2, 8);
+  op(OP.if, VOID);
+  // regular: slot j of the unit at p reads the state at p + minDelta + offset_j
   op(OP.loop, VOID);
-  // key = Σ_j slotInc16[j·stride + states[base + nbr[o + j]]]
-  for (let j = 0; j < deg; j++) {
-    get(P_SLOTINC);
+  get(L_P);
+  i32(k.minDelta);
+  op(OP.i32Add);
+  set(L_Q);
+  k.slots.forEach((j, i) => {
+    get(L_Q);
+    op(OP.i32Load8u, 0);
+    uleb(k.deltas[i] - k.minDelta, c);
+    i32(2);
+    op(OP.i32Shl);
+    mem(OP.i32Load, 2, k.slotInc + 4 * j * k.stride);
+    if (i > 0) op(OP.i32Add);
+  });
+  set(L_KEY);
+  draw();
+  updateAndNext();
+  op(OP.end);
+  op(OP.else);
+  // irregular: o = nbr + 4·deg·start; slot j reads the state at base + nbr[o + j]
+  get(L_SEG);
+  mem(OP.i32Load, 2, 0);
+  i32(4 * k.deg);
+  op(OP.i32Mul);
+  i32(k.nbr);
+  op(OP.i32Add);
+  set(L_O);
+  op(OP.loop, VOID);
+  k.slots.forEach((j, i) => {
     get(L_BASE);
     get(L_O);
     mem(OP.i32Load, 2, 4 * j);
     op(OP.i32Add);
-    mem(OP.i32Load8u, 0, 0);
-    i32(2);
-    op(OP.i32Shl, OP.i32Add);
-    mem(OP.i32Load, 2, 4 * j * stride);
-    if (j > 0) op(OP.i32Add);
-  }
+    increment(j);
+    if (i > 0) op(OP.i32Add);
+  });
   set(L_KEY);
-  // r = f64(rotl(s1·5, 7)·9 as uint32)
-  get(L_S1);
-  i32(5);
-  op(OP.i32Mul);
-  i32(7);
-  op(OP.i32Rotl);
-  i32(9);
-  op(OP.i32Mul, OP.f64ConvertI32U);
-  set(L_R);
-  // t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11)
-  get(L_S1);
-  i32(9);
-  op(OP.i32Shl);
-  set(L_T);
-  get(L_S2);
-  get(L_S0);
-  op(OP.i32Xor);
-  set(L_S2);
-  get(L_S3);
-  get(L_S1);
-  op(OP.i32Xor);
-  set(L_S3);
-  get(L_S1);
-  get(L_S2);
-  op(OP.i32Xor);
-  set(L_S1);
-  get(L_S0);
-  get(L_S3);
-  op(OP.i32Xor);
-  set(L_S0);
-  get(L_S2);
-  get(L_T);
-  op(OP.i32Xor);
-  set(L_S2);
-  get(L_S3);
-  i32(11);
-  op(OP.i32Rotl);
-  set(L_S3);
-  // states[p] = (r ≥ table[key]) + (r ≥ table[key + 8])
-  get(L_P);
-  get(L_R);
-  get(P_TABLE);
-  get(L_KEY);
-  op(OP.i32Add, OP.localTee, L_KEY);
-  mem(OP.f64Load, 3, 0);
-  op(OP.f64Ge);
-  get(L_R);
-  get(L_KEY);
-  mem(OP.f64Load, 3, 8);
-  op(OP.f64Ge, OP.i32Add);
-  mem(OP.i32Store8, 0, 0);
-  // o += 4·deg; p += 1; continue while p < end
-  get(L_O);
-  i32(4 * deg);
-  op(OP.i32Add);
-  set(L_O);
-  get(L_P);
-  i32(1);
-  op(OP.i32Add, OP.localTee, L_P);
-  get(L_END);
-  op(OP.i32LtU, OP.brIf, 0, OP.end);
-  // c += 1; continue while c < chains
-  get(L_C);
-  i32(1);
-  op(OP.i32Add, OP.localTee, L_C);
-  get(P_CHAINS);
-  op(OP.i32LtU, OP.brIf, 0, OP.end, OP.end);
+  draw();
+  addTo(L_O, 4 * k.deg);
+  updateAndNext();
+  op(OP.end);
+  op(OP.end);
+  addTo(L_SEG, 12);
+  op(OP.br, 0, OP.end, OP.end);
+  addTo(L_C, 1);
+  op(OP.br, 0, OP.end, OP.end);
   // generator words back to address 0
   for (let w = 0; w < 4; w++) {
     i32(0);
@@ -248,24 +289,49 @@ function kernelBody(deg: number, stride: number): number[] {
   return [...sized, ...body];
 }
 
-/** A kernel shape: slots per unit (a multiple of 4 in the plans) and slot stride (source states + 1). */
-export interface Flat2Shape {
-  readonly deg: number;
-  readonly stride: number;
-}
-
 /**
- * The bytes of a module importing `env.memory` and exporting `k0, k1, …`, one kernel per shape.
+ * One layer's kernel: its constants and the byte addresses of its data in the module's memory.
  *
  * @example
  * ```ts
- * const module = new WebAssembly.Module(flat2ModuleBytes([{ deg: 8, stride: 3 }]));
+ * const layer: Flat2Layer = { states: 4096, unitCount: 4800, unitOffset: 1600, deg: 8, stride: 3, nbr: 16, slotInc: 51216,
+ *   table: 51328, segments: 61328, segmentCount: 80, slots: [0, 1, 2, 3, 4, 5, 6, 7], deltas: [-1600, -1599, -1560, -1559, 1600, 1601, 1640, 1641], minDelta: -1600 };
  * ```
  */
-export function flat2ModuleBytes(shapes: readonly Flat2Shape[]): Uint8Array<ArrayBuffer> {
+export interface Flat2Layer {
+  /** The first chain's first state byte; the chains follow each other every `unitCount` bytes. */
+  readonly states: number;
+  readonly unitCount: number;
+  /** The layer's first unit in a chain. */
+  readonly unitOffset: number;
+  /** Slots per unit in the neighbour index array (padding included) and the slot stride of the increments. */
+  readonly deg: number;
+  readonly stride: number;
+  /** Addresses: neighbour indices (i32, unit-major), increments × 16 (i32), thresholds (f64 pairs), segments. */
+  readonly nbr: number;
+  readonly slotInc: number;
+  readonly table: number;
+  readonly segments: number;
+  readonly segmentCount: number;
+  /** The slots summed (padding slots, whose increments are all 0, left out). */
+  readonly slots: readonly number[];
+  /** Per summed slot, in regular segments: the neighbour's state byte minus the unit's; their minimum. */
+  readonly deltas: readonly number[];
+  readonly minDelta: number;
+}
+
+/**
+ * The bytes of a module importing `env.memory` and exporting `k0, k1, …`, one kernel `(chains) → ()` per layer.
+ *
+ * @example
+ * ```ts
+ * const module = new WebAssembly.Module(flat2ModuleBytes([layer]));
+ * ```
+ */
+export function flat2ModuleBytes(shapes: readonly Flat2Layer[]): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // type 0: (i32 × 8) → ()
-  section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0], out);
+  // type 0: (i32) → ()
+  section(1, [1, 0x60, 1, I32, 0], out);
   const imp: number[] = [1];
   name('env', imp);
   name('memory', imp);
@@ -285,7 +351,7 @@ export function flat2ModuleBytes(shapes: readonly Flat2Shape[]): Uint8Array<Arra
   section(7, exp, out);
   const code: number[] = [];
   uleb(shapes.length, code);
-  for (const s of shapes) for (const b of kernelBody(s.deg, s.stride)) code.push(b);
+  for (const s of shapes) for (const b of kernelBody(s)) code.push(b);
   section(10, code, out);
   return Uint8Array.from(out);
 }
