@@ -89,9 +89,10 @@ export function statisticsFromStates(
 }
 
 // Homogeneous (weight-tied) layers and connections: every unit or edge adds to the same few statistics, so the
-// states and state pairs are counted first, branch-free, in four banks of integer counters (consecutive units and
-// edges mostly have the same states, and one bank would make every increment wait for the previous one), and each
-// count is then added once. The counts are integers, so the totals are exactly those of adding 1 per unit or edge.
+// states and state pairs are counted first in four banks of integer counters (consecutive units and edges mostly
+// have the same states, and one bank would make every increment wait for the previous one; edges whose lower state is
+// empty, most of them in lattice data, are skipped as before), and each count is then added once. The counts are
+// integers, so the totals are exactly those of adding 1 per unit or edge.
 let counters = new Int32Array(64);
 
 function bank(cells: number): Int32Array {
@@ -133,14 +134,10 @@ function homogeneousPairs(
 ): void {
   const cells = kl1 * ku1;
   const cnt = bank(cells);
-  let e = 0;
-  for (; e + 3 < edges; e += 4) {
-    cnt[states[lb + el[e]] * ku1 + states[ub + eu[e]]]++;
-    cnt[cells + states[lb + el[e + 1]] * ku1 + states[ub + eu[e + 1]]]++;
-    cnt[2 * cells + states[lb + el[e + 2]] * ku1 + states[ub + eu[e + 2]]]++;
-    cnt[3 * cells + states[lb + el[e + 3]] * ku1 + states[ub + eu[e + 3]]]++;
+  for (let e = 0; e < edges; e++) {
+    const a = states[lb + el[e]];
+    if (a !== 0) cnt[(e & 3) * cells + a * ku1 + states[ub + eu[e]]]++;
   }
-  for (; e < edges; e++) cnt[states[lb + el[e]] * ku1 + states[ub + eu[e]]]++;
   for (let x = 0; x < cells; x++) {
     const m = cnt[x] + cnt[cells + x] + cnt[2 * cells + x] + cnt[3 * cells + x];
     const p = pi[x];
