@@ -631,6 +631,7 @@ function buildWasmContext(plan: TablePlan): WasmContext | null {
       slots,
       deltas,
       minDelta: Math.min(0, ...deltas),
+      previous: deltas.includes(-1) ? Array.from({ length: S }, (_, st) => 16 * lp.slotInc[slots[deltas.indexOf(-1)] * S + st]) : null,
     });
     compiled.push(l);
     segments.push(segs);

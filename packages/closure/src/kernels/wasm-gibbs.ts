@@ -36,6 +36,8 @@ const OP = {
   i32Const: 0x41,
   i32GeU: 0x4f,
   i32LtU: 0x49,
+  i32Eq: 0x46,
+  select: 0x1b,
   if: 0x04,
   else: 0x05,
   f64Ge: 0x66,
@@ -100,8 +102,10 @@ const L_S1 = 10;
 const L_S2 = 11;
 const L_S3 = 12;
 const L_T = 13;
-const L_R = 14; // the draw, f64
-const I32_LOCALS = L_T - L_C + 1;
+const L_PREV = 14; // the state of the unit before (regular segments with a previous-unit slot)
+const L_ACC = 15; // the new state chosen among the candidates
+const L_R = 16; // the draw, f64
+const I32_LOCALS = L_ACC - L_C + 1;
 
 /** The body of the kernel of one layer (see the module comment). */
 function kernelBody(k: Flat2Layer): number[] {
@@ -163,23 +167,31 @@ function kernelBody(k: Flat2Layer): number[] {
     op(OP.i32Rotl);
     set(L_S3);
   };
-  /** states[p] = (r ≥ table[key]) + (r ≥ table[key + 8]); p += 1; continue the unit loop while p < end. */
-  const updateAndNext = () => {
-    get(L_P);
+  /** Pushes (r ≥ table[key + offset]) + (r ≥ table[key + offset + 8]), the new state for the key in L_KEY. */
+  const compare = (offset: number) => {
     get(L_R);
     get(L_KEY);
-    mem(OP.f64Load, 3, k.table);
+    mem(OP.f64Load, 3, k.table + offset);
     op(OP.f64Ge);
     get(L_R);
     get(L_KEY);
-    mem(OP.f64Load, 3, k.table + 8);
+    mem(OP.f64Load, 3, k.table + offset + 8);
     op(OP.f64Ge, OP.i32Add);
-    mem(OP.i32Store8, 0, 0);
+  };
+  /** p += 1; continue the unit loop while p < end. */
+  const next = () => {
     get(L_P);
     i32(1);
     op(OP.i32Add, OP.localTee, L_P);
     get(L_END);
     op(OP.i32LtU, OP.brIf, 0);
+  };
+  /** states[p] = (r ≥ table[key]) + (r ≥ table[key + 8]); next unit. */
+  const updateAndNext = () => {
+    get(L_P);
+    compare(0);
+    mem(OP.i32Store8, 0, 0);
+    next();
   };
   const locals: number[] = [2];
   uleb(I32_LOCALS, locals);
@@ -230,23 +242,55 @@ function kernelBody(k: Flat2Layer): number[] {
   mem(OP.i32Load, 2, 8);
   op(OP.if, VOID);
   // regular: slot j of the unit at p reads the state at p + minDelta + offset_j
+  const prevSlot = k.previous === null ? -1 : k.deltas.indexOf(-1);
+  if (prevSlot >= 0) {
+    // prev = states[p − 1] (load offsets are unsigned: the address is computed)
+    get(L_P);
+    i32(-1);
+    op(OP.i32Add);
+    mem(OP.i32Load8u, 0, 0);
+    set(L_PREV);
+  }
   op(OP.loop, VOID);
   get(L_P);
   i32(k.minDelta);
   op(OP.i32Add);
   set(L_Q);
-  k.slots.forEach((j, i) => {
+  const summed = k.slots.map((j, i) => [j, i]).filter(([, i]) => i !== prevSlot);
+  summed.forEach(([j, i], n) => {
     get(L_Q);
     op(OP.i32Load8u, 0);
     uleb(k.deltas[i] - k.minDelta, c);
     i32(2);
     op(OP.i32Shl);
     mem(OP.i32Load, 2, k.slotInc + 4 * j * k.stride);
-    if (i > 0) op(OP.i32Add);
+    if (n > 0) op(OP.i32Add);
   });
+  if (summed.length === 0) i32(0);
   set(L_KEY);
   draw();
-  updateAndNext();
+  if (prevSlot >= 0 && k.previous !== null) {
+    // The unit before (a neighbour) was updated one iteration ago: the new state of every one of its states is
+    // computed from the key without it, and the one of its actual state chosen, so the loop does not wait for it.
+    const inc = k.previous;
+    compare(inc[0]);
+    set(L_ACC);
+    for (let st = 1; st < inc.length; st++) {
+      compare(inc[st]);
+      get(L_ACC);
+      get(L_PREV);
+      i32(st);
+      op(OP.i32Eq, OP.select);
+      set(L_ACC);
+    }
+    get(L_P);
+    get(L_ACC);
+    op(OP.localTee, L_PREV);
+    mem(OP.i32Store8, 0, 0);
+    next();
+  } else {
+    updateAndNext();
+  }
   op(OP.end);
   op(OP.else);
   // irregular: o = nbr + 4·deg·start; slot j reads the state at base + nbr[o + j]
@@ -295,7 +339,7 @@ function kernelBody(k: Flat2Layer): number[] {
  * @example
  * ```ts
  * const layer: Flat2Layer = { states: 4096, unitCount: 4800, unitOffset: 1600, deg: 8, stride: 3, nbr: 16, slotInc: 51216,
- *   table: 51328, segments: 61328, segmentCount: 80, slots: [0, 1, 2, 3, 4, 5, 6, 7], deltas: [-1600, -1599, -1560, -1559, 1600, 1601, 1640, 1641], minDelta: -1600 };
+ *   table: 51328, segments: 61328, segmentCount: 80, slots: [0, 1, 2, 3, 4, 5, 6, 7], deltas: [-1600, -1599, -1560, -1559, 1600, 1601, 1640, 1641], minDelta: -1600, previous: null };
  * ```
  */
 export interface Flat2Layer {
@@ -318,6 +362,11 @@ export interface Flat2Layer {
   /** Per summed slot, in regular segments: the neighbour's state byte minus the unit's; their minimum. */
   readonly deltas: readonly number[];
   readonly minDelta: number;
+  /**
+   * When a summed slot reads the unit just before (delta −1, a lateral layer swept in place): its increments × 16
+   * per source state, else null.
+   */
+  readonly previous: readonly number[] | null;
 }
 
 /**
