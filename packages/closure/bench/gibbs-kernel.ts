@@ -40,8 +40,8 @@ const U = machine.unitCount;
 const awakeChains = 5;
 const asleepChains = preset === 'paper' ? 20 : 5;
 const sweeps = 10;
-const awakeOk = compiledGibbsApplies(plan, true);
-const asleepOk = compiledGibbsApplies(plan, false);
+const awakeOk = compiledGibbsApplies(plan, true, createRng(1));
+const asleepOk = compiledGibbsApplies(plan, false, createRng(1));
 // unit updates per round and kernel: sampled layers' units × chains × sweeps
 const hiddenUnits = U - machine.layers[0].size;
 const updates = (machine.layers.length > 1 ? awakeChains * hiddenUnits * sweeps : 0) + asleepChains * U * sweeps;

@@ -1,5 +1,5 @@
 import { createChains, createMachine, createParameters, exactMoments, randomizeChains, sufficientStatistics } from '@srn/boltzmann';
-import type { Rng } from '@srn/gillespie';
+import { type Rng, Xoshiro128 } from '@srn/gillespie/rng';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compiledGibbsApplies, tableGibbs, tablePlan, tablePlanCsr, useCompiledGibbs } from '../src/kernels/table-gibbs.ts';
 import { paperMachineSpec } from '../src/index.ts';
@@ -166,7 +166,7 @@ describe('tableGibbs compiled kernel', () => {
   for (const { name, machine, compiled } of cases) {
     it(`matches the JavaScript kernels state for state: ${name}`, () => {
       const plan = tablePlan(machine)!;
-      expect([compiledGibbsApplies(plan, false), compiledGibbsApplies(plan, true)]).toEqual(compiled);
+      expect([compiledGibbsApplies(plan, false, createRng(1)), compiledGibbsApplies(plan, true, createRng(1))]).toEqual(compiled);
       const th = random(machine.parameters.count, 5);
       // Chain counts that grow the module's memory (the largest needs more than its first 64 KiB page for 6 × 6) and
       // shrink again, so the views of the grown memory are exercised too.
@@ -192,8 +192,7 @@ describe('tableGibbs compiled kernel', () => {
   it('falls back to JavaScript for a generator that is not xoshiro128** (the same stream through a wrapper)', () => {
     const machine = createMachine(paperMachineSpec(6));
     const plan = tablePlan(machine)!;
-    expect(compiledGibbsApplies(plan, false)).toBe(true);
-    const th = random(machine.parameters.count, 8);
+    expect(compiledGibbsApplies(plan, false, createRng(9))).toBe(true);
     const a = createChains(machine, 4);
     randomizeChains(machine, a, createRng(1));
     const b = a.slice();
@@ -206,6 +205,11 @@ describe('tableGibbs compiled kernel', () => {
       getState: () => inner.getState(),
       setState: (s) => inner.setState(s),
     };
+    expect(compiledGibbsApplies(plan, false, rb)).toBe(false);
+    // A subclass of the generator (which could draw differently) is not stepped by the module either.
+    class Counting extends Xoshiro128 {}
+    expect(compiledGibbsApplies(plan, false, new Counting(9n, 0))).toBe(false);
+    const th = random(machine.parameters.count, 8);
     tableGibbs(plan, th, a, 4, ra, 5, false);
     tableGibbs(plan, th, b, 4, rb, 5, false);
     expect(Array.from(a)).toEqual(Array.from(b));
@@ -217,10 +221,12 @@ describe('tableGibbs compiled kernel', () => {
     vi.resetModules();
     try {
       const fresh = await import('../src/kernels/table-gibbs.ts');
+      // the generator class of the freshly loaded modules (the kernel checks for exactly that class)
+      const { createRng: freshRng } = await import('@srn/gillespie/rng');
       const plan = fresh.tablePlan(createMachine(paperMachineSpec(4)))!;
-      expect(fresh.compiledGibbsApplies(plan, false)).toBe(false);
+      expect(fresh.compiledGibbsApplies(plan, false, freshRng(1))).toBe(false);
       fresh.useCompiledGibbs(true);
-      expect(fresh.compiledGibbsApplies(plan, false)).toBe(true);
+      expect(fresh.compiledGibbsApplies(plan, false, freshRng(1))).toBe(true);
     } finally {
       vi.unstubAllEnvs();
     }

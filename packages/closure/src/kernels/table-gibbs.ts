@@ -15,6 +15,11 @@
  * have the same number of neighbours in every block (periodic lattices), the neighbours of all blocks are flattened
  * into one unit-major index array with one key increment per (slot, state), four slots per loop iteration.
  *
+ * Where every sampled layer takes that two-state flattened path and the generator is a {@link Xoshiro128}, the
+ * sweeps run in WebAssembly (`wasm-gibbs.ts`, bit-identical: same draws, keys and comparisons; the states and the
+ * generator's words are copied in and back once per call); {@link useCompiledGibbs} or `SRN_GIBBS_KERNEL=js` keeps
+ * them in JavaScript.
+ *
  * @packageDocumentation
  */
 
@@ -316,12 +321,10 @@ export function tableGibbs(
   clampVisible: boolean,
 ): void {
   const U = plan.machine.unitCount;
-  if (compiledKernel && rng instanceof Xoshiro128) {
-    const ctx = wasmContext(plan);
-    if (ctx !== null && (clampVisible ? ctx.clampedOk : ctx.freeOk)) {
-      tableGibbsWasm(ctx, plan, params, states, chains, rng, sweeps, clampVisible);
-      return;
-    }
+  const ctx = compiledContext(plan, clampVisible, rng);
+  if (ctx !== null) {
+    tableGibbsWasm(ctx, plan, params, states, chains, rng as Xoshiro128, sweeps, clampVisible);
+    return;
   }
   for (const lp of plan.layers) if (!(clampVisible && lp.layer === 0)) fillTable(lp, params, lp.table);
   for (let s = 0; s < sweeps; s++) {
@@ -527,16 +530,23 @@ export function useCompiledGibbs(enabled: boolean): boolean {
 }
 
 /**
- * Whether `tableGibbs` runs the WebAssembly kernel for this plan with the given clamping (for tests and benchmarks).
+ * Whether `tableGibbs` runs the WebAssembly kernel for this plan, clamping and generator (for tests and benchmarks).
  *
  * @example
  * ```ts
- * compiledGibbsApplies(tablePlan(machine)!, false); // true for the paper machine where WebAssembly runs
+ * compiledGibbsApplies(tablePlan(machine)!, false, createRng(1)); // true for the paper machine where WebAssembly runs
  * ```
  */
-export function compiledGibbsApplies(plan: TablePlan, clampVisible: boolean): boolean {
-  const ctx = compiledKernel ? wasmContext(plan) : null;
-  return ctx !== null && (clampVisible ? ctx.clampedOk : ctx.freeOk);
+export function compiledGibbsApplies(plan: TablePlan, clampVisible: boolean, rng: Rng): boolean {
+  return compiledContext(plan, clampVisible, rng) !== null;
+}
+
+/** The compiled kernels if `tableGibbs` uses them for this call, else null. */
+function compiledContext(plan: TablePlan, clampVisible: boolean, rng: Rng): WasmContext | null {
+  // Exactly a Xoshiro128 (a subclass could draw differently): its four words are the state the module steps.
+  if (!compiledKernel || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return null;
+  const ctx = wasmContext(plan);
+  return ctx !== null && (clampVisible ? ctx.clampedOk : ctx.freeOk) ? ctx : null;
 }
 
 function wasmContext(plan: TablePlan): WasmContext | null {
