@@ -206,6 +206,63 @@ describe('specialised kernel', () => {
   });
 });
 
+// The homogeneous statistics count states and state pairs in integer banks and add each count once; the reference
+// below adds 1 per unit and per coupled edge, as the per-unit path does. Both are sums of integers, so they must be
+// equal exactly, for any state counts, couplings ('same', 'all', a list), lateral connections and sizes that are not
+// multiples of the four banks.
+describe('homogeneous sufficient statistics', () => {
+  function reference(m: Machine, states: Uint8Array): Float64Array {
+    const P = m.parameters.count;
+    const chains = states.length / m.unitCount;
+    const out = new Float64Array(chains * P);
+    for (let c = 0; c < chains; c++) {
+      const base = c * m.unitCount;
+      for (const L of m.layers) {
+        for (let i = 0; i < L.size; i++) {
+          const s = states[base + L.unitOffset + i];
+          if (s !== 0) out[c * P + L.biasStart + s - 1] += 1;
+        }
+      }
+      for (const C of m.connections) {
+        const ku1 = m.layers[C.upper].stateCount + 1;
+        for (let e = 0; e < C.edgeCount; e++) {
+          const a = states[base + m.layers[C.lower].unitOffset + C.edgeLower[e]];
+          const b = states[base + m.layers[C.upper].unitOffset + C.edgeUpper[e]];
+          const p = a === 0 || b === 0 ? -1 : C.pairIndex[a * ku1 + b];
+          if (p >= 0) out[c * P + C.weightStart + p] += 1;
+        }
+      }
+    }
+    return out;
+  }
+  const machines: [string, Machine][] = [
+    ['paper machine, 5 x 5', paperMachine({ size: 5 })],
+    [
+      'lateral Potts layer with three states, a Bernoulli hidden layer, 3 x 7',
+      createMachine({
+        layers: [
+          { name: 'v', shape: [3, 7], states: ['A', 'B', 'C'] },
+          { name: 'h', shape: [3, 7], states: ['H'] },
+        ],
+        connections: [
+          { lower: 0, upper: 0, field: [[0, 1], [1, 0], [1, 1]], couplings: [['A', 'B'], ['C', 'C']], weightPrefix: 'n' },
+          { lower: 0, upper: 1, field: '2x2', couplings: 'all' },
+        ],
+      }),
+    ],
+  ];
+  for (const [name, m] of machines) {
+    it(`equal the per-edge counts exactly: ${name}`, () => {
+      const chains = 5;
+      const states = createChains(m, chains);
+      randomizeChains(m, states, createRng(12));
+      // Mostly empty chains too (the common case of the lattice data), where one counter takes nearly every unit.
+      for (let i = 2 * m.unitCount; i < 3 * m.unitCount; i++) states[i] = i % 17 === 0 ? states[i] : 0;
+      expect(Array.from(sufficientStatistics(m, states))).toEqual(Array.from(reference(m, states)));
+    });
+  }
+});
+
 describe('numerical stability', () => {
   it('softmax with the empty state stays finite for activations of ±1000', () => {
     for (const acts of [

@@ -1,6 +1,7 @@
 import { createChains, createMachine, createParameters, exactMoments, randomizeChains, sufficientStatistics } from '@srn/boltzmann';
-import { describe, expect, it } from 'vitest';
-import { tableGibbs, tablePlan, tablePlanCsr } from '../src/kernels/table-gibbs.ts';
+import { type Rng, Xoshiro128 } from '@srn/gillespie/rng';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { compiledGibbsApplies, tableGibbs, tablePlan, tablePlanCsr, useCompiledGibbs } from '../src/kernels/table-gibbs.ts';
 import { paperMachineSpec } from '../src/index.ts';
 import { createRng } from './helpers.ts';
 
@@ -124,4 +125,110 @@ describe('tableGibbs flattened neighbourhoods', () => {
       expect(ra.nextUint32()).toBe(rb.nextUint32());
     });
   }
+});
+
+// The compiled (WebAssembly) kernel against the JavaScript kernels: the same xoshiro128** recurrence, key sums and
+// threshold comparisons, so identical states and generator states from identical inputs. Deterministic: any
+// difference in the module's instructions (a slot offset, the generator update, a comparison) shows up as a
+// differing unit or generator word within a few sweeps.
+describe('tableGibbs compiled kernel', () => {
+  afterEach(() => {
+    useCompiledGibbs(true);
+  });
+  const lateral12 = createMachine({
+    layers: [{ name: 'visible', shape: [6, 7], states: ['X', 'Y'] }],
+    connections: [
+      { lower: 0, upper: 0, field: [[0, 1], [1, 0]], couplings: 'all', weightPrefix: 'n' },
+      { lower: 0, upper: 0, field: [[0, 2], [2, 0], [1, 1], [1, -1]], couplings: [['X', 'Y'], ['Y', 'X']], weightPrefix: 'm' },
+    ],
+    parameterization: 'homogeneous',
+  });
+  // Three visible species (slot stride 4 in the hidden layer's kernel; the visible layer itself is not two-state, so
+  // free sweeps fall back to JavaScript while clamped sweeps compile).
+  const threeSpecies = createMachine({
+    layers: [
+      { name: 'visible', shape: [5, 5], states: ['A', 'B', 'C'] },
+      { name: 'hidden', shape: [5, 5], states: ['H1', 'H2'] },
+    ],
+    connections: [{ lower: 0, upper: 1, field: [[0, 0], [0, 1], [1, 0], [0, -1], [-1, 0]], couplings: 'all' }],
+    parameterization: 'homogeneous',
+  });
+  const random = (n: number, seed: number) => {
+    const r = createRng(seed);
+    return Float64Array.from({ length: n }, () => 2 * r.nextFloat64() - 1);
+  };
+  const cases = [
+    { name: 'paper DBM on 6 × 6 (4 and 8 slots)', machine: createMachine(paperMachineSpec(6)), compiled: [true, true] },
+    { name: 'paper DBM on 40 × 40', machine: createMachine(paperMachineSpec(40)), compiled: [true, true] },
+    { name: 'lateral Potts machine on 6 × 7 (12 slots)', machine: lateral12, compiled: [true, true] },
+    { name: 'three visible species, 5 × 5 (stride 4)', machine: threeSpecies, compiled: [false, true] },
+  ];
+  for (const { name, machine, compiled } of cases) {
+    it(`matches the JavaScript kernels state for state: ${name}`, () => {
+      const plan = tablePlan(machine)!;
+      expect([compiledGibbsApplies(plan, false, createRng(1)), compiledGibbsApplies(plan, true, createRng(1))]).toEqual(compiled);
+      const th = random(machine.parameters.count, 5);
+      // Chain counts that grow the module's memory (the largest needs more than its first 64 KiB page for 6 × 6) and
+      // shrink again, so the views of the grown memory are exercised too.
+      for (const chains of [3, 700, 1]) {
+        const a = createChains(machine, chains);
+        randomizeChains(machine, a, createRng(chains));
+        const b = a.slice();
+        const ra = createRng(6, chains);
+        const rb = createRng(6, chains);
+        for (const clamp of [false, true, false]) {
+          useCompiledGibbs(true);
+          tableGibbs(plan, th, a, chains, ra, 4, clamp);
+          useCompiledGibbs(false);
+          tableGibbs(plan, th, b, chains, rb, 4, clamp);
+          expect(Array.from(ra.getState())).toEqual(Array.from(rb.getState()));
+          expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+        }
+        if (machine.unitCount > 1000) break; // the 40 × 40 machine: a few chains are enough
+      }
+    });
+  }
+
+  it('falls back to JavaScript for a generator that is not xoshiro128** (the same stream through a wrapper)', () => {
+    const machine = createMachine(paperMachineSpec(6));
+    const plan = tablePlan(machine)!;
+    expect(compiledGibbsApplies(plan, false, createRng(9))).toBe(true);
+    const a = createChains(machine, 4);
+    randomizeChains(machine, a, createRng(1));
+    const b = a.slice();
+    const ra = createRng(9);
+    const inner = createRng(9);
+    const rb: Rng = {
+      nextUint32: () => inner.nextUint32(),
+      nextFloat64: () => inner.nextFloat64(),
+      stream: (i) => inner.stream(i),
+      getState: () => inner.getState(),
+      setState: (s) => inner.setState(s),
+    };
+    expect(compiledGibbsApplies(plan, false, rb)).toBe(false);
+    // A subclass of the generator (which could draw differently) is not stepped by the module either.
+    class Counting extends Xoshiro128 {}
+    expect(compiledGibbsApplies(plan, false, new Counting(9n, 0))).toBe(false);
+    const th = random(machine.parameters.count, 8);
+    tableGibbs(plan, th, a, 4, ra, 5, false);
+    tableGibbs(plan, th, b, 4, rb, 5, false);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(ra.nextUint32()).toBe(inner.nextUint32());
+  });
+
+  it('SRN_GIBBS_KERNEL=js selects the JavaScript kernels at start-up', async () => {
+    vi.stubEnv('SRN_GIBBS_KERNEL', 'js');
+    vi.resetModules();
+    try {
+      const fresh = await import('../src/kernels/table-gibbs.ts');
+      // the generator class of the freshly loaded modules (the kernel checks for exactly that class)
+      const { createRng: freshRng } = await import('@srn/gillespie/rng');
+      const plan = fresh.tablePlan(createMachine(paperMachineSpec(4)))!;
+      expect(fresh.compiledGibbsApplies(plan, false, freshRng(1))).toBe(false);
+      fresh.useCompiledGibbs(true);
+      expect(fresh.compiledGibbsApplies(plan, false, freshRng(1))).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });

@@ -33,6 +33,10 @@ export function statisticsFromStates(
     const sb = base + L.unitOffset;
     const ob = outOffset + L.biasStart - 1;
     const stride = L.biasStride;
+    if (stride === 0) {
+      homogeneousBiases(states, sb, L.size, L.stateCount + 1, out, ob);
+      continue;
+    }
     for (let i = 0; i < L.size; i++) {
       const s = states[sb + i];
       if (s !== 0) out[ob + i * stride + s] += 1;
@@ -49,6 +53,10 @@ export function statisticsFromStates(
     const pi = C.pairIndex;
     const wb = outOffset + C.weightStart;
     const es = C.edgeStride;
+    if (es === 0) {
+      homogeneousPairs(states, lb, ub, el, eu, C.edgeCount, layers[C.lower].stateCount + 1, ku1, pi, out, wb);
+      continue;
+    }
     for (let e = 0; e < C.edgeCount; e++) {
       const a = states[lb + el[e]];
       if (a === 0) continue;
@@ -77,6 +85,64 @@ export function statisticsFromStates(
       const p = ti[(a * k1 + b) * k1 + c];
       if (p >= 0) out[wb + p] += 1;
     }
+  }
+}
+
+// Homogeneous (weight-tied) layers and connections: every unit or edge adds to the same few statistics, so the
+// states and state pairs are counted first in four banks of integer counters (consecutive units and edges mostly
+// have the same states, and one bank would make every increment wait for the previous one; edges whose lower state is
+// empty, most of them in lattice data, are skipped as before), and each count is then added once. The counts are
+// integers, so the totals are exactly those of adding 1 per unit or edge.
+let counters = new Int32Array(64);
+
+function bank(cells: number): Int32Array {
+  if (counters.length < 4 * cells) counters = new Int32Array(4 * cells);
+  return counters;
+}
+
+/** out[ob + s] += #{i : states[sb + i] = s} for s = 1 .. K (k1 = K + 1). */
+function homogeneousBiases(states: Uint8Array, sb: number, n: number, k1: number, out: Float64Array, ob: number): void {
+  const cnt = bank(k1);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    cnt[states[sb + i]]++;
+    cnt[k1 + states[sb + i + 1]]++;
+    cnt[2 * k1 + states[sb + i + 2]]++;
+    cnt[3 * k1 + states[sb + i + 3]]++;
+  }
+  for (; i < n; i++) cnt[states[sb + i]]++;
+  for (let s = 0; s < k1; s++) {
+    const m = cnt[s] + cnt[k1 + s] + cnt[2 * k1 + s] + cnt[3 * k1 + s];
+    if (s !== 0 && m !== 0) out[ob + s] += m;
+    cnt[s] = cnt[k1 + s] = cnt[2 * k1 + s] = cnt[3 * k1 + s] = 0;
+  }
+}
+
+/** out[wb + p(a, b)] += #{e : (states[lb + el[e]], states[ub + eu[e]]) = (a, b)} over the coupled pairs, a, b ≥ 1. */
+function homogeneousPairs(
+  states: Uint8Array,
+  lb: number,
+  ub: number,
+  el: Int32Array,
+  eu: Int32Array,
+  edges: number,
+  kl1: number,
+  ku1: number,
+  pi: Int32Array,
+  out: Float64Array,
+  wb: number,
+): void {
+  const cells = kl1 * ku1;
+  const cnt = bank(cells);
+  for (let e = 0; e < edges; e++) {
+    const a = states[lb + el[e]];
+    if (a !== 0) cnt[(e & 3) * cells + a * ku1 + states[ub + eu[e]]]++;
+  }
+  for (let x = 0; x < cells; x++) {
+    const m = cnt[x] + cnt[cells + x] + cnt[2 * cells + x] + cnt[3 * cells + x];
+    const p = pi[x];
+    if (x >= ku1 && x % ku1 !== 0 && p >= 0 && m !== 0) out[wb + p] += m;
+    cnt[x] = cnt[cells + x] = cnt[2 * cells + x] = cnt[3 * cells + x] = 0;
   }
 }
 

@@ -15,11 +15,17 @@
  * have the same number of neighbours in every block (periodic lattices), the neighbours of all blocks are flattened
  * into one unit-major index array with one key increment per (slot, state), four slots per loop iteration.
  *
+ * Where every sampled layer takes that two-state flattened path and the generator is a {@link Xoshiro128}, the
+ * sweeps run in WebAssembly (`wasm-gibbs.ts`, bit-identical: same draws, keys and comparisons; the states and the
+ * generator's words are copied in and back once per call); {@link useCompiledGibbs} or `SRN_GIBBS_KERNEL=js` keeps
+ * them in JavaScript.
+ *
  * @packageDocumentation
  */
 
 import type { Machine } from '@srn/boltzmann';
-import type { Rng } from '@srn/gillespie/rng';
+import { type Rng, Xoshiro128 } from '@srn/gillespie/rng';
+import { type Flat2Layer, flat2ModuleBytes } from './wasm-gibbs.ts';
 
 const TWO_POW_32 = 4294967296;
 const MAX_TABLE = 1 << 16;
@@ -239,19 +245,19 @@ function buildPlan(machine: Machine, flatten: boolean): TablePlan | null {
  * n·w per block and source state, zero counts skipped), depth-first so that keys sharing leading digits share the
  * partial sums.
  */
-function fillTable(lp: LayerPlan, params: Float64Array): void {
+function fillTable(lp: LayerPlan, params: Float64Array, table: Float64Array): void {
   const K = lp.k;
   const partial = lp.partial;
   for (let t = 0; t < K; t++) partial[t] = params[lp.biasStart + t];
-  fillFrom(lp, params, 0, 0, 0);
+  fillFrom(lp, params, table, 0, 0, 0);
 }
 
-function fillFrom(lp: LayerPlan, params: Float64Array, depth: number, key: number, used: number): void {
+function fillFrom(lp: LayerPlan, params: Float64Array, table: Float64Array, depth: number, key: number, used: number): void {
   const K = lp.k;
   const partial = lp.partial;
   const src = depth * K;
   if (depth === lp.digitBlock.length) {
-    writeEntry(lp, key, src);
+    writeEntry(lp, table, key, src);
     return;
   }
   const b = lp.digitBlock[depth];
@@ -270,12 +276,12 @@ function fillFrom(lp: LayerPlan, params: Float64Array, depth: number, key: numbe
         partial[dst + t] = wi >= 0 ? partial[src + t] + n * params[wi] : partial[src + t];
       }
     }
-    fillFrom(lp, params, depth + 1, key + n * inc, before + n);
+    fillFrom(lp, params, table, depth + 1, key + n * inc, before + n);
   }
 }
 
 /** Softmax with the empty state (logit 0), stable (subtract max(0, act)); cumulative thresholds scaled by 2^32. */
-function writeEntry(lp: LayerPlan, key: number, from: number): void {
+function writeEntry(lp: LayerPlan, table: Float64Array, key: number, from: number): void {
   const K = lp.k;
   const act = lp.act;
   const partial = lp.partial;
@@ -290,10 +296,10 @@ function writeEntry(lp: LayerPlan, key: number, from: number): void {
   let cum = e0 / z;
   const o = key * K;
   for (let t = 0; t < K - 1; t++) {
-    lp.table[o + t] = cum * TWO_POW_32;
+    table[o + t] = cum * TWO_POW_32;
     cum += act[t] / z;
   }
-  lp.table[o + K - 1] = Math.min(cum, 1) * TWO_POW_32;
+  table[o + K - 1] = Math.min(cum, 1) * TWO_POW_32;
 }
 
 /**
@@ -315,7 +321,12 @@ export function tableGibbs(
   clampVisible: boolean,
 ): void {
   const U = plan.machine.unitCount;
-  for (const lp of plan.layers) if (!(clampVisible && lp.layer === 0)) fillTable(lp, params);
+  const ctx = compiledContext(plan, clampVisible, rng);
+  if (ctx !== null) {
+    tableGibbsWasm(ctx, plan, params, states, chains, rng as Xoshiro128, sweeps, clampVisible);
+    return;
+  }
+  for (const lp of plan.layers) if (!(clampVisible && lp.layer === 0)) fillTable(lp, params, lp.table);
   for (let s = 0; s < sweeps; s++) {
     for (let oi = 0; oi < plan.order.length; oi++) {
       const l = plan.order[oi];
@@ -461,4 +472,255 @@ function sampleFlat2Unrolled(lp: LayerPlan, states: Uint8Array, chains: number, 
       states[tb + u] = (r >= table[k2] ? 1 : 0) + (r >= table[k2 + 1] ? 1 : 0);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The compiled kernel (WebAssembly, `wasm-gibbs.ts`) for plans whose sampled layers all take `sampleFlat2`.
+
+/** The part of the WebAssembly API used here (declared locally: the sources are platform-neutral, lib ES2023). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array<ArrayBuffer>) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+type Flat2Kernel = (chains: number) => void;
+
+/** A plan's compiled kernels and their memory: generator words at 0, per layer nbr, slotInc·16, table, segments; states. */
+interface WasmContext {
+  readonly memory: WasmMemory;
+  /** Per layer index: its kernel (null if the layer does not take the flattened two-state path). */
+  readonly kernels: (Flat2Kernel | null)[];
+  readonly tablePtr: Int32Array;
+  readonly statesPtr: number;
+  /** Every layer sampled in a free / clamped sweep has a kernel. */
+  readonly freeOk: boolean;
+  readonly clampedOk: boolean;
+  /** Views of the memory (renewed when it grows). */
+  buffer: ArrayBuffer;
+  bytes: Uint8Array;
+  words: Uint32Array;
+  tables: Float64Array[];
+}
+
+const WASM_PAGE = 65536;
+const wasmContexts = new WeakMap<TablePlan, WasmContext | null>();
+const processEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+let compiledKernel = processEnv?.SRN_GIBBS_KERNEL !== 'js';
+
+/**
+ * Chooses the table Gibbs kernel: `true` (the default) uses the WebAssembly kernel where it applies (a plan whose
+ * sampled layers are all two-state with flattened neighbourhoods, a {@link Xoshiro128} generator, and WebAssembly
+ * available), `false` the JavaScript kernels everywhere. Both give identical states and leave the generator in the
+ * same state. The environment variable `SRN_GIBBS_KERNEL=js` sets `false` at start-up. Returns the previous setting.
+ *
+ * @example
+ * ```ts
+ * const before = useCompiledGibbs(false); // JavaScript kernels only
+ * useCompiledGibbs(before);
+ * ```
+ */
+export function useCompiledGibbs(enabled: boolean): boolean {
+  const before = compiledKernel;
+  compiledKernel = enabled;
+  return before;
+}
+
+/**
+ * Whether `tableGibbs` runs the WebAssembly kernel for this plan, clamping and generator (for tests and benchmarks).
+ *
+ * @example
+ * ```ts
+ * compiledGibbsApplies(tablePlan(machine)!, false, createRng(1)); // true for the paper machine where WebAssembly runs
+ * ```
+ */
+export function compiledGibbsApplies(plan: TablePlan, clampVisible: boolean, rng: Rng): boolean {
+  return compiledContext(plan, clampVisible, rng) !== null;
+}
+
+/** The compiled kernels if `tableGibbs` uses them for this call, else null. */
+function compiledContext(plan: TablePlan, clampVisible: boolean, rng: Rng): WasmContext | null {
+  // Exactly a Xoshiro128 (a subclass could draw differently): its four words are the state the module steps.
+  if (!compiledKernel || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return null;
+  const ctx = wasmContext(plan);
+  return ctx !== null && (clampVisible ? ctx.clampedOk : ctx.freeOk) ? ctx : null;
+}
+
+function wasmContext(plan: TablePlan): WasmContext | null {
+  let ctx = wasmContexts.get(plan);
+  if (ctx === undefined) {
+    ctx = buildWasmContext(plan);
+    wasmContexts.set(plan, ctx);
+  }
+  return ctx;
+}
+
+/** The most frequent neighbour offsets (state byte of slot j's neighbour minus the unit's) over a layer's units. */
+function commonDeltas(lp: LayerPlan, slots: readonly number[]): number[] {
+  const count = new Map<string, number>();
+  let best: number[] = [];
+  let bestCount = 0;
+  for (let u = 0; u < lp.size; u++) {
+    const d = slots.map((j) => lp.nbr[u * lp.deg + j] - u - lp.unitOffset);
+    const key = d.join();
+    const c = (count.get(key) ?? 0) + 1;
+    count.set(key, c);
+    if (c > bestCount) {
+      bestCount = c;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * A layer's units in segments of unit order, each regular (1: every summed slot's neighbour at the most frequent offset
+ * from the unit, the interior of a periodic lattice) or not (0), as (start, end, kind).
+ */
+function layerSegments(lp: LayerPlan, slots: readonly number[], deltas: readonly number[]): number[] {
+  const segs: number[] = [];
+  for (let u = 0; u < lp.size; u++) {
+    let regular = 1;
+    for (let i = 0; i < slots.length; i++) {
+      if (lp.nbr[u * lp.deg + slots[i]] - u - lp.unitOffset !== deltas[i]) {
+        regular = 0;
+        break;
+      }
+    }
+    if (segs.length > 0 && segs[segs.length - 1] === regular) segs[segs.length - 2] = u + 1;
+    else segs.push(u, u + 1, regular);
+  }
+  return segs;
+}
+
+function buildWasmContext(plan: TablePlan): WasmContext | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  const n = plan.layers.length;
+  const flat = plan.layers.map((lp) => lp.deg > 0 && lp.k === 2 && lp.deg <= 256 && lp.slotStride <= 16);
+  const freeOk = flat.every((f) => f);
+  const clampedOk = flat.every((f, l) => f || l === 0);
+  if (!clampedOk) return null;
+  // Layout: the generator at 0; per compiled layer its neighbour indices, increments × 16, thresholds, segments.
+  const layers: Flat2Layer[] = [];
+  const compiled: number[] = [];
+  const segments: number[][] = [];
+  const tablePtr = new Int32Array(n);
+  let ptr = 16;
+  for (let l = 0; l < n; l++) {
+    if (!flat[l]) continue;
+    const lp = plan.layers[l];
+    const S = lp.slotStride;
+    const slots: number[] = [];
+    for (let j = 0; j < lp.deg; j++) if (lp.slotInc.subarray(j * S, (j + 1) * S).some((x) => x !== 0)) slots.push(j);
+    const deltas = commonDeltas(lp, slots);
+    const segs = layerSegments(lp, slots, deltas);
+    const nbr = ptr;
+    ptr += 4 * lp.nbr.length;
+    const slotInc = ptr;
+    ptr += 4 * lp.slotInc.length;
+    ptr = (ptr + 7) & ~7;
+    tablePtr[l] = ptr;
+    ptr += 8 * lp.table.length;
+    const seg = ptr;
+    ptr += 4 * segs.length;
+    layers.push({
+      states: 0, // set below, once the layout is known
+      unitCount: plan.machine.unitCount,
+      unitOffset: lp.unitOffset,
+      deg: lp.deg,
+      stride: S,
+      nbr,
+      slotInc,
+      table: tablePtr[l],
+      segments: seg,
+      segmentCount: segs.length / 3,
+      slots,
+      deltas,
+      minDelta: Math.min(0, ...deltas),
+      previous: deltas.includes(-1) ? Array.from({ length: S }, (_, st) => 16 * lp.slotInc[slots[deltas.indexOf(-1)] * S + st]) : null,
+    });
+    compiled.push(l);
+    segments.push(segs);
+  }
+  const statesPtr = (ptr + 7) & ~7;
+  const kernelLayers = layers.map((k) => ({ ...k, states: statesPtr }));
+  let memory: WasmMemory;
+  let kernels: (Flat2Kernel | null)[];
+  try {
+    memory = new wasm.Memory({ initial: Math.ceil((statesPtr + 1) / WASM_PAGE) });
+    const instance = new wasm.Instance(new wasm.Module(flat2ModuleBytes(kernelLayers)), { env: { memory } });
+    kernels = new Array<Flat2Kernel | null>(n).fill(null);
+    compiled.forEach((l, i) => {
+      kernels[l] = instance.exports[`k${i}`] as Flat2Kernel;
+    });
+  } catch {
+    return null; // e.g. a page whose content security policy forbids compiling WebAssembly
+  }
+  const ctx: WasmContext = {
+    memory,
+    kernels,
+    tablePtr,
+    statesPtr,
+    freeOk,
+    clampedOk,
+    buffer: memory.buffer,
+    bytes: new Uint8Array(0),
+    words: new Uint32Array(0),
+    tables: [],
+  };
+  renewViews(ctx, plan);
+  const words = new Int32Array(memory.buffer);
+  compiled.forEach((l, i) => {
+    const lp = plan.layers[l];
+    const k = kernelLayers[i];
+    words.set(lp.nbr, k.nbr >> 2);
+    // The slot increments times 16, the bytes of a key's row of two f64 thresholds: the key sums to its byte offset.
+    for (let j = 0; j < lp.slotInc.length; j++) words[(k.slotInc >> 2) + j] = 16 * lp.slotInc[j];
+    words.set(segments[i], k.segments >> 2);
+  });
+  return ctx;
+}
+
+function renewViews(ctx: WasmContext, plan: TablePlan): void {
+  const buf = ctx.memory.buffer;
+  ctx.buffer = buf;
+  ctx.bytes = new Uint8Array(buf);
+  ctx.words = new Uint32Array(buf, 0, 4);
+  ctx.tables = plan.layers.map((lp, l) => (ctx.kernels[l] === null ? lp.table : new Float64Array(buf, ctx.tablePtr[l], lp.table.length)));
+}
+
+/** {@link tableGibbs} on the compiled kernels: states and generator words copied in, swept, copied back. */
+function tableGibbsWasm(
+  ctx: WasmContext,
+  plan: TablePlan,
+  params: Float64Array,
+  states: Uint8Array,
+  chains: number,
+  rng: Xoshiro128,
+  sweeps: number,
+  clampVisible: boolean,
+): void {
+  const bytes = chains * plan.machine.unitCount;
+  const need = ctx.statesPtr + bytes;
+  if (need > ctx.memory.buffer.byteLength) ctx.memory.grow(Math.ceil((need - ctx.memory.buffer.byteLength) / WASM_PAGE));
+  if (ctx.memory.buffer !== ctx.buffer) renewViews(ctx, plan);
+  for (const lp of plan.layers) if (!(clampVisible && lp.layer === 0)) fillTable(lp, params, ctx.tables[lp.layer]);
+  ctx.bytes.set(states.subarray(0, bytes), ctx.statesPtr);
+  const state = rng.getState();
+  for (let w = 0; w < 4; w++) ctx.words[w] = state[w];
+  const order = plan.order;
+  for (let s = 0; s < sweeps; s++) {
+    for (let oi = 0; oi < order.length; oi++) {
+      const l = order[oi];
+      if (clampVisible && l === 0) continue;
+      (ctx.kernels[l] as Flat2Kernel)(chains);
+    }
+  }
+  states.set(ctx.bytes.subarray(ctx.statesPtr, ctx.statesPtr + bytes));
+  for (let w = 0; w < 4; w++) state[w] = ctx.words[w];
+  rng.setState(state);
 }
