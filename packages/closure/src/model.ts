@@ -7,7 +7,7 @@
  */
 
 import { createMachine, type Machine, type MachineSpec } from '@srn/boltzmann';
-import { createFunction, type FeFunction, fromBinary, toBinary } from '@srn/fem-basis';
+import { createFunction, type FeFunction, fromBinary, toBinary, toBinaryChunks } from '@srn/fem-basis';
 import { bytesF64, decodeContainer, encodeContainer, encodeContainerChunks, f64Bytes, type Section } from './container.ts';
 import { CheckpointError, DbdDivergenceError } from './errors.ts';
 import { buildMachineSpec, defaultFeDomain } from './forms.ts';
@@ -437,7 +437,7 @@ export function modelHeader(model: LearnedDbd): Record<string, unknown> {
 
 /**
  * Sections describing a model (θ(0), one per function, and θ(0) of the initial conditions 1, 2, … when there are
- * several: `theta0c1`, `theta0c2`, …).
+ * several: `theta0c1`, `theta0c2`, …). The functions' sections are chunks viewing their stores, valid until they change.
  *
  * @example
  * ```ts
@@ -447,7 +447,8 @@ export function modelHeader(model: LearnedDbd): Record<string, unknown> {
 export function modelSections(model: LearnedDbd, prefix = ''): Section[] {
   return [
     { name: `${prefix}theta0`, bytes: f64Bytes(model.theta0) },
-    ...model.functions.map((f, j) => ({ name: `${prefix}F${j}`, bytes: toBinary(f) })),
+    // Views of the functions' stores (no copy): the sections are valid until the functions change.
+    ...model.functions.map((f, j) => ({ name: `${prefix}F${j}`, bytes: toBinaryChunks(f) })),
     ...(model.conditionTheta0 ?? []).slice(1).map((t, k) => ({ name: `${prefix}theta0c${k + 1}`, bytes: f64Bytes(t) })),
   ];
 }
