@@ -539,12 +539,13 @@ export function toHtml(blocks: Block[], title: string): string {
  * JavaScript).
  */
 function interactiveScripts(blocks: Block[]): string {
-  const specs: Record<string, unknown> = {};
-  for (const b of blocks) if (b.kind === 'figure' && b.figure.vega) specs[b.figure.name] = b.figure.vega;
-  if (Object.keys(specs).length === 0) return '';
+  // { name: spec, ... } as JSON.stringify would write it, from every figure's spec text (a figure appears once).
+  const specs = new Map<string, string>();
+  for (const b of blocks) if (b.kind === 'figure' && b.figure.vega) specs.set(b.figure.name, b.figure.vega);
+  if (specs.size === 0) return '';
   const runtime = readFileSync(join(dirname(createRequire(import.meta.url).resolve('vega')), 'vega.min.js'), 'utf8');
   // JSON inside <script>: escape '<' so no '</script>' can end the element early.
-  const data = JSON.stringify(specs).replace(/</g, '\\u003c');
+  const data = `{${[...specs].map(([name, spec]) => `${JSON.stringify(name)}:${spec}`).join(',')}}`.replace(/</g, '\\u003c');
   const boot =
     'const specs=JSON.parse(document.getElementById("srn-figure-specs").textContent);window.srnCharts={};' +
     'for(const el of document.querySelectorAll(".chart[data-figure]")){const spec=specs[el.dataset.figure];if(!spec)continue;' +
