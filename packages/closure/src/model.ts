@@ -466,6 +466,7 @@ export function modelFromContainer(
   section: (name: string) => Uint8Array,
   what: string,
   prefix = '',
+  share = false,
 ): LearnedDbd {
   let model: LearnedDbd;
   try {
@@ -483,7 +484,7 @@ export function modelFromContainer(
       psiDerivScale: header.psiDerivScale as PsiDerivScale,
     });
     const functions = base.names.map((_, j) => {
-      const f = fromBinary(section(`${prefix}F${j}`));
+      const f = fromBinary(section(`${prefix}F${j}`), { share });
       const d = base.domain.length;
       if (f.dims !== d || f.element.kind !== 'q3c1') throw new RangeError(`F${j} must be a ${d}-D q3c1 function`);
       for (let k = 0; k < d; k++) {
@@ -561,6 +562,24 @@ function modelContainer(model: LearnedDbd): { header: Record<string, unknown>; s
 }
 
 /**
+ * Options of {@link deserializeLearnedDbd}.
+ *
+ * @example
+ * ```ts
+ * const options: DeserializeOptions = { share: true };
+ * ```
+ */
+export interface DeserializeOptions {
+  /**
+   * Let the model's FE functions use their coefficients where they lie in `bytes` instead of copying them (default
+   * false; `fromBinary`'s `share` of `@srn/fem-basis`): for bytes read from a file and not used otherwise, so that a
+   * large model (60 MB for the paper preset) is not held twice while it is read. The model then keeps `bytes` alive,
+   * and `bytes` must not change.
+   */
+  readonly share?: boolean;
+}
+
+/**
  * Restores a model serialised by {@link serializeLearnedDbd}. Throws {@link CheckpointError} for corrupt,
  * truncated or foreign bytes.
  *
@@ -568,9 +587,11 @@ function modelContainer(model: LearnedDbd): { header: Record<string, unknown>; s
  * ```ts
  * const model = deserializeLearnedDbd(bytes);
  * integrateParameters(model, Float64Array.from({ length: 500 }, (_, t) => t));
+ * const inPlace = deserializeLearnedDbd(readFileSync('model.bin'), { share: true }); // the file's bytes, not a copy
  * ```
  */
-export function deserializeLearnedDbd(bytes: Uint8Array): LearnedDbd {
+export function deserializeLearnedDbd(bytes: Uint8Array, options?: DeserializeOptions): LearnedDbd {
+  const share = checkObject(options, 'options').share === true;
   const c = decodeContainer(bytes, 'serialised model');
   if (c.header.kind !== MODEL_KIND) {
     throw new CheckpointError('format', `serialised model has kind ${show(c.header.kind)}; expected '${MODEL_KIND}'`);
@@ -578,5 +599,5 @@ export function deserializeLearnedDbd(bytes: Uint8Array): LearnedDbd {
   if (c.header.version !== MODEL_FORMAT_VERSION) {
     throw new CheckpointError('version', `serialised model has version ${show(c.header.version)}; this build reads ${MODEL_FORMAT_VERSION}`);
   }
-  return modelFromContainer(c.header, (n) => c.section(n), 'serialised model');
+  return modelFromContainer(c.header, (n) => c.section(n), 'serialised model', '', share);
 }

@@ -248,12 +248,29 @@ export function toBinaryChunks(fn: FeFunction): Uint8Array[] {
 }
 
 /**
+ * Options of {@link fromBinary}.
+ * @example
+ * const opts: FromBinaryOptions = { share: true };
+ */
+export interface FromBinaryOptions {
+  /**
+   * Let the function's store use the coefficients and vertex indices in `bytes` where they lie, without copying them
+   * (default false): the function then keeps `bytes`' whole buffer alive and works on it (changing the function
+   * changes `bytes`, until the store grows into arrays of its own). Taken only where it is exact: on a little-endian
+   * host, with the coefficients 8-byte aligned in their buffer, every coefficient finite and not `-0`, nothing frozen;
+   * otherwise the data are copied as without the option.
+   */
+  share?: boolean;
+}
+
+/**
  * Restores a function from the binary format written by {@link toBinary}. The store gets exactly the capacity of the
- * vertices read (no room to grow).
+ * vertices read (no room to grow); with `options.share` it may use `bytes` in place (see {@link FromBinaryOptions}).
  * @example
  * const copy = fromBinary(toBinary(fn));
+ * const inPlace = fromBinary(bytesReadFromAFile, { share: true }); // no copy of the coefficients
  */
-export function fromBinary(bytes: Uint8Array): FeFunction {
+export function fromBinary(bytes: Uint8Array, options: FromBinaryOptions = {}): FeFunction {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array (got ${show(bytes)})`);
   if (bytes.length < 16) throw new RangeError(`bytes is too short for the header (got length ${bytes.length})`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -281,8 +298,21 @@ export function fromBinary(bytes: Uint8Array): FeFunction {
   const spacing = take();
   const origin = take();
   const bounds = bounded ? { lower: take(), upper: take() } : null;
-  const fn = createFunction({ element: code === 1 ? 'q3c1' : 'q1', spacing, origin, bounds, initialCapacity: Math.max(1, n) });
+  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object (got ${show(options)})`);
+  const share = options.share === true && LITTLE_ENDIAN && (bytes.byteOffset + cStart) % 8 === 0 && sharable(bytes, cStart, n * m);
+  const element = code === 1 ? 'q3c1' : 'q1';
+  const fn = createFunction({ element, spacing, origin, bounds, initialCapacity: share ? 1 : Math.max(1, n) });
   const st = fn.store;
+  if (share) {
+    // head is a multiple of 8, so the indices are 4-byte aligned when the coefficients are 8-byte aligned.
+    const at = bytes.byteOffset;
+    try {
+      st.adopt(new Int32Array(bytes.buffer, at + head, n * d), new Float64Array(bytes.buffer, at + cStart, n * m));
+    } catch (e) {
+      throw new RangeError(`bytes ${(e as Error).message.replace(/^indices /, '')}`);
+    }
+    return fn;
+  }
   // Vertices in order (each new: a repeat would get an earlier slot), then the coefficients in one piece.
   const idx = new Int32Array(d);
   for (let i = 0; i < n; i++) {
@@ -308,6 +338,18 @@ export function fromBinary(bytes: Uint8Array): FeFunction {
     st.fix(st.indices.subarray(s * d, s * d + d), i % m);
   }
   return fn;
+}
+
+/** Whether the `count` coefficients at `start` are all finite and not -0, and the frozen flags after them all 0. */
+function sharable(bytes: Uint8Array, start: number, count: number): boolean {
+  const c = new Float64Array(bytes.buffer, bytes.byteOffset + start, count);
+  for (let i = 0; i < count; i++) {
+    const x = c[i];
+    if (!Number.isFinite(x) || (x === 0 && 1 / x < 0)) return false;
+  }
+  const flags = start + 8 * count;
+  for (let i = 0; i < count; i++) if (bytes[flags + i] !== 0) return false;
+  return true;
 }
 
 function checkFunction(fn: FeFunction): void {

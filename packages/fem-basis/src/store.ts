@@ -340,6 +340,56 @@ export class CoefficientStore {
     if (n < this.capacity) this.resize(n);
   }
 
+  /**
+   * Makes `indices` (n·dims vertex indices, in insertion order) and `coeffs` (n·coefficientsPerVertex coefficients)
+   * the arrays of this empty store, without copying them: the store then works on (and changes) the caller's memory,
+   * for example views of a file just read, until it has to grow. Nothing is frozen. Throws a RangeError, leaving the
+   * store empty, for a repeated vertex or one outside a bounded store's range; the coefficients are taken as they are
+   * (not checked for finiteness, `-0` not rewritten).
+   * @example
+   * const store = new CoefficientStore(1, 2);
+   * store.adopt(Int32Array.of(0, 1), Float64Array.of(1, 0.5, 2, 0.25));
+   * store.get([1]); // Float64Array [2, 0.25]
+   */
+  adopt(indices: Int32Array, coeffs: Float64Array): void {
+    const d = this.dims;
+    const m = this.coefficientsPerVertex;
+    if (this.count !== 0) throw new RangeError(`adopt needs an empty store (it holds ${this.count} vertices)`);
+    if (!(indices instanceof Int32Array) || indices.length % d !== 0) {
+      throw new TypeError(`indices must be an Int32Array of n·${d} vertex indices (got ${show(indices)})`);
+    }
+    const n = indices.length / d;
+    if (!(coeffs instanceof Float64Array) || coeffs.length !== n * m) {
+      throw new TypeError(`coeffs must be a Float64Array of ${n}·${m} coefficients (got ${show(coeffs)})`);
+    }
+    let t = 16;
+    while (t < 2 * n) t *= 2;
+    const table = new Int32Array(t);
+    for (let s = 0; s < n; s++) {
+      if (this.vertexLower !== null && this.vertexUpper !== null) {
+        for (let k = 0; k < d; k++) {
+          const v = indices[s * d + k];
+          if (v < this.vertexLower[k] || v > this.vertexUpper[k]) {
+            throw new RangeError(
+              `vertex index ${v} in dimension ${k} lies outside the bounded grid's vertex range [${this.vertexLower[k]}, ${this.vertexUpper[k]}]`,
+            );
+          }
+        }
+      }
+      const pos = probe(table, t - 1, indices, d, indices, s * d);
+      if (table[pos] !== 0) throw new RangeError(`indices repeats vertex [${Array.from(indices.subarray(s * d, s * d + d))}]`);
+      table[pos] = s + 1;
+    }
+    this.indices = indices;
+    this.coeffs = coeffs;
+    this.fixed = null;
+    this.fixedTotal = 0;
+    this.table = table;
+    this.mask = t - 1;
+    this.count = n;
+    this.epoch++;
+  }
+
   /** Capacity grows by half (at least 16 vertices) when full. */
   private growArrays(): void {
     const cap = this.capacity;

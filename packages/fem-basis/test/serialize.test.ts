@@ -54,6 +54,10 @@ describe('serialisation', () => {
     const bin = toBinary(fn);
     same(fn, fromBinary(bin));
     expect(fromBinary(bin).store.capacity).toBe(fn.store.size);
+    // sharing the bytes: the same function, on bin's own memory when nothing is frozen (toBinary's buffer is aligned)
+    const shared = fromBinary(bin, { share: true });
+    same(fn, shared);
+    expect(shared.store.coeffs.buffer === bin.buffer).toBe(fn.store.fixedCount === 0);
     // the chunks are the same bytes, in pieces
     const chunks = toBinaryChunks(fn);
     expect(chunks.reduce((k, c) => k + c.length, 0)).toBe(bin.length);
@@ -66,6 +70,9 @@ describe('serialisation', () => {
     const shifted = new Uint8Array(bin.length + 3);
     shifted.set(bin, 3);
     same(fn, fromBinary(shifted.subarray(3)));
+    const unaligned = fromBinary(shifted.subarray(3), { share: true }); // misaligned: copied
+    same(fn, unaligned);
+    expect(unaligned.store.coeffs.buffer === shifted.buffer).toBe(false);
   });
 
   it('writes the documented JSON layout', () => {
@@ -117,6 +124,9 @@ describe('serialisation', () => {
     const rep = toBinary(twice);
     new DataView(rep.buffer).setInt32(56, 0, true); // the second vertex (1, 0) becomes (0, 0)
     expect(() => fromBinary(rep)).toThrow(/repeats vertex \[0,0\]/);
+    expect(() => fromBinary(rep, { share: true })).toThrow(/bytes repeats vertex \[0,0\]/);
+    expect(() => fromBinary(nan, { share: true })).toThrow(/non-finite coefficient NaN/); // not shared: checked as usual
+    expect(() => fromBinary(bin, null as unknown as object)).toThrow(/options must be an object/);
     expect(() => fromBinary([1, 2] as unknown as Uint8Array)).toThrow(TypeError);
   });
 });

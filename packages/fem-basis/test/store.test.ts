@@ -115,6 +115,33 @@ describe('CoefficientStore', () => {
   });
 });
 
+describe('CoefficientStore.adopt', () => {
+  it("works on the caller's arrays until it grows, and rejects repeats, out-of-range vertices and bad arrays", () => {
+    const indices = Int32Array.of(0, 0, 1, 0, 0, 1);
+    const coeffs = Float64Array.from({ length: 12 }, (_, i) => i);
+    const s = new CoefficientStore(2, 4);
+    s.adopt(indices, coeffs);
+    expect(s.size).toBe(3);
+    expect(s.capacity).toBe(3);
+    expect(Array.from(s.get([0, 1]))).toEqual([8, 9, 10, 11]);
+    expect(s.slotOf([1, 0])).toBe(1);
+    s.add([1, 0], [1, 1, 1, 1]);
+    expect(coeffs[4]).toBe(5); // in place
+    s.add([5, 5], [1, 0, 0, 0]); // grows into arrays of its own
+    expect(s.coeffs).not.toBe(coeffs);
+    expect(Array.from(s.get([1, 0]))).toEqual([5, 6, 7, 8]);
+    expect(Array.from(s.get([5, 5]))).toEqual([1, 0, 0, 0]);
+    expect(() => s.adopt(indices, coeffs)).toThrow(/empty store/);
+    const t = new CoefficientStore(2, 4);
+    expect(() => t.adopt(Int32Array.of(0, 0, 0, 0), new Float64Array(8))).toThrow(/repeats vertex \[0,0\]/);
+    expect(t.size).toBe(0);
+    expect(() => t.adopt(Int32Array.of(0, 0, 1), new Float64Array(8))).toThrow(TypeError);
+    expect(() => t.adopt(Int32Array.of(0, 0), new Float64Array(3))).toThrow(/coeffs/);
+    const b = new CoefficientStore(1, 1, { vertexLower: [0], vertexUpper: [3] });
+    expect(() => b.adopt(Int32Array.of(4), new Float64Array(1))).toThrow(/outside the bounded grid/);
+  });
+});
+
 describe('coefficient updates through the function', () => {
   it('addToCoefficients scatters scale·weights, skips all-zero corners and frozen coefficients', () => {
     const fn = createFunction({ spacing: [0.5, 0.5, 0.5] });

@@ -347,12 +347,14 @@ export function writeThetaCsv(path: string, times: Float64Array, names: readonly
 
 /**
  * Reads and deserialises DIR/train/model.bin (checked like {@link readModelBytes}; a corrupt file is an
- * {@link LvInputError} naming it). The file's bytes (60 MB for the paper preset) are not kept once the model is built.
+ * {@link LvInputError} naming it). The model's functions use the file's bytes in place (60 MB for the paper preset),
+ * so the model is never held twice.
  */
 export function readModel(dir: string, config: ExperimentConfig, closure: Pick<ClosureApi, 'deserializeLearnedDbd'>): LearnedDbd {
   const bytes = readModelBytes(dir, config);
   try {
-    return closure.deserializeLearnedDbd(bytes);
+    // The model uses the file's bytes in place (they are not used otherwise): no second copy of its coefficients.
+    return closure.deserializeLearnedDbd(bytes, { share: true });
   } catch (error) {
     const cmd = isLv(config) ? 'lv' : 'closure';
     throw new LvInputError(`${join(stageDir(dir, 'train'), 'model.bin')} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench ${cmd} train --out ${dir}'`);
