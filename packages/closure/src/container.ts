@@ -57,17 +57,23 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0
 }
 
 /**
- * A named binary section of a container.
+ * A named binary section of a container: its bytes in one array, or as consecutive chunks (e.g. the views of an FE
+ * function's store that `toBinaryChunks` of `@srn/fem-basis` gives, so that a large section is never copied into one
+ * buffer).
  *
  * @example
  * ```ts
  * const s: Section = { name: 'theta0', bytes: new Uint8Array(80) };
+ * const t: Section = { name: 'F0', bytes: toBinaryChunks(fn) };
  * ```
  */
 export interface Section {
   readonly name: string;
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array | readonly Uint8Array[];
 }
+
+/** The chunks of a section's bytes. */
+const sectionChunks = (s: Section): readonly Uint8Array[] => (s.bytes instanceof Uint8Array ? [s.bytes] : s.bytes);
 
 /** Header entry describing one section. */
 interface SectionEntry {
@@ -100,8 +106,8 @@ export function encodeContainer(header: Record<string, unknown>, sections: reado
 /**
  * The bytes of {@link encodeContainer} as consecutive chunks (the preamble with the header, then every section and
  * its zero padding), without copying the sections into one buffer: a large container (a late training checkpoint,
- * tens of MB) can be written to a file piece by piece. The sections' own arrays are chunks, so they must not change
- * until the chunks are written.
+ * tens of MB) can be written to a file piece by piece. The sections' own arrays (and chunks) are chunks, so they must
+ * not change until the chunks are written.
  *
  * @example
  * ```ts
@@ -112,8 +118,9 @@ export function encodeContainerChunks(header: Record<string, unknown>, sections:
   const entries: SectionEntry[] = [];
   let offset = 0;
   for (const s of sections) {
-    entries.push({ name: s.name, offset, length: s.bytes.length });
-    offset = pad8(offset + s.bytes.length);
+    const length = sectionChunks(s).reduce((n, c) => n + c.length, 0);
+    entries.push({ name: s.name, offset, length });
+    offset = pad8(offset + length);
   }
   const text = new TextEncoder().encode(JSON.stringify({ ...header, sections: entries }));
   const h = text.length;
@@ -129,10 +136,13 @@ export function encodeContainerChunks(header: Record<string, unknown>, sections:
   let crc = crc32(head, PREAMBLE, head.length);
   const zeros = new Uint8Array(8);
   sections.forEach((s, i) => {
-    chunks.push(s.bytes);
-    crc = crc32(s.bytes, 0, s.bytes.length, crc);
+    for (const c of sectionChunks(s)) {
+      if (c.length === 0) continue;
+      chunks.push(c);
+      crc = crc32(c, 0, c.length, crc);
+    }
     const end = i + 1 < sections.length ? entries[i + 1].offset : offset;
-    const gap = end - (entries[i].offset + s.bytes.length);
+    const gap = end - (entries[i].offset + entries[i].length);
     if (gap > 0) {
       const padding = zeros.subarray(0, gap);
       chunks.push(padding);
@@ -144,7 +154,8 @@ export function encodeContainerChunks(header: Record<string, unknown>, sections:
 }
 
 /**
- * A decoded container: its header and a section lookup that throws CheckpointError for missing sections.
+ * A decoded container: its header and a section lookup that throws CheckpointError for missing sections. Sections are
+ * views of the decoded bytes (copy what you keep).
  *
  * @example
  * ```ts
@@ -221,8 +232,9 @@ export function decodeContainer(bytes: unknown, what: string): DecodedContainer 
     ) {
       throw new CheckpointError('header', `${what} lists an invalid section ${JSON.stringify(e)}`);
     }
-    // Copy so that typed views on the section are aligned and independent of the input buffer.
-    map.set(e.name, bytes.slice(payloadStart + e.offset, payloadStart + e.offset + e.length));
+    // A view, not a copy: every reader copies what it keeps (bytesF64, bytesU32, fromBinary, the chains), so a
+    // decoded model or checkpoint does not hold the input, and a 60 MB model is not held twice while it is read.
+    map.set(e.name, bytes.subarray(payloadStart + e.offset, payloadStart + e.offset + e.length));
   }
   return {
     header,

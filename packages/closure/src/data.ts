@@ -51,7 +51,9 @@ export interface DataFingerprint {
 }
 
 /**
- * Validated data (internal).
+ * Validated data (internal). The occupancies are kept packed, `bits` per site (the fewest of 1, 2, 4 and 8 that hold
+ * the codes 0 … S of S species: 2 bits for the two species of Lotka-Volterra, a quarter of the bytes of the
+ * trajectories), and read a snapshot at a time through {@link snapshotInto}.
  *
  * @example
  * ```ts
@@ -62,7 +64,13 @@ export interface PreparedData {
   readonly count: number;
   readonly timePoints: number;
   readonly sites: number;
-  readonly occupancy: readonly Uint8Array[];
+  /** Bits per site of `packed`. */
+  readonly bits: 1 | 2 | 4 | 8;
+  /**
+   * Per trajectory: the species codes of its T × N sites (time-major), `8 / bits` codes per byte, the first in the
+   * lowest bits (with 8 bits: the trajectory's own occupancy array).
+   */
+  readonly packed: readonly Uint8Array[];
   /** Per trajectory: data species code → visible-layer state. */
   readonly maps: readonly Uint8Array[];
   /** Number K of initial conditions (1 without `data.conditions`). */
@@ -112,7 +120,9 @@ export function prepareData(data: unknown, machine: Machine, dt: number): Prepar
   if (!(trajectories[0].times instanceof Float64Array) || T < 2) {
     throw new RangeError(`data.trajectories[0].times must be a Float64Array of at least 2 time points; got ${show(trajectories[0].times)}`);
   }
-  const occupancy: Uint8Array[] = [];
+  const S = species.length;
+  const bits = S < 2 ? 1 : S < 4 ? 2 : S < 16 ? 4 : 8;
+  const packed: Uint8Array[] = [];
   const maps: Uint8Array[] = [];
   let crc = 0;
   trajectories.forEach((tr, i) => {
@@ -135,7 +145,6 @@ export function prepareData(data: unknown, machine: Machine, dt: number): Prepar
     if (!(tr.occupancy instanceof Uint8Array) || tr.occupancy.length !== T * N) {
       throw new TypeError(`${name}.occupancy must be a Uint8Array of T·N = ${T * N} codes; got ${show(tr.occupancy)}`);
     }
-    const S = species.length;
     const occ = tr.occupancy;
     for (let k = 0; k < occ.length; k++) {
       if (occ[k] > S) throw new RangeError(`${name}.occupancy[${k}] = ${occ[k]} exceeds the species count ${S}`);
@@ -146,7 +155,7 @@ export function prepareData(data: unknown, machine: Machine, dt: number): Prepar
       if (st < 0) throw new RangeError(`${name}.species[${k}] = ${show(s)} is not a state of the visible layer (${V.states.join(', ')})`);
       map[k + 1] = st + 1;
     });
-    occupancy.push(occ);
+    packed.push(bits === 8 ? occ : packCodes(occ, bits));
     maps.push(map);
     crc = crc32(occ, 0, occ.length, crc);
   });
@@ -156,12 +165,71 @@ export function prepareData(data: unknown, machine: Machine, dt: number): Prepar
     count: trajectories.length,
     timePoints: T,
     sites: N,
-    occupancy,
+    bits,
+    packed,
     maps,
     conditionCount: K,
     members,
     fingerprint: { trajectories: trajectories.length, timePoints: T, shape, species, crc, ...(K > 1 ? { conditions: labels! } : {}) },
   };
+}
+
+/** Codes (each < 2^bits) packed `8 / bits` to a byte, the first in the lowest bits. */
+function packCodes(codes: Uint8Array, bits: 1 | 2 | 4): Uint8Array {
+  const per = 8 / bits;
+  const out = new Uint8Array(Math.ceil(codes.length / per));
+  for (let i = 0; i < codes.length; i++) out[Math.floor(i / per)] |= codes[i] << ((i % per) * bits);
+  return out;
+}
+
+/**
+ * Writes the N site codes of trajectory `tr` at time point `t` into `out[offset …]`, each through `map` when given
+ * (`map[code]`: e.g. the trajectory's visible-layer states, `data.maps[tr]`), else as they are. Unchecked and
+ * allocation-free (the training loop clamps every batch snapshot through it).
+ *
+ * @example
+ * ```ts
+ * const lattice = new Uint8Array(data.sites);
+ * snapshotInto(data, 0, 0, lattice, 0, data.maps[0]); // the visible states of trajectory 0 at t = 0
+ * ```
+ */
+export function snapshotInto(data: PreparedData, tr: number, t: number, out: Uint8Array, offset: number, map?: Uint8Array): void {
+  const N = data.sites;
+  const src = data.packed[tr];
+  const bits = data.bits;
+  const first = t * N;
+  if (bits === 8) {
+    if (map === undefined) out.set(src.subarray(first, first + N), offset);
+    else for (let u = 0; u < N; u++) out[offset + u] = map[src[first + u]];
+    return;
+  }
+  const per = 8 / bits;
+  const mask = (1 << bits) - 1;
+  let u = 0;
+  // Whole bytes when the snapshot starts on one (every time point of a lattice whose size is a multiple of 8 / bits).
+  if (first % per === 0 && map !== undefined) {
+    const whole = N - (N % per);
+    let j = first / per;
+    if (bits === 2) {
+      for (; u < whole; u += 4, j++) {
+        const b = src[j];
+        out[offset + u] = map[b & 3];
+        out[offset + u + 1] = map[(b >> 2) & 3];
+        out[offset + u + 2] = map[(b >> 4) & 3];
+        out[offset + u + 3] = map[b >> 6];
+      }
+    } else {
+      for (; u < whole; u += per, j++) {
+        const b = src[j];
+        for (let k = 0; k < per; k++) out[offset + u + k] = map[(b >> (k * bits)) & mask];
+      }
+    }
+  }
+  for (; u < N; u++) {
+    const i = first + u;
+    const code = (src[Math.floor(i / per)] >> ((i % per) * bits)) & mask;
+    out[offset + u] = map === undefined ? code : map[code];
+  }
 }
 
 /**

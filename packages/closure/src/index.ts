@@ -31,6 +31,7 @@ export {
   createDbd,
   type DbdOptions,
   defaultDomain,
+  type DeserializeOptions,
   deserializeLearnedDbd,
   evaluateRhs,
   type LearnedDbd,

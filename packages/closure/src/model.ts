@@ -7,7 +7,7 @@
  */
 
 import { createMachine, type Machine, type MachineSpec } from '@srn/boltzmann';
-import { createFunction, type FeFunction, fromBinary, toBinary } from '@srn/fem-basis';
+import { createFunction, type FeFunction, fromBinary, toBinary, toBinaryChunks } from '@srn/fem-basis';
 import { bytesF64, decodeContainer, encodeContainer, encodeContainerChunks, f64Bytes, type Section } from './container.ts';
 import { CheckpointError, DbdDivergenceError } from './errors.ts';
 import { buildMachineSpec, defaultFeDomain } from './forms.ts';
@@ -437,7 +437,7 @@ export function modelHeader(model: LearnedDbd): Record<string, unknown> {
 
 /**
  * Sections describing a model (θ(0), one per function, and θ(0) of the initial conditions 1, 2, … when there are
- * several: `theta0c1`, `theta0c2`, …).
+ * several: `theta0c1`, `theta0c2`, …). The functions' sections are chunks viewing their stores, valid until they change.
  *
  * @example
  * ```ts
@@ -447,7 +447,8 @@ export function modelHeader(model: LearnedDbd): Record<string, unknown> {
 export function modelSections(model: LearnedDbd, prefix = ''): Section[] {
   return [
     { name: `${prefix}theta0`, bytes: f64Bytes(model.theta0) },
-    ...model.functions.map((f, j) => ({ name: `${prefix}F${j}`, bytes: toBinary(f) })),
+    // Views of the functions' stores (no copy): the sections are valid until the functions change.
+    ...model.functions.map((f, j) => ({ name: `${prefix}F${j}`, bytes: toBinaryChunks(f) })),
     ...(model.conditionTheta0 ?? []).slice(1).map((t, k) => ({ name: `${prefix}theta0c${k + 1}`, bytes: f64Bytes(t) })),
   ];
 }
@@ -465,6 +466,7 @@ export function modelFromContainer(
   section: (name: string) => Uint8Array,
   what: string,
   prefix = '',
+  share = false,
 ): LearnedDbd {
   let model: LearnedDbd;
   try {
@@ -482,7 +484,7 @@ export function modelFromContainer(
       psiDerivScale: header.psiDerivScale as PsiDerivScale,
     });
     const functions = base.names.map((_, j) => {
-      const f = fromBinary(section(`${prefix}F${j}`));
+      const f = fromBinary(section(`${prefix}F${j}`), { share });
       const d = base.domain.length;
       if (f.dims !== d || f.element.kind !== 'q3c1') throw new RangeError(`F${j} must be a ${d}-D q3c1 function`);
       for (let k = 0; k < d; k++) {
@@ -560,6 +562,24 @@ function modelContainer(model: LearnedDbd): { header: Record<string, unknown>; s
 }
 
 /**
+ * Options of {@link deserializeLearnedDbd}.
+ *
+ * @example
+ * ```ts
+ * const options: DeserializeOptions = { share: true };
+ * ```
+ */
+export interface DeserializeOptions {
+  /**
+   * Let the model's FE functions use their coefficients where they lie in `bytes` instead of copying them (default
+   * false; `fromBinary`'s `share` of `@srn/fem-basis`): for bytes read from a file and not used otherwise, so that a
+   * large model (60 MB for the paper preset) is not held twice while it is read. The model then keeps `bytes` alive,
+   * and `bytes` must not change.
+   */
+  readonly share?: boolean;
+}
+
+/**
  * Restores a model serialised by {@link serializeLearnedDbd}. Throws {@link CheckpointError} for corrupt,
  * truncated or foreign bytes.
  *
@@ -567,9 +587,11 @@ function modelContainer(model: LearnedDbd): { header: Record<string, unknown>; s
  * ```ts
  * const model = deserializeLearnedDbd(bytes);
  * integrateParameters(model, Float64Array.from({ length: 500 }, (_, t) => t));
+ * const inPlace = deserializeLearnedDbd(readFileSync('model.bin'), { share: true }); // the file's bytes, not a copy
  * ```
  */
-export function deserializeLearnedDbd(bytes: Uint8Array): LearnedDbd {
+export function deserializeLearnedDbd(bytes: Uint8Array, options?: DeserializeOptions): LearnedDbd {
+  const share = checkObject(options, 'options').share === true;
   const c = decodeContainer(bytes, 'serialised model');
   if (c.header.kind !== MODEL_KIND) {
     throw new CheckpointError('format', `serialised model has kind ${show(c.header.kind)}; expected '${MODEL_KIND}'`);
@@ -577,5 +599,5 @@ export function deserializeLearnedDbd(bytes: Uint8Array): LearnedDbd {
   if (c.header.version !== MODEL_FORMAT_VERSION) {
     throw new CheckpointError('version', `serialised model has version ${show(c.header.version)}; this build reads ${MODEL_FORMAT_VERSION}`);
   }
-  return modelFromContainer(c.header, (n) => c.section(n), 'serialised model');
+  return modelFromContainer(c.header, (n) => c.section(n), 'serialised model', '', share);
 }

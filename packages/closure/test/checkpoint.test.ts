@@ -90,6 +90,15 @@ describe('checkpoints', () => {
     expect(Buffer.from(serializeLearnedDbd(back)).equals(Buffer.from(bytes))).toBe(true);
     expect(back.names).toEqual(m.names);
     expect(Array.from(back.theta0)).toEqual(Array.from(m.theta0));
+    // trainer.modelView() is the same model without the copy
+    expect(Buffer.from(serializeLearnedDbd(t.modelView())).equals(Buffer.from(bytes))).toBe(true);
+    expect(t.modelView().functions[0]).not.toBe(m.functions[0]);
+    // { share: true }: the functions use the bytes in place (the serialised container is 8-byte aligned), same model
+    const shared = deserializeLearnedDbd(bytes, { share: true });
+    expect(Buffer.from(serializeLearnedDbd(shared)).equals(Buffer.from(bytes))).toBe(true);
+    expect(shared.functions.every((f) => f.store.coeffs.buffer === bytes.buffer)).toBe(true);
+    expect(back.functions.some((f) => f.store.coeffs.buffer === bytes.buffer)).toBe(false);
+    expect(() => deserializeLearnedDbd(bytes, 'share' as unknown as object)).toThrow(/options must be an object/);
   });
 
   describe('errors', () => {

@@ -140,7 +140,7 @@ console.log('| operation (6-D Q3 C1) | trajectory [1/s] | random [1/s] |');
 console.log('|---|---:|---:|');
 for (const [name, t, r] of rows) console.log(`| ${name} | ${fmt(t)} | ${fmt(r)} |`);
 console.log('');
-console.log(`coefficient store: ${(fn.store.memoryBytes() / 2 ** 20).toFixed(1)} MiB allocated for ${fn.store.size} vertices (${((fn.store.size * (64 * 9 + 24)) / 2 ** 20).toFixed(1)} MiB used)`);
+console.log(`coefficient store: ${(fn.store.memoryBytes() / 2 ** 20).toFixed(1)} MiB allocated for ${fn.store.size} vertices (${((fn.store.size * (64 * 8 + 24)) / 2 ** 20).toFixed(1)} MiB used; capacity grows by half)`);
 console.log(`evaluation workspace: ${((fn.memoryBytes() - fn.store.memoryBytes()) / 1024).toFixed(1)} KiB per function`);
 console.log(`peak RSS of the benchmark process: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
 console.log(`fitLeastSquares (2-D, 2000 samples, ${fit.unknowns} unknowns): ${fitMs.toFixed(0)} ms, ${fit.iterations} CG iterations, rmse ${fit.rmse.toExponential(2)}`);

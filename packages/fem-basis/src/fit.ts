@@ -123,7 +123,7 @@ export function fitLeastSquares(
     if (touched[s] === 0) continue;
     verticesTouched++;
     for (let t = 0; t < m; t++) {
-      if (st.fixed[s * m + t] === 0) {
+      if (st.fixed === null || st.fixed[s * m + t] === 0) {
         free[s * m + t] = 1;
         unknowns++;
       }

@@ -80,7 +80,7 @@ export function toJSON(fn: FeFunction): FemJson {
     const entry: FemJsonVertex = { index: Array.from(v), coefficients: Array.from(c) };
     const m = st.coefficientsPerVertex;
     const fixed: number[] = [];
-    for (let t = 0; t < m; t++) if (st.fixed[s * m + t] !== 0) fixed.push(t);
+    if (st.fixed !== null) for (let t = 0; t < m; t++) if (st.fixed[s * m + t] !== 0) fixed.push(t);
     if (fixed.length > 0) entry.fixed = fixed;
     vertices.push(entry);
   });
@@ -146,6 +146,42 @@ export function fromJSON(json: FemJson | string): FeFunction {
 
 const MAGIC = 0x4d454653; // 'SFEM' read as little-endian uint32
 
+/** Whether typed arrays are little-endian here, so that their bytes are the format's bytes as they stand. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Zero bytes shared by the padding and frozen-flag chunks of {@link toBinaryChunks} (never written to). */
+const ZEROS = new Uint8Array(1 << 16);
+
+/** `n` zero bytes as chunks of {@link ZEROS}, appended to `out`. */
+function zeroChunks(n: number, out: Uint8Array[]): void {
+  for (let o = 0; o < n; o += ZEROS.length) out.push(ZEROS.subarray(0, Math.min(ZEROS.length, n - o)));
+}
+
+/** The bytes of the header, spacing, origin and bounds (see {@link toBinary}). */
+function binaryHead(fn: FeFunction): Uint8Array {
+  const d = fn.dims;
+  const g = fn.grid;
+  const head = new Uint8Array(16 + 8 * d * (g.bounds !== null ? 4 : 2));
+  const dv = new DataView(head.buffer);
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint32(4, FORMAT_VERSION, true);
+  dv.setUint8(8, fn.element.kind === 'q3c1' ? 1 : 0);
+  dv.setUint8(9, d);
+  dv.setUint8(10, g.bounds !== null ? 1 : 0);
+  dv.setUint32(12, fn.store.count, true);
+  let o = 16;
+  const put = (a: Float64Array) => {
+    for (let k = 0; k < d; k++, o += 8) dv.setFloat64(o, a[k], true);
+  };
+  put(g.spacing);
+  put(g.origin);
+  if (g.bounds !== null) {
+    put(g.bounds.lower);
+    put(g.bounds.upper);
+  }
+  return head;
+}
+
 /**
  * Serialises a function to the binary format (version 1, little-endian):
  *
@@ -164,48 +200,77 @@ const MAGIC = 0x4d454653; // 'SFEM' read as little-endian uint32
  * const bytes = toBinary(fn); const copy = fromBinary(bytes);
  */
 export function toBinary(fn: FeFunction): Uint8Array {
+  const chunks = toBinaryChunks(fn);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * The bytes of {@link toBinary} as consecutive chunks, without a copy of the coefficients: on a little-endian host
+ * (every platform Node runs on) the vertex indices, the coefficients and, when something is frozen, the flags are
+ * views of the function's own store, and padding and absent flags are views of one shared block of zeros. For writing
+ * a large function (or many: a training checkpoint) piece by piece with no second copy of it in memory. The chunks
+ * are read-only, and valid only until the function changes (an insertion may replace the store's arrays).
+ * @example
+ * const chunks = toBinaryChunks(fn); // their concatenation equals toBinary(fn)
+ * const length = chunks.reduce((n, c) => n + c.length, 0);
+ */
+export function toBinaryChunks(fn: FeFunction): Uint8Array[] {
   checkFunction(fn);
   const d = fn.dims;
   const m = fn.coefficientsPerVertex;
   const st = fn.store;
   const n = st.count;
-  const g = fn.grid;
-  const bounded = g.bounds !== null;
-  const head = 16 + 8 * d * (bounded ? 4 : 2);
-  const idxEnd = head + 4 * n * d;
-  const cStart = Math.ceil(idxEnd / 8) * 8;
-  const total = cStart + 8 * n * m + n * m;
-  const buf = new ArrayBuffer(total);
-  const dv = new DataView(buf);
-  dv.setUint32(0, MAGIC, true);
-  dv.setUint32(4, FORMAT_VERSION, true);
-  dv.setUint8(8, fn.element.kind === 'q3c1' ? 1 : 0);
-  dv.setUint8(9, d);
-  dv.setUint8(10, bounded ? 1 : 0);
-  dv.setUint32(12, n, true);
-  let o = 16;
-  const put = (a: Float64Array) => {
-    for (let k = 0; k < d; k++, o += 8) dv.setFloat64(o, a[k], true);
-  };
-  put(g.spacing);
-  put(g.origin);
-  if (g.bounds !== null) {
-    put(g.bounds.lower);
-    put(g.bounds.upper);
+  const head = binaryHead(fn);
+  const idxEnd = head.length + 4 * n * d;
+  const pad = Math.ceil(idxEnd / 8) * 8 - idxEnd;
+  const out: Uint8Array[] = [head];
+  if (LITTLE_ENDIAN) {
+    out.push(new Uint8Array(st.indices.buffer, st.indices.byteOffset, 4 * n * d));
+    zeroChunks(pad, out);
+    out.push(new Uint8Array(st.coeffs.buffer, st.coeffs.byteOffset, 8 * n * m));
+  } else {
+    const body = new Uint8Array(4 * n * d + pad + 8 * n * m);
+    const dv = new DataView(body.buffer);
+    for (let i = 0; i < n * d; i++) dv.setInt32(4 * i, st.indices[i], true);
+    const c0 = 4 * n * d + pad;
+    for (let i = 0; i < n * m; i++) dv.setFloat64(c0 + 8 * i, st.coeffs[i], true);
+    out.push(body);
   }
-  for (let i = 0; i < n * d; i++, o += 4) dv.setInt32(o, st.indices[i], true);
-  o = cStart;
-  for (let i = 0; i < n * m; i++, o += 8) dv.setFloat64(o, st.coeffs[i], true);
-  new Uint8Array(buf, o, n * m).set(st.fixed.subarray(0, n * m));
-  return new Uint8Array(buf);
+  if (st.fixed !== null) out.push(st.fixed.subarray(0, n * m));
+  else zeroChunks(n * m, out);
+  return out;
 }
 
 /**
- * Restores a function from the binary format written by {@link toBinary}.
+ * Options of {@link fromBinary}.
+ * @example
+ * const opts: FromBinaryOptions = { share: true };
+ */
+export interface FromBinaryOptions {
+  /**
+   * Let the function's store use the coefficients and vertex indices in `bytes` where they lie, without copying them
+   * (default false): the function then keeps `bytes`' whole buffer alive and works on it (changing the function
+   * changes `bytes`, until the store grows into arrays of its own). Taken only where it is exact: on a little-endian
+   * host, with the coefficients 8-byte aligned in their buffer, every coefficient finite and not `-0`, nothing frozen;
+   * otherwise the data are copied as without the option.
+   */
+  share?: boolean;
+}
+
+/**
+ * Restores a function from the binary format written by {@link toBinary}. The store gets exactly the capacity of the
+ * vertices read (no room to grow); with `options.share` it may use `bytes` in place (see {@link FromBinaryOptions}).
  * @example
  * const copy = fromBinary(toBinary(fn));
+ * const inPlace = fromBinary(bytesReadFromAFile, { share: true }); // no copy of the coefficients
  */
-export function fromBinary(bytes: Uint8Array): FeFunction {
+export function fromBinary(bytes: Uint8Array, options: FromBinaryOptions = {}): FeFunction {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array (got ${show(bytes)})`);
   if (bytes.length < 16) throw new RangeError(`bytes is too short for the header (got length ${bytes.length})`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -233,23 +298,58 @@ export function fromBinary(bytes: Uint8Array): FeFunction {
   const spacing = take();
   const origin = take();
   const bounds = bounded ? { lower: take(), upper: take() } : null;
-  const fn = createFunction({ element: code === 1 ? 'q3c1' : 'q1', spacing, origin, bounds });
+  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object (got ${show(options)})`);
+  const share = options.share === true && LITTLE_ENDIAN && (bytes.byteOffset + cStart) % 8 === 0 && sharable(bytes, cStart, n * m);
+  const element = code === 1 ? 'q3c1' : 'q1';
+  const fn = createFunction({ element, spacing, origin, bounds, initialCapacity: share ? 1 : Math.max(1, n) });
   const st = fn.store;
+  if (share) {
+    // head is a multiple of 8, so the indices are 4-byte aligned when the coefficients are 8-byte aligned.
+    const at = bytes.byteOffset;
+    try {
+      st.adopt(new Int32Array(bytes.buffer, at + head, n * d), new Float64Array(bytes.buffer, at + cStart, n * m));
+    } catch (e) {
+      throw new RangeError(`bytes ${(e as Error).message.replace(/^indices /, '')}`);
+    }
+    return fn;
+  }
+  // Vertices in order (each new: a repeat would get an earlier slot), then the coefficients in one piece.
   const idx = new Int32Array(d);
-  const c = new Float64Array(m);
-  const fixedStart = cStart + 8 * n * m;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < d; k++) idx[k] = dv.getInt32(o + 4 * (i * d + k), true);
-    for (let t = 0; t < m; t++) c[t] = dv.getFloat64(cStart + 8 * (i * m + t), true);
-    if (st.slotOf(idx) >= 0) throw new RangeError(`bytes repeats vertex [${Array.from(idx)}]`);
-    st.set(idx, c);
-    for (let t = 0; t < m; t++) {
-      const f = bytes[fixedStart + i * m + t];
-      if (f > 1) throw new RangeError(`bytes has an invalid frozen flag ${f}`);
-      if (f === 1) st.fix(idx, t);
+    if (st.ensureSlot(idx, 0) !== i) throw new RangeError(`bytes repeats vertex [${Array.from(idx)}]`);
+  }
+  const c = st.coeffs;
+  if (LITTLE_ENDIAN) new Uint8Array(c.buffer, c.byteOffset, 8 * n * m).set(bytes.subarray(cStart, cStart + 8 * n * m));
+  else for (let i = 0; i < n * m; i++) c[i] = dv.getFloat64(cStart + 8 * i, true);
+  for (let i = 0; i < n * m; i++) {
+    const x = c[i];
+    if (!Number.isFinite(x)) {
+      throw new RangeError(`bytes holds a non-finite coefficient ${x} (vertex ${Math.floor(i / m)}, coefficient ${i % m})`);
     }
+    c[i] = x + 0; // -0 is stored as 0, as by set()
+  }
+  const fixedStart = cStart + 8 * n * m;
+  for (let i = 0; i < n * m; i++) {
+    const f = bytes[fixedStart + i];
+    if (f === 0) continue;
+    if (f > 1) throw new RangeError(`bytes has an invalid frozen flag ${f}`);
+    const s = Math.floor(i / m);
+    st.fix(st.indices.subarray(s * d, s * d + d), i % m);
   }
   return fn;
+}
+
+/** Whether the `count` coefficients at `start` are all finite and not -0, and the frozen flags after them all 0. */
+function sharable(bytes: Uint8Array, start: number, count: number): boolean {
+  const c = new Float64Array(bytes.buffer, bytes.byteOffset + start, count);
+  for (let i = 0; i < count; i++) {
+    const x = c[i];
+    if (!Number.isFinite(x) || (x === 0 && 1 / x < 0)) return false;
+  }
+  const flags = start + 8 * count;
+  for (let i = 0; i < count; i++) if (bytes[flags + i] !== 0) return false;
+  return true;
 }
 
 function checkFunction(fn: FeFunction): void {

@@ -23,8 +23,11 @@ export interface StoreOptions {
  * Sparse store of per-vertex coefficient blocks. Vertices are identified by their integer index tuples, which are
  * kept packed in one `Int32Array` (`dims` entries per vertex) and found through an open-addressing hash table of
  * numeric slots (no string keys). Coefficients live in one growing `Float64Array` (`coefficientsPerVertex` entries
- * per vertex, in insertion order), frozen flags in a parallel `Uint8Array`. Vertices that were never touched read
- * as zero and are not allocated by reads.
+ * per vertex, in insertion order); its capacity grows by half when full (not by doubling), and {@link trim} cuts it
+ * to the stored vertices. Frozen flags (one byte per coefficient, parallel to the coefficients) exist only once a
+ * coefficient has been frozen: `fixed` is null before that, so a store that never freezes anything (a training
+ * loop) spends 8 bytes per coefficient, not 9. Vertices that were never touched read as zero and are not allocated by
+ * reads.
  *
  * The raw arrays (`indices`, `coeffs`, `fixed`, `table`, `mask`, `count`) are exposed for the allocation-free
  * kernels; treat them as read-only and re-read them after any insertion (they are replaced when the store grows).
@@ -49,8 +52,11 @@ export class CoefficientStore {
   indices: Int32Array;
   /** Coefficients, `coefficientsPerVertex` per slot (raw, read-only). */
   coeffs: Float64Array;
-  /** Frozen flags parallel to `coeffs` (raw, read-only). */
-  fixed: Uint8Array;
+  /**
+   * Frozen flags parallel to `coeffs` (raw, read-only): null until a coefficient is frozen for the first time (nothing
+   * is frozen then), afterwards as long as `coeffs` (it is not released by `unfix`, only by `clear`).
+   */
+  fixed: Uint8Array | null;
   /** Hash table: slot + 1, 0 = empty (raw, read-only). */
   table: Int32Array;
   /** `table.length − 1`. */
@@ -77,7 +83,7 @@ export class CoefficientStore {
     this.vertexUpper = hi === null ? null : Int32Array.from(checkVertex('vertexUpper', hi, dims));
     this.indices = new Int32Array(cap * dims);
     this.coeffs = new Float64Array(cap * coefficientsPerVertex);
-    this.fixed = new Uint8Array(cap * coefficientsPerVertex);
+    this.fixed = null;
     let t = 16;
     while (t < 2 * cap) t *= 2;
     this.table = new Int32Array(t);
@@ -109,7 +115,7 @@ export class CoefficientStore {
    * new CoefficientStore(6, 64).memoryBytes(); // a few KiB before anything is stored
    */
   memoryBytes(): number {
-    return this.indices.byteLength + this.coeffs.byteLength + this.fixed.byteLength + this.table.byteLength;
+    return this.indices.byteLength + this.coeffs.byteLength + (this.fixed?.byteLength ?? 0) + this.table.byteLength;
   }
 
   /**
@@ -171,7 +177,8 @@ export class CoefficientStore {
     checkFiniteArray('deltas', deltas, m);
     checkFinite('scale', scale);
     const o = this.ensureSlot(vertex, 0) * m;
-    for (let t = 0; t < m; t++) if (this.fixed[o + t] === 0) this.coeffs[o + t] += scale * deltas[t];
+    const f = this.fixed;
+    for (let t = 0; t < m; t++) if (f === null || f[o + t] === 0) this.coeffs[o + t] += scale * deltas[t];
   }
 
   /**
@@ -201,7 +208,7 @@ export class CoefficientStore {
   isFixed(vertex: ArrayLike<number>, coefficient: number): boolean {
     checkInt('coefficient', coefficient, 0, this.coefficientsPerVertex - 1);
     const s = this.slotOf(vertex);
-    return s >= 0 && this.fixed[s * this.coefficientsPerVertex + coefficient] !== 0;
+    return s >= 0 && this.fixed !== null && this.fixed[s * this.coefficientsPerVertex + coefficient] !== 0;
   }
 
   /**
@@ -227,7 +234,7 @@ export class CoefficientStore {
   clear(): void {
     this.table.fill(0);
     this.coeffs.fill(0);
-    this.fixed.fill(0);
+    this.fixed = null;
     this.count = 0;
     this.fixedTotal = 0;
     this.epoch++;
@@ -285,26 +292,125 @@ export class CoefficientStore {
       if (flag === 0) return;
       s = this.ensureSlot(vertex, 0);
     }
+    if (this.fixed === null) {
+      if (flag === 0) return;
+      this.fixed = new Uint8Array(this.coeffs.length);
+    }
+    const fixed = this.fixed;
     const lo = coefficient === undefined ? 0 : coefficient;
     const hi = coefficient === undefined ? m : coefficient + 1;
     for (let t = lo; t < hi; t++) {
       const i = s * m + t;
-      this.fixedTotal += flag - this.fixed[i];
-      this.fixed[i] = flag;
+      this.fixedTotal += flag - fixed[i];
+      fixed[i] = flag;
     }
   }
 
+  /**
+   * Capacity in vertices (the allocated length of the arrays; `size` of them are in use).
+   * @example
+   * new CoefficientStore(2, 4, { initialCapacity: 100 }).capacity; // 100
+   */
+  get capacity(): number {
+    return this.indices.length / this.dims;
+  }
+
+  /**
+   * Makes room for at least `vertices` vertices in all, so that inserting up to that many allocates nothing more
+   * (e.g. before loading a known number of vertices). Never shrinks.
+   * @example
+   * store.reserve(10000);
+   */
+  reserve(vertices: number): void {
+    const n = checkInt('vertices', vertices, 0, 2 ** 26);
+    if (n > this.capacity) this.resize(n);
+    let t = this.table.length;
+    while (t < 2 * n) t *= 2;
+    if (t > this.table.length) this.rehash(t);
+  }
+
+  /**
+   * Cuts the capacity to the stored vertices (at least 1), releasing the spare room that growth left: for a store
+   * that is complete (a trained or deserialised function). Later insertions grow it again.
+   * @example
+   * store.trim(); store.capacity === Math.max(1, store.size); // true
+   */
+  trim(): void {
+    const n = Math.max(1, this.count);
+    if (n < this.capacity) this.resize(n);
+  }
+
+  /**
+   * Makes `indices` (n·dims vertex indices, in insertion order) and `coeffs` (n·coefficientsPerVertex coefficients)
+   * the arrays of this empty store, without copying them: the store then works on (and changes) the caller's memory,
+   * for example views of a file just read, until it has to grow. Nothing is frozen. Throws a RangeError, leaving the
+   * store empty, for a repeated vertex or one outside a bounded store's range; the coefficients are taken as they are
+   * (not checked for finiteness, `-0` not rewritten).
+   * @example
+   * const store = new CoefficientStore(1, 2);
+   * store.adopt(Int32Array.of(0, 1), Float64Array.of(1, 0.5, 2, 0.25));
+   * store.get([1]); // Float64Array [2, 0.25]
+   */
+  adopt(indices: Int32Array, coeffs: Float64Array): void {
+    const d = this.dims;
+    const m = this.coefficientsPerVertex;
+    if (this.count !== 0) throw new RangeError(`adopt needs an empty store (it holds ${this.count} vertices)`);
+    if (!(indices instanceof Int32Array) || indices.length % d !== 0) {
+      throw new TypeError(`indices must be an Int32Array of n·${d} vertex indices (got ${show(indices)})`);
+    }
+    const n = indices.length / d;
+    if (!(coeffs instanceof Float64Array) || coeffs.length !== n * m) {
+      throw new TypeError(`coeffs must be a Float64Array of ${n}·${m} coefficients (got ${show(coeffs)})`);
+    }
+    let t = 16;
+    while (t < 2 * n) t *= 2;
+    const table = new Int32Array(t);
+    for (let s = 0; s < n; s++) {
+      if (this.vertexLower !== null && this.vertexUpper !== null) {
+        for (let k = 0; k < d; k++) {
+          const v = indices[s * d + k];
+          if (v < this.vertexLower[k] || v > this.vertexUpper[k]) {
+            throw new RangeError(
+              `vertex index ${v} in dimension ${k} lies outside the bounded grid's vertex range [${this.vertexLower[k]}, ${this.vertexUpper[k]}]`,
+            );
+          }
+        }
+      }
+      const pos = probe(table, t - 1, indices, d, indices, s * d);
+      if (table[pos] !== 0) throw new RangeError(`indices repeats vertex [${Array.from(indices.subarray(s * d, s * d + d))}]`);
+      table[pos] = s + 1;
+    }
+    this.indices = indices;
+    this.coeffs = coeffs;
+    this.fixed = null;
+    this.fixedTotal = 0;
+    this.table = table;
+    this.mask = t - 1;
+    this.count = n;
+    this.epoch++;
+  }
+
+  /** Capacity grows by half (at least 16 vertices) when full. */
   private growArrays(): void {
-    const cap = Math.max(16, 2 * (this.indices.length / this.dims));
-    const ni = new Int32Array(cap * this.dims);
-    ni.set(this.indices);
-    const nc = new Float64Array(cap * this.coefficientsPerVertex);
-    nc.set(this.coeffs);
-    const nf = new Uint8Array(cap * this.coefficientsPerVertex);
-    nf.set(this.fixed);
+    const cap = this.capacity;
+    this.resize(Math.max(16, cap + Math.ceil(cap / 2)));
+  }
+
+  private resize(cap: number): void {
+    const d = this.dims;
+    const m = this.coefficientsPerVertex;
+    const used = this.count;
+    const ni = new Int32Array(cap * d);
+    ni.set(this.indices.subarray(0, used * d));
+    const nc = new Float64Array(cap * m);
+    nc.set(this.coeffs.subarray(0, used * m));
+    if (this.fixed !== null) {
+      const nf = new Uint8Array(cap * m);
+      nf.set(this.fixed.subarray(0, used * m));
+      this.fixed = nf;
+    }
     this.indices = ni;
     this.coeffs = nc;
-    this.fixed = nf;
   }
 
   private rehash(size: number): void {

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { createFunction, FORMAT, type FeFunction, fromBinary, fromJSON, toBinary, toJSON } from '../src/index.ts';
+import { createFunction, FORMAT, type FeFunction, fromBinary, fromJSON, toBinary, toBinaryChunks, toJSON } from '../src/index.ts';
 import { lcg } from './helpers.ts';
 
 function same(a: FeFunction, b: FeFunction): void {
@@ -16,7 +16,8 @@ function same(a: FeFunction, b: FeFunction): void {
   const ca = a.store.coeffs.subarray(0, n * m);
   const cb = b.store.coeffs.subarray(0, n * m);
   for (let i = 0; i < n * m; i++) expect(Object.is(cb[i], ca[i])).toBe(true);
-  expect(Array.from(b.store.fixed.subarray(0, n * m))).toEqual(Array.from(a.store.fixed.subarray(0, n * m)));
+  const flags = (f: FeFunction) => Array.from(f.store.fixed?.subarray(0, n * m) ?? new Uint8Array(n * m));
+  expect(flags(b)).toEqual(flags(a));
   expect(b.store.fixedCount).toBe(a.store.fixedCount);
 }
 
@@ -52,10 +53,26 @@ describe('serialisation', () => {
     same(fn, fromJSON(JSON.parse(text)));
     const bin = toBinary(fn);
     same(fn, fromBinary(bin));
+    expect(fromBinary(bin).store.capacity).toBe(fn.store.size);
+    // sharing the bytes: the same function, on bin's own memory when nothing is frozen (toBinary's buffer is aligned)
+    const shared = fromBinary(bin, { share: true });
+    same(fn, shared);
+    expect(shared.store.coeffs.buffer === bin.buffer).toBe(fn.store.fixedCount === 0);
+    // the chunks are the same bytes, in pieces
+    const chunks = toBinaryChunks(fn);
+    expect(chunks.reduce((k, c) => k + c.length, 0)).toBe(bin.length);
+    let at = 0;
+    for (const c of chunks) {
+      expect(c).toEqual(bin.subarray(at, at + c.length));
+      at += c.length;
+    }
     // binary inside a larger buffer at an odd offset
     const shifted = new Uint8Array(bin.length + 3);
     shifted.set(bin, 3);
     same(fn, fromBinary(shifted.subarray(3)));
+    const unaligned = fromBinary(shifted.subarray(3), { share: true }); // misaligned: copied
+    same(fn, unaligned);
+    expect(unaligned.store.coeffs.buffer === shifted.buffer).toBe(false);
   });
 
   it('writes the documented JSON layout', () => {
@@ -94,6 +111,22 @@ describe('serialisation', () => {
     const bad = bin.slice();
     bad[0] = 0;
     expect(() => fromBinary(bad)).toThrow(/magic/);
+    // the coefficient 1 at offset 32 (header 16 + spacing and origin 32 + indices 8 = 56 → coefficients at 56)
+    const nan = bin.slice();
+    new DataView(nan.buffer).setFloat64(56, Number.NaN, true);
+    expect(() => fromBinary(nan)).toThrow(/non-finite coefficient NaN \(vertex 0, coefficient 0\)/);
+    const flag = bin.slice();
+    flag[56 + 32] = 2;
+    expect(() => fromBinary(flag)).toThrow(/invalid frozen flag 2/);
+    const twice = createFunction({ spacing: [0.5, 0.5] });
+    twice.store.set([0, 0], [1, 2, 3, 4]);
+    twice.store.set([1, 0], [1, 2, 3, 4]);
+    const rep = toBinary(twice);
+    new DataView(rep.buffer).setInt32(56, 0, true); // the second vertex (1, 0) becomes (0, 0)
+    expect(() => fromBinary(rep)).toThrow(/repeats vertex \[0,0\]/);
+    expect(() => fromBinary(rep, { share: true })).toThrow(/bytes repeats vertex \[0,0\]/);
+    expect(() => fromBinary(nan, { share: true })).toThrow(/non-finite coefficient NaN/); // not shared: checked as usual
+    expect(() => fromBinary(bin, null as unknown as object)).toThrow(/options must be an object/);
     expect(() => fromBinary([1, 2] as unknown as Uint8Array)).toThrow(TypeError);
   });
 });

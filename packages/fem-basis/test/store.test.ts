@@ -73,6 +73,73 @@ describe('CoefficientStore', () => {
     expect(s.size).toBe(0);
     expect(s.get([5, -5, 5])[0]).toBe(0);
   });
+
+  it('holds no frozen flags until something is frozen, grows by half, and reserve/trim set the capacity', () => {
+    const s = new CoefficientStore(2, 4, { initialCapacity: 16 });
+    for (let i = 0; i < 17; i++) s.add([i, 0], [1, 1, 1, 1]);
+    expect(s.fixed).toBeNull();
+    expect(s.fixedCount).toBe(0);
+    expect(s.capacity).toBe(24); // 16 + 16/2
+    // 8 bytes per coefficient, 4 per index, a hash table of at least 2 slots per vertex: no flag bytes
+    expect(s.memoryBytes()).toBe(24 * (4 * 8 + 2 * 4) + s.table.byteLength);
+    s.unfix([0, 0]);
+    expect(s.fixed).toBeNull(); // unfixing nothing allocates nothing
+    s.fix([3, 0], 2);
+    expect(s.fixed).not.toBeNull();
+    expect(s.fixed!.length).toBe(s.coeffs.length);
+    s.add([3, 0], [1, 1, 1, 1]);
+    expect(Array.from(s.get([3, 0]))).toEqual([2, 2, 1, 2]);
+    for (let i = 17; i < 25; i++) s.add([i, 0], [1, 1, 1, 1]); // the flags grow with the coefficients
+    expect(s.capacity).toBe(36);
+    expect(s.fixed!.length).toBe(36 * 4);
+    expect(s.isFixed([3, 0], 2)).toBe(true);
+    s.trim();
+    expect(s.capacity).toBe(25);
+    expect(s.memoryBytes()).toBe(25 * (4 * 9 + 2 * 4) + s.table.byteLength);
+    expect(s.isFixed([3, 0], 2)).toBe(true);
+    expect(Array.from(s.get([24, 0]))).toEqual([1, 1, 1, 1]);
+    s.reserve(1000);
+    expect(s.capacity).toBe(1000);
+    expect(s.table.length).toBeGreaterThanOrEqual(2000);
+    const table = s.table;
+    for (let i = 25; i < 1000; i++) s.add([i, 1], [0, 0, 0, 1]);
+    expect(s.capacity).toBe(1000); // nothing reallocated
+    expect(s.table).toBe(table);
+    expect(Array.from(s.get([999, 1]))).toEqual([0, 0, 0, 1]);
+    expect(Array.from(s.get([3, 0]))).toEqual([2, 2, 1, 2]);
+    s.clear();
+    expect(s.fixed).toBeNull();
+    expect(s.fixedCount).toBe(0);
+    new CoefficientStore(1, 1).trim(); // an empty store keeps room for one vertex
+    expect(() => s.reserve(-1)).toThrow(/vertices/);
+  });
+});
+
+describe('CoefficientStore.adopt', () => {
+  it("works on the caller's arrays until it grows, and rejects repeats, out-of-range vertices and bad arrays", () => {
+    const indices = Int32Array.of(0, 0, 1, 0, 0, 1);
+    const coeffs = Float64Array.from({ length: 12 }, (_, i) => i);
+    const s = new CoefficientStore(2, 4);
+    s.adopt(indices, coeffs);
+    expect(s.size).toBe(3);
+    expect(s.capacity).toBe(3);
+    expect(Array.from(s.get([0, 1]))).toEqual([8, 9, 10, 11]);
+    expect(s.slotOf([1, 0])).toBe(1);
+    s.add([1, 0], [1, 1, 1, 1]);
+    expect(coeffs[4]).toBe(5); // in place
+    s.add([5, 5], [1, 0, 0, 0]); // grows into arrays of its own
+    expect(s.coeffs).not.toBe(coeffs);
+    expect(Array.from(s.get([1, 0]))).toEqual([5, 6, 7, 8]);
+    expect(Array.from(s.get([5, 5]))).toEqual([1, 0, 0, 0]);
+    expect(() => s.adopt(indices, coeffs)).toThrow(/empty store/);
+    const t = new CoefficientStore(2, 4);
+    expect(() => t.adopt(Int32Array.of(0, 0, 0, 0), new Float64Array(8))).toThrow(/repeats vertex \[0,0\]/);
+    expect(t.size).toBe(0);
+    expect(() => t.adopt(Int32Array.of(0, 0, 1), new Float64Array(8))).toThrow(TypeError);
+    expect(() => t.adopt(Int32Array.of(0, 0), new Float64Array(3))).toThrow(/coeffs/);
+    const b = new CoefficientStore(1, 1, { vertexLower: [0], vertexUpper: [3] });
+    expect(() => b.adopt(Int32Array.of(4), new Float64Array(1))).toThrow(/outside the bounded grid/);
+  });
 });
 
 describe('coefficient updates through the function', () => {

@@ -14,8 +14,12 @@ export interface Figure {
   caption: string;
   svg: string;
   files: { spec: string; svg: string; png: string };
-  /** The compiled Vega spec with hover tooltips, zoom/pan and legend toggles, for report.html (see {@link interactiveSpec}). */
-  vega?: unknown;
+  /**
+   * The compiled Vega spec with hover tooltips, zoom/pan and legend toggles, for report.html (see
+   * {@link interactiveSpec}), as its JSON text: a report holds every figure's spec until report.html is written, and
+   * the text is a fraction of the memory of the objects (their data points inline).
+   */
+  vega?: string;
 }
 
 /** A vega-lite spec as plain data. */
@@ -58,7 +62,7 @@ export async function renderFigure(dir: string, name: string, caption: string, s
   writeFileAtomic(join(dir, files.spec), `${JSON.stringify(full)}\n`);
   writeFileAtomic(join(dir, files.svg), svg);
   writeFileAtomic(join(dir, files.png), png);
-  return { name, caption, svg, files, vega: compile(interactiveSpec(full as unknown as Spec) as unknown as TopLevelSpec).spec };
+  return { name, caption, svg, files, vega: JSON.stringify(compile(interactiveSpec(full as unknown as Spec) as unknown as TopLevelSpec).spec) };
 }
 
 /**

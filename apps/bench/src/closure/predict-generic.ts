@@ -25,13 +25,13 @@ import { type ClosureApi, type LearnedDbd, loadClosure } from './closure.ts';
 import { predictLadder } from './ladder.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
-import { LvInputError, LvInterruptedError } from './errors.ts';
+import { LvInterruptedError } from './errors.ts';
 import type { ClosureConfig } from './experiment.ts';
 import { theta0From } from './forms.ts';
 import { type ExperimentModel, experimentModel, simulationTimes } from './model.ts';
 import { loadTrainingTrajectories } from './simulate-stage.ts';
-import { requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
-import { initialLattices, modelTimes, readModelBytes } from './train-stage.ts';
+import { requireStage, type StageRecord, startStageOutput, writeStageRecord } from './stage.ts';
+import { initialLattices, modelTimes, readModel } from './train-stage.ts';
 
 /** Training initial conditions predicted (the report's training-set rows are their mean; each costs a full prediction). */
 export const TRAIN_CONDITIONS = 5;
@@ -186,15 +186,9 @@ export function checkTrainedCoverage(
 export async function runClosurePredictStage(ctx: StageContext, config: ClosureConfig): Promise<StageRecord> {
   const dir = ctx.dir;
   requireStage(dir, 'simulate', config);
-  const bytes = readModelBytes(dir, config);
   const closure = await loadClosure('predict', ['deserializeLearnedDbd', 'integrateParameters', 'lowPassColumns', 'trainedCoverage']);
   const started = performance.now();
-  let learned: LearnedDbd;
-  try {
-    learned = closure.deserializeLearnedDbd(bytes);
-  } catch (error) {
-    throw new LvInputError(`${join(stageDir(dir, 'train'), 'model.bin')} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench closure train --out ${dir}'`);
-  }
+  const learned = readModel(dir, config, closure);
   const model = experimentModel(config);
   const train = loadTrainingTrajectories(dir, config, Number.POSITIVE_INFINITY, 'train');
   const heldout = loadTrainingTrajectories(dir, config, Number.POSITIVE_INFINITY, 'heldout');

@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { createRng, type Rng } from '@srn/gillespie/rng';
-import { capMessage } from '../args.ts';
 import { writeFileAtomic } from '../io.ts';
 import { createChains, createProbabilities, gibbs, randomizeChains } from '@srn/boltzmann';
 import type { ClosureChannels } from '@srn/closure';
@@ -17,10 +16,10 @@ import { predictLadder } from './ladder.ts';
 import { checkTrainedCoverage, runClosurePredictStage } from './predict-generic.ts';
 import type { StageContext } from './context.ts';
 import { writeColumnsCsv } from './csv.ts';
-import { LvInputError, LvInterruptedError } from './errors.ts';
+import { LvInterruptedError } from './errors.ts';
 import { OBSERVABLES } from './simulate-stage.ts';
-import { requireStage, type StageRecord, stageDir, startStageOutput, writeStageRecord } from './stage.ts';
-import { modelTimes, readModelBytes } from './train-stage.ts';
+import { requireStage, type StageRecord, startStageOutput, writeStageRecord } from './stage.ts';
+import { modelTimes, readModel } from './train-stage.ts';
 
 type MomentPrediction = PredictedMomentsLike;
 
@@ -56,7 +55,6 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
   if (!isLv(experiment)) return runClosurePredictStage(ctx, experiment as ClosureConfig);
   const config = experiment;
   requireStage(dir, 'simulate', config);
-  const bytes = readModelBytes(dir, config);
   const closure: ClosureApi = await loadClosure('predict', [
     'deserializeLearnedDbd',
     'integrateParameters',
@@ -68,12 +66,7 @@ export async function runPredictStage(ctx: StageContext): Promise<StageRecord> {
     'trainedCoverage',
   ]);
   const started = performance.now();
-  let model: LearnedDbd;
-  try {
-    model = closure.deserializeLearnedDbd(bytes);
-  } catch (error) {
-    throw new LvInputError(`${join(stageDir(dir, 'train'), 'model.bin')} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench lv train --out ${dir}'`);
-  }
+  const model = readModel(dir, config, closure);
   const out = startStageOutput(dir, 'predict');
   const p = config.settings.predict;
   const times = modelTimes(config);

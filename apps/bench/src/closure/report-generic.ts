@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileObservables, createLatticeGeometry, type LatticeTrajectory, measureObservablesUnchecked } from '@srn/gillespie/lattice';
-import { writeFileAtomic } from '../io.ts';
+import { writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import type { StageContext } from './context.ts';
 import { readColumnsCsv } from './csv.ts';
 import { LvInputError } from './errors.ts';
@@ -20,7 +20,7 @@ import { type Figure, latticeImageSpec, momentsSpec, renderFigure, thetaSpec } f
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, type Predictor } from './metrics.ts';
 import { type ExperimentModel, experimentModel } from './model.ts';
 import { type BaselineStatus, conditionFileName } from './predict-generic.ts';
-import { addHistoryFigure, type Block, fmt, metricsRows, pct, readHistory, toHtml, toMarkdown, untrainedBlock } from './report-stage.ts';
+import { addHistoryFigure, type Block, fmt, metricsRows, pct, readHistory, toHtmlChunks, toMarkdown, untrainedBlock } from './report-stage.ts';
 import { loadTrainingTrajectories, readSimulatedMoments } from './simulate-stage.ts';
 import { requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
 import { closureDomain } from './train-stage.ts';
@@ -274,7 +274,7 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
   reportLadder(dir, config, out);
   blocks.push({ kind: 'p', text: 'The ladder (noise floor, mean field, pair approximation, learned feed-forward closure, maximum entropy and the learned closure, all on the same held-out ensemble): ladder.md, ladder.csv, ladder.json.' });
   writeFileAtomic(join(out, 'report.md'), toMarkdown(blocks));
-  writeFileAtomic(join(out, 'report.html'), toHtml(blocks, `srn learned moment closure report: ${config.model.description ?? config.model.path} (${config.preset})`));
+  writeFileAtomicChunks(join(out, 'report.html'), toHtmlChunks(blocks, `srn learned moment closure report: ${config.model.description ?? config.model.path} (${config.preset})`));
   ctx.log(`report: ${join(out, 'report.md')}, report.html, metrics.json, ${figures.length} figures in ${reportSeconds.toFixed(1)} s`);
   return writeStageRecord(dir, 'report', config, reportSeconds, { figures: figures.map((f) => f.name) });
 }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { LatticeTrajectory } from '@srn/gillespie/lattice';
-import { writeFileAtomic } from '../io.ts';
+import { writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import { layerTime, type LvConfig, SETTING_ROWS } from './config.ts';
 import { isLv, readExperimentConfig } from './experiment.ts';
 import { runClosureReportStage } from './report-generic.ts';
@@ -293,7 +293,7 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
   reportLadder(dir, config, out);
   blocks.push({ kind: 'p', text: 'The ladder (noise floor, mean field, pair approximation, learned feed-forward closure, maximum entropy and the learned closure, all on the same held-out ensemble): ladder.md, ladder.csv, ladder.json.' });
   writeFileAtomic(join(out, 'report.md'), toMarkdown(blocks));
-  writeFileAtomic(join(out, 'report.html'), toHtml(blocks, `srn lattice Lotka-Volterra report (${config.preset})`));
+  writeFileAtomicChunks(join(out, 'report.html'), toHtmlChunks(blocks, `srn lattice Lotka-Volterra report (${config.preset})`));
   ctx.log(`report: ${join(out, 'report.md')}, report.html, metrics.json, ${figures.length} figures in ${reportSeconds.toFixed(1)} s`);
   return writeStageRecord(dir, 'report', config, (performance.now() - started) / 1000, { figures: figures.map((f) => f.name) });
 }
@@ -533,6 +533,14 @@ function inline(text: string): string {
 
 /** Renders blocks as a self-contained HTML page with the SVG figures inline. */
 export function toHtml(blocks: Block[], title: string): string {
+  return toHtmlChunks(blocks, title).join('');
+}
+
+/**
+ * The text of {@link toHtml} in consecutive pieces (each figure's SVG and spec separately), for writing the page
+ * (5 MB for the paper preset, mostly the figures) without concatenating it first.
+ */
+export function toHtmlChunks(blocks: Block[], title: string): string[] {
   const body: string[] = [];
   for (const b of blocks) {
     if (b.kind === 'h') body.push(`<h${b.level}>${inline(b.text)}</h${b.level}>`);
@@ -553,7 +561,8 @@ export function toHtml(blocks: Block[], title: string): string {
     'body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}' +
     'table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}' +
     'th{background:#f3f3f3}figure{margin:1.5em 0}figcaption{font-size:0.9em;color:#444;max-width:900px}svg{max-width:100%;height:auto}code{background:#f3f3f3;padding:0 0.2em}';
-  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${htmlEscape(title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${body.join('\n')}\n${interactiveScripts(blocks)}</body>\n</html>\n`;
+  const head = `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${htmlEscape(title)}</title>\n<style>${style}</style>\n</head>\n<body>\n`;
+  return [head, ...body.flatMap((b, i) => (i === 0 ? [b] : ['\n', b])), '\n', ...interactiveScripts(blocks), '</body>\n</html>\n'];
 }
 
 /**
@@ -561,19 +570,24 @@ export function toHtml(blocks: Block[], title: string): string {
  * figure's compiled Vega spec; the static SVG stays in the page until its live chart has rendered (and without
  * JavaScript).
  */
-function interactiveScripts(blocks: Block[]): string {
-  const specs: Record<string, unknown> = {};
-  for (const b of blocks) if (b.kind === 'figure' && b.figure.vega) specs[b.figure.name] = b.figure.vega;
-  if (Object.keys(specs).length === 0) return '';
+function interactiveScripts(blocks: Block[]): string[] {
+  // { name: spec, ... } as JSON.stringify would write it, from every figure's spec text (a figure appears once).
+  const specs = new Map<string, string>();
+  for (const b of blocks) if (b.kind === 'figure' && b.figure.vega) specs.set(b.figure.name, b.figure.vega);
+  if (specs.size === 0) return [];
   const runtime = readFileSync(join(dirname(createRequire(import.meta.url).resolve('vega')), 'vega.min.js'), 'utf8');
-  // JSON inside <script>: escape '<' so no '</script>' can end the element early.
-  const data = JSON.stringify(specs).replace(/</g, '\\u003c');
+  // JSON inside <script>: escape '<' so no '</script>' can end the element early (piece by piece: '<' is one character).
+  const data = [...specs].map(([name, spec], i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:${spec.replace(/</g, '\\u003c')}`);
   const boot =
     'const specs=JSON.parse(document.getElementById("srn-figure-specs").textContent);window.srnCharts={};' +
     'for(const el of document.querySelectorAll(".chart[data-figure]")){const spec=specs[el.dataset.figure];if(!spec)continue;' +
     'const host=document.createElement("div");const view=new vega.View(vega.parse(spec),{renderer:"svg",container:host,hover:true});' +
     'window.srnCharts[el.dataset.figure]=view.runAsync().then(()=>{el.replaceChildren(host);el.dataset.interactive="true";return view;});}';
-  return `<script>${runtime.replace(/<\/script/gi, '<\\/script')}</script>\n<script type="application/json" id="srn-figure-specs">${data}</script>\n<script>${boot}</script>\n`;
+  return [
+    `<script>${runtime.replace(/<\/script/gi, '<\\/script')}</script>\n<script type="application/json" id="srn-figure-specs">`,
+    ...data,
+    `}</script>\n<script>${boot}</script>\n`,
+  ];
 }
 
 /** Names of the report's files relative to DIR/report (for tests and the README). */

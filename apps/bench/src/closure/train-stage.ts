@@ -7,10 +7,11 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '@srn/gillespie/rng';
+import { capMessage } from '../args.ts';
 import { stagingPath, startStaging, writeFileAtomic, writeFileAtomicChunks } from '../io.ts';
 import type { MachineSpec } from '@srn/boltzmann';
 import { type DbdTrainerConfig, defaultFeDomain, paperMachineSpec, paperTheta0 } from '@srn/closure';
-import { type DbdTrainerLike, loadClosure } from './closure.ts';
+import { type ClosureApi, type DbdTrainerLike, type LearnedDbd, loadClosure } from './closure.ts';
 import type { LvConfig } from './config.ts';
 import { type ClosureConfig, type ExperimentConfig, isLv, readExperimentConfig } from './experiment.ts';
 import { formMachineSpec, modelForm } from './forms.ts';
@@ -228,41 +229,13 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   const checkpointPath = join(out, 'checkpoint.bin');
   const resumeCommand = options.resumeCommand ?? `srn-bench ${cmd} train --out ${dir} --resume`;
   const closure = await loadClosure('train', ['createDbdTrainer', 'restoreDbdTrainer', 'serializeLearnedDbdChunks', 'integrateParameters']);
-  const loaded = loadTrainingTrajectories(dir, config);
-  // The model's time is the snapshot index (dt of the data grid = 1), whatever the model file's dt.
-  const trajectories = isLv(config) ? loaded : loaded.map((tr) => ({ ...tr, times: Float64Array.from(tr.times, (_, k) => k) }));
-  // K initial conditions x M samples: run r belongs to condition floor(r / M) (each has its own θ(0), all share F).
-  const experiment = experimentModel(config);
-  const K = experiment.conditions.train;
-  const data = K > 1 ? { trajectories, conditions: trajectories.map((_, r) => Math.floor(r / experiment.samples.train)) } : { trajectories };
   if (!options.resume) startStaging(final);
   else if (!existsSync(checkpointPath) && existsSync(join(final, 'checkpoint.bin'))) {
     // Resuming a finished stage: continue from its final checkpoint (nothing left to train; the outputs are rewritten).
     startStaging(final);
     copyFileSync(join(final, 'checkpoint.bin'), checkpointPath);
   }
-
-  let trainer: DbdTrainerLike;
-  let meta: CheckpointMeta;
-  if (options.resume) {
-    const rerun = `start over with 'srn-bench ${cmd} train --out ${dir}' (without --resume)`;
-    if (!existsSync(checkpointPath)) throw new LvInputError(`${checkpointPath} is missing: nothing to resume; ${rerun}`);
-    const unpacked = unpackCheckpoint(new Uint8Array(readFileSync(checkpointPath)), checkpointPath, rerun);
-    meta = unpacked.meta;
-    if (meta.configHash !== config.hash) {
-      throw new LvInputError(`${checkpointPath} was made with other settings than ${join(dir, 'config.json')}; ${rerun}`);
-    }
-    try {
-      trainer = closure.restoreDbdTrainer(unpacked.trainer, data);
-    } catch (error) {
-      throw new LvInputError(`${checkpointPath} is corrupt (${(error as Error).message}); ${rerun}`);
-    }
-    meta.sessions += 1;
-    ctx.log(`train: resuming from step ${trainer.stepIndex} of ${trainer.totalSteps}`);
-  } else {
-    trainer = closure.createDbdTrainer(trainerConfig(config), data, createRng(config.streams.training, 0));
-    meta = { configHash: config.hash, step: 0, totalSteps: trainer.totalSteps, seconds: 0, sessions: 1, history: [] };
-  }
+  const { trainer, meta } = openTrainer(ctx, closure, config, checkpointPath, options.resume === true);
 
   const secondsBefore = meta.seconds;
   const sessionStart = performance.now();
@@ -305,7 +278,8 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   }
   save();
 
-  const model = trainer.model();
+  // The trainer is done: its own functions are the model (no copy of tens of MB of coefficients).
+  const model = trainer.modelView();
   writeFileAtomicChunks(join(out, 'model.bin'), closure.serializeLearnedDbdChunks(model));
   const times = modelTimes(config);
   const { names, theta } = closure.integrateParameters(model, times);
@@ -315,6 +289,50 @@ export async function runTrainStage(ctx: StageContext, options: TrainStageOption
   writeFileAtomic(join(out, 'history.csv'), formatRows(historyRows));
   ctx.log(`train: ${trainer.totalSteps} steps in ${meta.seconds.toFixed(1)} s (${meta.sessions} session${meta.sessions > 1 ? 's' : ''})`);
   return writeStageRecord(dir, 'train', config, meta.seconds, { steps: trainer.totalSteps, sessions: meta.sessions, parameters: names, setupSeconds });
+}
+
+/**
+ * Reads the training trajectories and creates the trainer, or restores it from `checkpointPath` (with its meta). The
+ * trajectories (one byte per site and time point: 80 MB for the paper preset) and the checkpoint's bytes are local to
+ * this function, so that only what the trainer keeps of them (the data packed, 2 bits per site for two species)
+ * stays in memory while it trains.
+ */
+function openTrainer(
+  ctx: StageContext,
+  closure: ClosureApi,
+  config: ExperimentConfig,
+  checkpointPath: string,
+  resume: boolean,
+): { trainer: DbdTrainerLike; meta: CheckpointMeta } {
+  const dir = ctx.dir;
+  const cmd = isLv(config) ? 'lv' : 'closure';
+  const loaded = loadTrainingTrajectories(dir, config);
+  // The model's time is the snapshot index (dt of the data grid = 1), whatever the model file's dt.
+  const trajectories = isLv(config) ? loaded : loaded.map((tr) => ({ ...tr, times: Float64Array.from(tr.times, (_, k) => k) }));
+  // K initial conditions x M samples: run r belongs to condition floor(r / M) (each has its own θ(0), all share F).
+  const experiment = experimentModel(config);
+  const K = experiment.conditions.train;
+  const data = K > 1 ? { trajectories, conditions: trajectories.map((_, r) => Math.floor(r / experiment.samples.train)) } : { trajectories };
+  if (!resume) {
+    const trainer = closure.createDbdTrainer(trainerConfig(config), data, createRng(config.streams.training, 0));
+    return { trainer, meta: { configHash: config.hash, step: 0, totalSteps: trainer.totalSteps, seconds: 0, sessions: 1, history: [] } };
+  }
+  const rerun = `start over with 'srn-bench ${cmd} train --out ${dir}' (without --resume)`;
+  if (!existsSync(checkpointPath)) throw new LvInputError(`${checkpointPath} is missing: nothing to resume; ${rerun}`);
+  const unpacked = unpackCheckpoint(readBytes(checkpointPath), checkpointPath, rerun);
+  const meta = unpacked.meta;
+  if (meta.configHash !== config.hash) {
+    throw new LvInputError(`${checkpointPath} was made with other settings than ${join(dir, 'config.json')}; ${rerun}`);
+  }
+  let trainer: DbdTrainerLike;
+  try {
+    trainer = closure.restoreDbdTrainer(unpacked.trainer, data);
+  } catch (error) {
+    throw new LvInputError(`${checkpointPath} is corrupt (${(error as Error).message}); ${rerun}`);
+  }
+  meta.sessions += 1;
+  ctx.log(`train: resuming from step ${trainer.stepIndex} of ${trainer.totalSteps}`);
+  return { trainer, meta };
 }
 
 /** Writes a T × P parameter matrix as `time,<names>`. */
@@ -327,10 +345,32 @@ export function writeThetaCsv(path: string, times: Float64Array, names: readonly
   writeColumnsCsv(path, times, columns);
 }
 
+/**
+ * Reads and deserialises DIR/train/model.bin (checked like {@link readModelBytes}; a corrupt file is an
+ * {@link LvInputError} naming it). The model's functions use the file's bytes in place (60 MB for the paper preset),
+ * so the model is never held twice.
+ */
+export function readModel(dir: string, config: ExperimentConfig, closure: Pick<ClosureApi, 'deserializeLearnedDbd'>): LearnedDbd {
+  const bytes = readModelBytes(dir, config);
+  try {
+    // The model uses the file's bytes in place (they are not used otherwise): no second copy of its coefficients.
+    return closure.deserializeLearnedDbd(bytes, { share: true });
+  } catch (error) {
+    const cmd = isLv(config) ? 'lv' : 'closure';
+    throw new LvInputError(`${join(stageDir(dir, 'train'), 'model.bin')} is corrupt (${capMessage((error as Error).message)}); rerun 'srn-bench ${cmd} train --out ${dir}'`);
+  }
+}
+
 /** Checks that DIR/train finished with the current settings and returns its model bytes. */
 export function readModelBytes(dir: string, config: ExperimentConfig): Uint8Array {
   requireStage(dir, 'train', config);
   const path = join(stageDir(dir, 'train'), 'model.bin');
   if (!existsSync(path)) throw new LvInputError(`${path} is missing; run 'srn-bench ${isLv(config) ? 'lv' : 'closure'} train --out ${dir}'`);
-  return new Uint8Array(readFileSync(path));
+  return readBytes(path);
+}
+
+/** A file's bytes as a plain Uint8Array over the buffer `readFileSync` filled (not a copy: 60 MB for a paper model). */
+function readBytes(path: string): Uint8Array {
+  const file = readFileSync(path);
+  return new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
 }

@@ -7,7 +7,7 @@
  */
 
 import type { FeFunction } from '@srn/fem-basis';
-import { fromBinary, toBinary } from '@srn/fem-basis';
+import { fromBinary, toBinaryChunks } from '@srn/fem-basis';
 import { type Rng, rngFromState } from '@srn/gillespie/rng';
 import { bytesF64, bytesU32, decodeContainer, encodeContainer, encodeContainerChunks, f64Bytes, type Section } from '../container.ts';
 import { type DataFingerprint, type PreparedData, prepareData, type TrainingData } from '../data.ts';
@@ -102,16 +102,13 @@ function checkpointContainer(c: CheckpointContent): { header: Record<string, unk
   c.conditions.forEach((cond, k) => {
     const suffix = k === 0 ? '' : `${k}`;
     sections.push({ name: `offsets${suffix}`, bytes: f64Bytes(cond.offsets) });
-    const U = cond.chains[0].length;
-    const chains = new Uint8Array(cond.chains.length * U);
-    for (let i = 0; i < cond.chains.length; i++) chains.set(cond.chains[i], i * U);
-    sections.push({ name: `chains${suffix}`, bytes: chains });
+    sections.push({ name: `chains${suffix}`, bytes: cond.chains });
   });
   const r = c.rngState;
   sections.push({ name: 'rng', bytes: new Uint8Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength)) });
   if (c.adamM !== null && c.adamV !== null) {
-    for (let j = 0; j < c.adamM.length; j++) sections.push({ name: `adamM${j}`, bytes: toBinary(c.adamM[j]) });
-    for (let j = 0; j < c.adamV.length; j++) sections.push({ name: `adamV${j}`, bytes: toBinary(c.adamV[j]) });
+    for (let j = 0; j < c.adamM.length; j++) sections.push({ name: `adamM${j}`, bytes: toBinaryChunks(c.adamM[j]) });
+    for (let j = 0; j < c.adamV.length; j++) sections.push({ name: `adamV${j}`, bytes: toBinaryChunks(c.adamV[j]) });
   }
   if (c.average !== null) sections.push(...modelSections({ ...c.model, functions: c.average }, 'average'));
   return {

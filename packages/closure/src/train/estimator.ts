@@ -15,7 +15,7 @@ import {
   sufficientStatistics,
 } from '@srn/boltzmann';
 import type { Rng } from '@srn/gillespie/rng';
-import type { PreparedData } from '../data.ts';
+import { type PreparedData, snapshotInto } from '../data.ts';
 import { type TablePlan, tableGibbs, tablePlan } from '../kernels/table-gibbs.ts';
 import type { ResolvedDbdConfig } from './config.ts';
 import { columnVariance } from './precondition.ts';
@@ -62,15 +62,10 @@ export function createMomentEstimator(config: ResolvedDbdConfig, machine: Machin
 /** Copies the batch's data snapshots at time point t into the visible units of `chains`. */
 function clampVisible(machine: Machine, data: PreparedData, t: number, batch: Int32Array, chains: Uint8Array): void {
   const V = machine.layers[0];
-  const N = V.size;
   const U = machine.unitCount;
   for (let b = 0; b < batch.length; b++) {
     const tr = batch[b];
-    const occ = data.occupancy[tr];
-    const map = data.maps[tr];
-    const base = b * U + V.unitOffset;
-    const src = t * N;
-    for (let u = 0; u < N; u++) chains[base + u] = map[occ[src + u]];
+    snapshotInto(data, tr, t, chains, b * U + V.unitOffset, data.maps[tr]);
   }
 }
 
@@ -95,15 +90,12 @@ class ExactEstimator implements MomentEstimator {
   estimate(theta: Float64Array, t: number, batch: Int32Array, _chains: Uint8Array, aw: Float64Array, as: Float64Array, asVar?: Float64Array): void {
     const { machine, data } = this;
     const P = machine.parameters.count;
-    const N = machine.layers[0].size;
     const B = this.config.batchSize;
     aw.fill(0);
     const vis = this.visible;
     for (let b = 0; b < B; b++) {
       const tr = batch[b];
-      const occ = data.occupancy[tr];
-      const map = data.maps[tr];
-      for (let u = 0; u < N; u++) vis[u] = map[occ[t * N + u]];
+      snapshotInto(data, tr, t, vis, 0, data.maps[tr]);
       const r = exactMoments(machine, theta, { visible: vis });
       for (let k = 0; k < P; k++) aw[k] += r.mean[k] / B;
     }

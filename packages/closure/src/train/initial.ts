@@ -7,7 +7,7 @@
 
 import { createAdam, fitStatic, type Machine } from '@srn/boltzmann';
 import type { Rng } from '@srn/gillespie/rng';
-import type { PreparedData, TrainingData } from '../data.ts';
+import { type PreparedData, snapshotInto, type TrainingData } from '../data.ts';
 import { fitTheta0, initialOffsetsFromData } from '../forms.ts';
 import type { ResolvedDbdConfig } from './config.ts';
 
@@ -15,10 +15,8 @@ import type { ResolvedDbdConfig } from './config.ts';
 function initialLattices(data: PreparedData, members: Int32Array): Uint8Array[] {
   const N = data.sites;
   return Array.from(members, (i) => {
-    const occ = data.occupancy[i];
-    const map = data.maps[i];
     const out = new Uint8Array(N);
-    for (let u = 0; u < N; u++) out[u] = map[occ[u]];
+    snapshotInto(data, i, 0, out, 0, data.maps[i]);
     return out;
   });
 }
@@ -81,11 +79,11 @@ export function conditionTheta0(
           : null;
     const f = config.theta0Fit;
     if (f === null) return given ?? fitTheta0(machine, initialLattices(prepared, members), { rng });
-    const snaps = Array.from(members, (i) => ({
-      shape: [...machine.layers[0].shape],
-      species: [...data.trajectories[0].species],
-      occupancy: prepared.occupancy[i].subarray(0, prepared.sites),
-    }));
+    const snaps = Array.from(members, (i) => {
+      const occupancy = new Uint8Array(prepared.sites);
+      snapshotInto(prepared, i, 0, occupancy, 0);
+      return { shape: [...machine.layers[0].shape], species: [...data.trajectories[0].species], occupancy };
+    });
     const fit = fitStatic(machine, snaps, {
       rng,
       iterations: f.iterations,

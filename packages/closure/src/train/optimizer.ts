@@ -143,7 +143,7 @@ class SparseAdam implements FeOptimizer {
         const fSlot = fs.ensureSlot(gs.indices, sl * d);
         const mSlot = ms.ensureSlot(gs.indices, sl * d);
         const vSlot = vs.ensureSlot(gs.indices, sl * d);
-        adamUpdate(k, fs.coeffs, fSlot * m, ms.coeffs, mSlot * m, vs.coeffs, vSlot * m, gs.coeffs, sl * m, m, fs.fixed);
+        adamUpdate(k, fs.coeffs, fSlot * m, ms.coeffs, mSlot * m, vs.coeffs, vSlot * m, gs.coeffs, sl * m, m, fs.fixed ?? undefined);
       }
     }
   }

@@ -78,6 +78,7 @@ export interface DbdStepInfo {
  *   if (info.step % 50 === 0) saveFile('ckpt.bin', trainer.checkpoint());
  * }
  * const model = trainer.model();
+ * const bytes = serializeLearnedDbd(trainer.modelView()); // the same model, not copied first
  * ```
  */
 export interface DbdTrainer {
@@ -104,6 +105,12 @@ export interface DbdTrainer {
   checkpointChunks(): Uint8Array[];
   /** A deep copy of the trained model: the iterate average once `averageFrom` is passed, else the current F. */
   model(): LearnedDbd;
+  /**
+   * The model of {@link DbdTrainer.model} without the copy: it shares the trainer's FE functions, so it is valid only
+   * until the next step (which changes them) and must not be changed. For writing the model at the end of training
+   * (`serializeLearnedDbdChunks(trainer.modelView())`) without a second copy of tens of MB of coefficients.
+   */
+  modelView(): LearnedDbd;
   /** A copy of the offsets μ(t) of a condition (default 0; one value per layer and state, `machine.centerCount`). */
   offsets(t: number, condition?: number): Float64Array;
   /**
@@ -259,7 +266,11 @@ class DbdTrainerImpl implements DbdTrainer {
   }
 
   model(): LearnedDbd {
-    return cloneModel(this.average === null ? this.live : { ...this.live, functions: this.average });
+    return cloneModel(this.modelView());
+  }
+
+  modelView(): LearnedDbd {
+    return this.average === null ? this.live : Object.freeze({ ...this.live, functions: this.average });
   }
 
   parameterTrajectory(horizon?: number, condition = 0): ParameterTrajectory {
