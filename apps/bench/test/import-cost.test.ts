@@ -28,4 +28,18 @@ describe('start-up cost of the commands', () => {
       expect(loaded.filter((p) => ['mathjs', 'bullmq'].includes(p))).toEqual([]);
     });
   }
+
+  // The report renders its figures in a worker thread (src/closure/figure-thread.ts, issue #21 item 6): the thread
+  // that runs the pipeline must not load the renderers (tens of MB it would keep to the end of the process).
+  for (const command of ['lv-all', 'lv-report', 'closure']) {
+    it(`${command} does not load vega, vega-lite or resvg in the command's own thread`, () => {
+      const loaded = packagesLoadedBy(`./src/commands/${command}.ts`);
+      expect(loaded.filter((p) => ['vega', 'vega-lite', '@resvg/resvg-js'].includes(p))).toEqual([]);
+    });
+  }
+
+  it('the detector names the renderers as the test above filters them (the control)', () => {
+    expect(packagesLoadedBy('vega-lite')).toContain('vega-lite');
+    expect(packagesLoadedBy('@resvg/resvg-js')).toContain('@resvg/resvg-js');
+  });
 });

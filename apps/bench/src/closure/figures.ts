@@ -3,9 +3,7 @@
  * system fonts. Each figure is written as NAME.vl.json (the spec, data inlined), NAME.svg and NAME.png.
  */
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../io.ts';
 
 /** A rendered figure. */
@@ -37,6 +35,22 @@ export const COLORS = {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+let libraries: Promise<{ Resvg: typeof import('@resvg/resvg-js').Resvg; parse: typeof import('vega').parse; View: typeof import('vega').View; compile: typeof import('vega-lite').compile }> | undefined;
+
+/**
+ * vega, vega-lite and resvg, imported on first use: the spec builders of this module are used where the figures are
+ * rendered elsewhere (the report's figure thread, figure-thread.ts), and the three hold tens of MB once loaded.
+ */
+function renderingLibraries() {
+  libraries ??= Promise.all([import('@resvg/resvg-js'), import('vega'), import('vega-lite')]).then(([resvg, vega, vegaLite]) => ({
+    Resvg: resvg.Resvg,
+    parse: vega.parse,
+    View: vega.View,
+    compile: vegaLite.compile,
+  }));
+  return libraries;
+}
+
 /**
  * Renders `spec` and writes NAME.vl.json, NAME.svg and NAME.png into `dir`.
  *
@@ -46,6 +60,7 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
  * ```
  */
 export async function renderFigure(dir: string, name: string, caption: string, spec: Spec): Promise<Figure> {
+  const { Resvg, parse, View, compile } = await renderingLibraries();
   const full = { $schema: SCHEMA, background: 'white', config: { font: 'DejaVu Sans', view: { stroke: '#dddddd' }, legend: { labelLimit: 320 } }, ...spec } as TopLevelSpec;
   const view = new View(parse(compile(full).spec), { renderer: 'none' });
   // vega numbers gradients with a counter global to the process, so the same figure would come out with other ids

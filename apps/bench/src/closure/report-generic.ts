@@ -16,7 +16,8 @@ import { LvInputError } from './errors.ts';
 import { reportLadder } from './ladder.ts';
 import { scorePrediction } from '@srn/closure';
 import { CLOSURE_ROWS, type ClosureConfig } from './experiment.ts';
-import { type Figure, latticeImageSpec, momentsSpec, renderFigure, thetaSpec } from './figures.ts';
+import { withFigureThread } from './figure-thread.ts';
+import { type Figure, latticeImageSpec, momentsSpec, thetaSpec } from './figures.ts';
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, type Predictor } from './metrics.ts';
 import { type ExperimentModel, experimentModel } from './model.ts';
 import { type BaselineStatus, conditionFileName } from './predict-generic.ts';
@@ -197,34 +198,36 @@ export async function runClosureReportStage(ctx: StageContext, config: ClosureCo
   const figures: Figure[] = [];
   const shownIcs = Math.min(K, 3);
   const progress = ctx.progress('report figures', 5 + shownIcs);
-  const add = async (name: string, caption: string, spec: Record<string, unknown>) => {
-    figures.push(await renderFigure(figuresDir, name, caption, spec));
-    progress.update(figures.length);
-  };
-  const d = model.shape.length;
-  try {
-    const run = trajectories[0];
-    if (d === 1) {
-      await add('lattice', `Space-time image of training run 0 (time down, ${model.shape[0]} sites across; ${model.species.join(', ')} in colour).`, latticeImageSpec(model.species, [{ label: 'training run 0', rows: T, cols: model.shape[0], codes: run.occupancy, rowTitle: 'snapshot' }]));
-    } else {
-      const ts = [0, Math.round((T - 1) / 2), T - 1];
-      const what = d === 2 ? 'Snapshots' : `Slices (first axis at ${Math.floor(model.shape[0] / 2)})`;
-      await add(
-        'lattice',
-        `${what} of training run 0 at t = ${ts.map((t) => fmt(times[t])).join(', ')} (${model.species.join(', ')} in colour).`,
-        latticeImageSpec(model.species, ts.map((t) => ({ label: `t = ${fmt(times[t])}`, ...latticePanel(model, run, t) }))),
-      );
+  await withFigureThread(async (render) => {
+    const add = async (name: string, caption: string, spec: Record<string, unknown>) => {
+      figures.push(await render(figuresDir, name, caption, spec));
+      progress.update(figures.length);
+    };
+    const d = model.shape.length;
+    try {
+      const run = trajectories[0];
+      if (d === 1) {
+        await add('lattice', `Space-time image of training run 0 (time down, ${model.shape[0]} sites across; ${model.species.join(', ')} in colour).`, latticeImageSpec(model.species, [{ label: 'training run 0', rows: T, cols: model.shape[0], codes: run.occupancy, rowTitle: 'snapshot' }]));
+      } else {
+        const ts = [0, Math.round((T - 1) / 2), T - 1];
+        const what = d === 2 ? 'Snapshots' : `Slices (first axis at ${Math.floor(model.shape[0] / 2)})`;
+        await add(
+          'lattice',
+          `${what} of training run 0 at t = ${ts.map((t) => fmt(times[t])).join(', ')} (${model.species.join(', ')} in colour).`,
+          latticeImageSpec(model.species, ts.map((t) => ({ label: `t = ${fmt(times[t])}`, ...latticePanel(model, run, t) }))),
+        );
+      }
+      await add('theta', `Learned θ(t) of the training set from the forward solve of the learned F: raw and low-pass filtered (cutoff ${config.settings.predict.cutoff} rad/sample, ${config.settings.predict.taps} taps).`, thetaSpec(times, theta.columns, parameters));
+      await add('moments-heldout', `Predicted vs simulated means of every observable on the held-out set (${K} new initial conditions x ${model.samples.heldout} samples; predictions averaged over the ICs, each from its own θ(0)).`, momentsSpec(times, names, { simulation: simHeldout.mean, ...heldoutPredictors }, 'Held-out set'));
+      await add('moments-train', `Predicted vs simulated means on the training set (${trainK < model.conditions.train ? `its first ${trainK} of ${model.conditions.train} initial conditions` : `${model.conditions.train} initial condition${trainK > 1 ? 's' : ''}`} x ${model.samples.train} samples; each from the θ(0) the trainer fitted to it).`, momentsSpec(times, names, { simulation: trainSim, ...trainPredictors }, 'Training set'));
+      for (let c = 0; c < shownIcs && K > 1; c++) {
+        await add(`moments-heldout-ic${c}`, `Held-out initial condition ${c}: ${model.samples.heldout} samples against the predictions from its own t = 0 lattices.`, momentsSpec(times, names, { simulation: icSim[c], ...perIc[c] }, `Held-out IC ${c}`));
+      }
+      await addHistoryFigure(history, add);
+    } finally {
+      progress.stop();
     }
-    await add('theta', `Learned θ(t) of the training set from the forward solve of the learned F: raw and low-pass filtered (cutoff ${config.settings.predict.cutoff} rad/sample, ${config.settings.predict.taps} taps).`, thetaSpec(times, theta.columns, parameters));
-    await add('moments-heldout', `Predicted vs simulated means of every observable on the held-out set (${K} new initial conditions x ${model.samples.heldout} samples; predictions averaged over the ICs, each from its own θ(0)).`, momentsSpec(times, names, { simulation: simHeldout.mean, ...heldoutPredictors }, 'Held-out set'));
-    await add('moments-train', `Predicted vs simulated means on the training set (${trainK < model.conditions.train ? `its first ${trainK} of ${model.conditions.train} initial conditions` : `${model.conditions.train} initial condition${trainK > 1 ? 's' : ''}`} x ${model.samples.train} samples; each from the θ(0) the trainer fitted to it).`, momentsSpec(times, names, { simulation: trainSim, ...trainPredictors }, 'Training set'));
-    for (let c = 0; c < shownIcs && K > 1; c++) {
-      await add(`moments-heldout-ic${c}`, `Held-out initial condition ${c}: ${model.samples.heldout} samples against the predictions from its own t = 0 lattices.`, momentsSpec(times, names, { simulation: icSim[c], ...perIc[c] }, `Held-out IC ${c}`));
-    }
-    await addHistoryFigure(history, add);
-  } finally {
-    progress.stop();
-  }
+  });
 
   const reportSeconds = (performance.now() - started) / 1000;
   const timings = stageTimings(records, reportSeconds, { withTrainSetup: true });

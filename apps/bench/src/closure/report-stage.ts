@@ -24,9 +24,9 @@ import {
   layersSpec,
   momentsSpec,
   phasePlaneSpec,
-  renderFigure,
   thetaSpec,
 } from './figures.ts';
+import { withFigureThread } from './figure-thread.ts';
 import { computeMetrics, type MetricsTable, type MomentMetrics, PREDICTOR_LABELS, PREDICTORS, qualityTargets, type TargetResult } from './metrics.ts';
 import { eachTrajectory, OBSERVABLES, readSimulatedMoments, type SimulatedMoments } from './simulate-stage.ts';
 import { type LV_STAGES, peekStageRecord, requireStage, type StageRecord, stageDir, stageTimings, startStageOutput, writeStageRecord } from './stage.ts';
@@ -201,78 +201,80 @@ export async function runReportStage(ctx: StageContext): Promise<StageRecord> {
   mkdirSync(figuresDir, { recursive: true });
   const figures: Figure[] = [];
   const progress = ctx.progress('report figures', 9);
-  const add = async (name: string, caption: string, spec: Record<string, unknown>) => {
-    figures.push(await renderFigure(figuresDir, name, caption, spec));
-    progress.update(figures.length);
-  };
-  try {
-    const { t1, t2, best, snapshots } = runs;
-    const N = s.size * s.size;
-    const countsOf = (run: number, t: number) => `${runs.x[run][t]} X, ${runs.y[run][t]}`;
-    await add(
-      'lattice-snapshots',
-      `Lattice snapshots of training run ${best} at t = ${t1} and t = ${t2} (prey black, predators blue; the run whose counts are closest at the two times, as in the paper).`,
-      latticeSnapshotSpec(s.size, [
-        { label: `t = ${t1} (${countsOf(best, t1)} Y)`, occupancy: snapshots.subarray(0, N) },
-        { label: `t = ${t2} (${countsOf(best, t2)} Y)`, occupancy: snapshots.subarray(N, 2 * N) },
-      ]),
-    );
-    const survivors = runs.x.map((_, run) => run).filter((run) => runs.x[run][T - 1] > 0 && runs.y[run][T - 1] > 0);
-    const survivingMean = { X: new Float64Array(T), Y: new Float64Array(T) };
-    for (const run of survivors) {
-      for (let t = 0; t < T; t++) {
-        survivingMean.X[t] += runs.x[run][t] / survivors.length;
-        survivingMean.Y[t] += runs.y[run][t] / survivors.length;
-      }
-    }
-    const phase = [
-      { label: `training, all ${s.trainRuns} runs`, X: sim.train.mean.X, Y: sim.train.mean.Y },
-      { label: `held-out, all ${s.heldoutRuns} runs`, X: sim.heldout.mean.X, Y: sim.heldout.mean.Y },
-    ];
-    if (survivors.length > 0) phase.splice(1, 0, { label: `training, ${survivors.length} runs without extinction`, X: survivingMean.X, Y: survivingMean.Y });
-    await add('phase-plane', 'Ensemble mean in the (prey, predator) plane, starting at the dot; the paper leaves out runs with an extinct species.', phasePlaneSpec(phase));
-    await add('theta', `Learned parameter trajectories θ(t) from the forward solve of the learned F: raw (grey) and low-pass filtered (red; cutoff ${config.settings.predict.cutoff} rad/sample, ${config.settings.predict.taps} taps, Hamming).`, thetaSpec(times, theta.columns, parameters));
-    for (const part of ['train', 'heldout'] as const) {
-      const label = part === 'train' ? `training set (${s.trainRuns} runs)` : `held-out set (${s.heldoutRuns} runs)`;
+  await withFigureThread(async (render) => {
+    const add = async (name: string, caption: string, spec: Record<string, unknown>) => {
+      figures.push(await render(figuresDir, name, caption, spec));
+      progress.update(figures.length);
+    };
+    try {
+      const { t1, t2, best, snapshots } = runs;
+      const N = s.size * s.size;
+      const countsOf = (run: number, t: number) => `${runs.x[run][t]} X, ${runs.y[run][t]}`;
       await add(
-        `moments-${part}`,
-        `Predicted vs simulated ⟨n_X⟩, ⟨NN_XX⟩, ⟨NNN_XY⟩ on the ${label}, with the mean-field and pair-approximation baselines.`,
-        momentsSpec(times, FIGURE_MOMENTS, { simulation: sim[part].mean, ...predictors }, `Moments: ${label}`),
+        'lattice-snapshots',
+        `Lattice snapshots of training run ${best} at t = ${t1} and t = ${t2} (prey black, predators blue; the run whose counts are closest at the two times, as in the paper).`,
+        latticeSnapshotSpec(s.size, [
+          { label: `t = ${t1} (${countsOf(best, t1)} Y)`, occupancy: snapshots.subarray(0, N) },
+          { label: `t = ${t2} (${countsOf(best, t2)} Y)`, occupancy: snapshots.subarray(N, 2 * N) },
+        ]),
       );
-    }
-    if (channelCsv) {
-      const channels: Record<string, Record<string, Float64Array>> = {};
-      for (const [key, series] of Object.entries(channelCsv.columns)) {
-        const [moment, parameter] = key.split(':');
-        (channels[moment] ??= {})[parameter] = series;
+      const survivors = runs.x.map((_, run) => run).filter((run) => runs.x[run][T - 1] > 0 && runs.y[run][T - 1] > 0);
+      const survivingMean = { X: new Float64Array(T), Y: new Float64Array(T) };
+      for (const run of survivors) {
+        for (let t = 0; t < T; t++) {
+          survivingMean.X[t] += runs.x[run][t] / survivors.length;
+          survivingMean.Y[t] += runs.y[run][t] / survivors.length;
+        }
       }
-      const shown = FIGURE_MOMENTS.filter((m) => channels[m]);
-      await add('closure-channels', 'Closure channels Cov(O, T_k)(t) · dθ_k/dt of each parameter k (spec 7.2), filtered θ.', channelsSpec(times, channels, shown));
-      const sums: Record<string, { closure: Float64Array; simulated: Float64Array }> = {};
-      for (const m of shown) {
-        const closure = new Float64Array(T);
-        for (const series of Object.values(channels[m])) for (let t = 0; t < T; t++) closure[t] += series[t];
-        const simulated = new Float64Array(T);
-        const mean = sim.train.mean[m];
-        for (let t = 0; t < T - 1; t++) simulated[t] = mean[t + 1] - mean[t];
-        simulated[T - 1] = Number.NaN;
-        sums[m] = { closure, simulated };
+      const phase = [
+        { label: `training, all ${s.trainRuns} runs`, X: sim.train.mean.X, Y: sim.train.mean.Y },
+        { label: `held-out, all ${s.heldoutRuns} runs`, X: sim.heldout.mean.X, Y: sim.heldout.mean.Y },
+      ];
+      if (survivors.length > 0) phase.splice(1, 0, { label: `training, ${survivors.length} runs without extinction`, X: survivingMean.X, Y: survivingMean.Y });
+      await add('phase-plane', 'Ensemble mean in the (prey, predator) plane, starting at the dot; the paper leaves out runs with an extinct species.', phasePlaneSpec(phase));
+      await add('theta', `Learned parameter trajectories θ(t) from the forward solve of the learned F: raw (grey) and low-pass filtered (red; cutoff ${config.settings.predict.cutoff} rad/sample, ${config.settings.predict.taps} taps, Hamming).`, thetaSpec(times, theta.columns, parameters));
+      for (const part of ['train', 'heldout'] as const) {
+        const label = part === 'train' ? `training set (${s.trainRuns} runs)` : `held-out set (${s.heldoutRuns} runs)`;
+        await add(
+          `moments-${part}`,
+          `Predicted vs simulated ⟨n_X⟩, ⟨NN_XX⟩, ⟨NNN_XY⟩ on the ${label}, with the mean-field and pair-approximation baselines.`,
+          momentsSpec(times, FIGURE_MOMENTS, { simulation: sim[part].mean, ...predictors }, `Moments: ${label}`),
+        );
       }
-      await add('closure-sum', 'Closure sum over all channels vs the forward difference of the simulated training mean.', closureSumSpec(times, sums));
+      if (channelCsv) {
+        const channels: Record<string, Record<string, Float64Array>> = {};
+        for (const [key, series] of Object.entries(channelCsv.columns)) {
+          const [moment, parameter] = key.split(':');
+          (channels[moment] ??= {})[parameter] = series;
+        }
+        const shown = FIGURE_MOMENTS.filter((m) => channels[m]);
+        await add('closure-channels', 'Closure channels Cov(O, T_k)(t) · dθ_k/dt of each parameter k (spec 7.2), filtered θ.', channelsSpec(times, channels, shown));
+        const sums: Record<string, { closure: Float64Array; simulated: Float64Array }> = {};
+        for (const m of shown) {
+          const closure = new Float64Array(T);
+          for (const series of Object.values(channels[m])) for (let t = 0; t < T; t++) closure[t] += series[t];
+          const simulated = new Float64Array(T);
+          const mean = sim.train.mean[m];
+          for (let t = 0; t < T - 1; t++) simulated[t] = mean[t + 1] - mean[t];
+          simulated[T - 1] = Number.NaN;
+          sums[m] = { closure, simulated };
+        }
+        await add('closure-sum', 'Closure sum over all channels vs the forward difference of the simulated training mean.', closureSumSpec(times, sums));
+      }
+      if (layerPanels) {
+        const panels = layerPanels;
+        const t = layerTime(config.settings);
+        await add(
+          'layers',
+          `Sampled unit probabilities of the model's three layers at t = ${t} (one chain, filtered θ; bottom row = layer 0, the visible lattice), as in Fig. 2c of the paper.`,
+          layersSpec(panels, `Layer probabilities at t = ${t}`),
+        );
+      }
+      await addHistoryFigure(history, add);
+    } finally {
+      progress.stop();
     }
-    if (layerPanels) {
-      const panels = layerPanels;
-      const t = layerTime(config.settings);
-      await add(
-        'layers',
-        `Sampled unit probabilities of the model's three layers at t = ${t} (one chain, filtered θ; bottom row = layer 0, the visible lattice), as in Fig. 2c of the paper.`,
-        layersSpec(panels, `Layer probabilities at t = ${t}`),
-      );
-    }
-    await addHistoryFigure(history, add);
-  } finally {
-    progress.stop();
-  }
+  });
 
   const reportSeconds = (performance.now() - started) / 1000;
   const timings = stageTimings(records, reportSeconds, { withTrainSetup: false });
