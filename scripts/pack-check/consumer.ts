@@ -9,6 +9,7 @@ import * as latticeNode from '@srn/gillespie/lattice-node';
 import { simulateEnsembleParallel } from '@srn/gillespie/node';
 import { createRng, type Rng } from '@srn/gillespie/rng';
 import { loadSbml } from '@srn/gillespie/sbml';
+import { startModuleWorker } from '@srn/gillespie/worker';
 
 const rng: Rng = createRng(1);
 const source: RandomSource = rng; // a gillespie Rng is a boltzmann RandomSource
@@ -20,4 +21,4 @@ const rbm = createMachine({
   parameterization: 'per-unit',
 });
 randomizeChains(rbm, createChains(rbm, 1), source);
-export const used = [stats, run, closure, fem, latticeNode, simulateEnsembleParallel, loadSbml];
+export const used = [stats, run, closure, fem, latticeNode, simulateEnsembleParallel, loadSbml, startModuleWorker];

@@ -4,10 +4,8 @@
  * heap, released when the report ends it (issue #21 item 6: the report was the peak of `lv all --preset paper`).
  * The files are those {@link renderFigure} writes in-process (the worker runs it on a structured clone of the spec).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@srn/gillespie/worker';
 import { type Figure, renderFigure, type Spec } from './figures.ts';
 
 /** Renders one figure into `dir` (as {@link renderFigure}). */
@@ -43,20 +41,9 @@ export interface FigureThreadOptions {
   limits?: ResourceLimits;
 }
 
-const hostIsTypeScript = import.meta.url.endsWith('.ts');
-
 function startFigureWorker(limits: ResourceLimits): Worker {
-  const main = new URL(hostIsTypeScript ? './figure-thread-main.ts' : './figure-thread-main.js', import.meta.url);
-  if (!hostIsTypeScript) return new Worker(main, { resourceLimits: limits });
-  // Running from sources (tests): register the TypeScript loader inside the worker first, and resolve sibling
-  // packages to their sources as this thread does (as @srn/gillespie's worker pool does).
-  const require = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(main.href)}); });`;
-  const execArgv = process.execArgv.filter(
-    (arg, i, all) => !arg.startsWith('--conditions') && arg !== '-C' && !(arg === '--import' && /tsx/.test(all[i + 1] ?? '')) && !(all[i - 1] === '--import' && /tsx/.test(arg)) && !/^--import=.*tsx/.test(arg),
-  );
-  return new Worker(bootstrap, { eval: true, execArgv: [...execArgv, '--conditions=@srn/source'], resourceLimits: limits });
+  const main = new URL(import.meta.url.endsWith('.ts') ? './figure-thread-main.ts' : './figure-thread-main.js', import.meta.url);
+  return startModuleWorker(main, { resourceLimits: limits });
 }
 
 /**

@@ -5,10 +5,8 @@
  * (or inline when `workers` is 1) and returns a structured-cloneable result. Results come back in task order, so a
  * reduction over them is bit-identical for any worker count.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './worker.ts';
 
 /** Options of {@link runTasks}. */
 export interface RunTasksOptions<TTask, TResult> {
@@ -44,19 +42,9 @@ const hostUrl = new URL(hostIsTypeScript ? './worker-host.ts' : './worker-host.j
 
 function startWorker(hostUrl: URL, preload: readonly string[] = []): Worker {
   const workerData = { preload };
-  if (!hostIsTypeScript) return new Worker(hostUrl, { workerData });
-  // Running from sources (tests, the CLI through tsx): register the TypeScript loader inside the worker before
-  // loading the host, and resolve sibling packages to their sources as this thread does. This thread's own
-  // `--import tsx` is left out: it does not reach a worker's module loader (Node 20) and would only cost memory.
-  const require = createRequire(import.meta.url);
-  const tsxRoot = dirname(require.resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(hostUrl.href)}); });`;
-  const execArgv = process.execArgv.filter(
-    (arg, i, all) => !arg.startsWith('--conditions') && arg !== '-C' && !(arg === '--import' && /tsx/.test(all[i + 1] ?? '')) && !(all[i - 1] === '--import' && /tsx/.test(arg)) && !/^--import=.*tsx/.test(arg),
-  );
-  // A small young generation: the kernels allocate little, and each thread's heap counts in the peak memory.
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: [...execArgv, '--conditions=@srn/source'], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // From sources, a small young generation: the kernels allocate little, and each thread's heap counts in the peak
+  // memory. (The compiled host has always run with V8's default young generation.)
+  return startModuleWorker(hostUrl, hostIsTypeScript ? { workerData, resourceLimits: { maxYoungGenerationSizeMb: 4 } } : { workerData });
 }
 
 /**
